@@ -1,0 +1,113 @@
+/* smb.conf subset: parser, parameter table and an immutable, reference-counted
+ * configuration snapshot that is swapped as a whole on SIGHUP.
+ * Names and meanings follow Samba's smb.conf(5). No sockets, no file systems
+ * beyond reading the config file itself. */
+#ifndef SMB3D_CONFIG_CONFIG_H
+#define SMB3D_CONFIG_CONFIG_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* SMB2 dialect codes, also used for `server min/max protocol`. */
+#define SMB2_DIALECT_202 0x0202
+#define SMB2_DIALECT_210 0x0210
+#define SMB2_DIALECT_300 0x0300
+#define SMB2_DIALECT_302 0x0302
+#define SMB2_DIALECT_311 0x0311
+
+/* `server signing` / `server smb encrypt` (Samba's smb_signing enum). */
+enum cfg_tristate {
+	CFG_OFF = 0,	     /* disabled / off / no */
+	CFG_IF_REQUIRED = 1, /* auto / default / yes / if_required: as the client asks */
+	CFG_DESIRED = 2,     /* desired: offer and prefer */
+	CFG_REQUIRED = 3,    /* mandatory / required / forced */
+};
+
+enum cfg_map_to_guest {
+	MAP_TO_GUEST_NEVER = 0,
+	MAP_TO_GUEST_BAD_USER = 1,
+	MAP_TO_GUEST_BAD_PASSWORD = 2,
+	MAP_TO_GUEST_BAD_UID = 3,
+};
+
+/* `ntlm auth` (Samba >= 4.5): which NT responses a logon may use. */
+enum cfg_ntlm_auth {
+	NTLM_AUTH_NTLMV2_ONLY = 0, /* default: NTLMv2 only (also "no", "disabled") */
+	NTLM_AUTH_NTLMV1_PERMITTED = 1, /* also "yes" */
+	NTLM_AUTH_MSCHAPV2_NTLMV2_ONLY = 2,
+};
+
+struct share_conf {
+	char *name;	    /* as written, e.g. "Data" */
+	char *path;	    /* absolute path; NULL only for IPC$ */
+	char *comment;	    /* "" if unset */
+	bool read_only;	    /* `read only` (default yes) / inverse of `writeable`/`writable`/`write ok` */
+	bool guest_ok;	    /* `guest ok` / `public` (default no) */
+	bool browseable;    /* `browseable` / `browsable` (default yes) */
+	bool case_sensitive; /* `case sensitive` (default no: "auto" treated as no) */
+	bool is_ipc;	    /* the implicit IPC$ share */
+	enum cfg_tristate smb_encrypt; /* per-share `server smb encrypt` (default: the global value) */
+	char **valid_users; /* `valid users`, NULL-terminated; NULL/empty = everybody */
+	char **invalid_users; /* `invalid users`, NULL-terminated */
+};
+
+struct config {
+	atomic_int refs;
+	char *source; /* file the snapshot was read from, or "(serve)" */
+
+	/* [global] */
+	uint16_t *ports; /* `smb ports` (default 445) */
+	size_t n_ports;
+	char **interfaces; /* `interfaces`, NULL-terminated list of names, addresses or CIDRs */
+	bool bind_interfaces_only; /* default no */
+	uint16_t min_protocol;	   /* `server min protocol` default SMB2_02 */
+	uint16_t max_protocol;	   /* `server max protocol` default SMB3_11 */
+	enum cfg_tristate server_signing; /* default CFG_IF_REQUIRED */
+	enum cfg_tristate server_smb_encrypt; /* default CFG_IF_REQUIRED */
+	char *passdb_path; /* from `passdb backend = smbpasswd:PATH`; default: smbpasswd next to the config file */
+	enum cfg_map_to_guest map_to_guest; /* default never */
+	char *guest_account; /* default "nobody" */
+	int log_level;	     /* default 1 */
+	int max_connections; /* 0 = unlimited */
+	char *netbios_name;  /* default: upper-cased short host name */
+	char *workgroup;     /* default "WORKGROUP" */
+	char *server_string; /* default "smb3d" */
+	enum cfg_ntlm_auth ntlm_auth;
+
+	struct share_conf *shares; /* IPC$ is always present, added by the loader */
+	size_t n_shares;
+};
+
+/* Diagnostics: each warning or error is a line "FILE:LINE: message" passed to
+ * the sink (or logged via base/log if sink is NULL). */
+typedef void (*config_diag_fn)(void *ctx, bool is_error, const char *line);
+
+/* Parses a file. Returns a snapshot with refs = 1, or NULL if there was any
+ * error (all errors are reported through diag first, then the load fails). */
+struct config *config_load_file(const char *path, config_diag_fn diag, void *ctx);
+
+/* Same, from a string; `name` is used as the file name in messages and to
+ * derive the default passdb path. */
+struct config *config_load_string(const char *text, const char *name, config_diag_fn diag, void *ctx);
+
+/* A snapshot for `smb3d serve`: one share `share_name` at `path`, on
+ * bind_addr:port, plus IPC$. */
+struct config *config_new_serve(const char *path, const char *share_name, const char *bind_addr, uint16_t port,
+				bool read_only, bool guest_ok);
+
+struct config *config_get(struct config *c); /* refs++ */
+void config_put(struct config *c);	     /* refs--, frees at 0 */
+
+/* Case-insensitive lookup of a share by name; NULL if none. */
+const struct share_conf *config_find_share(const struct config *c, const char *name);
+
+/* Writes the effective configuration in smb.conf syntax, like `testparm -s`. */
+void config_dump(const struct config *c, FILE *out);
+
+/* "SMB3_11" for 0x0311 etc. */
+const char *config_protocol_name(uint16_t dialect);
+
+#endif
