@@ -93,6 +93,10 @@ struct config *config_load_file(const char *path, config_diag_fn diag, void *ctx
  * derive the default passdb path. */
 struct config *config_load_string(const char *text, const char *name, config_diag_fn diag, void *ctx);
 
+/* Same, from `len` bytes that may contain NUL bytes (reported as errors);
+ * used by config_load_file and the fuzzer. */
+struct config *config_load_buffer(const char *data, size_t len, const char *name, config_diag_fn diag, void *ctx);
+
 /* A snapshot for `smb3d serve`: one share `share_name` at `path`, on
  * bind_addr:port, plus IPC$. */
 struct config *config_new_serve(const char *path, const char *share_name, const char *bind_addr, uint16_t port,

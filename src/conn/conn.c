@@ -1,0 +1,358 @@
+/* Connection lifecycle and socket I/O: Direct TCP framing ([MS-SMB2] 2.1:
+ * a zero byte and a 24-bit big-endian length), frame size caps, and a
+ * non-blocking writev output queue with backpressure. Protocol handling is
+ * in dispatch.c. */
+#include "conn/conn.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "auth/auth.h"
+#include "config/config.h"
+#include "server/server.h"
+
+#define IDLE_NEGOTIATE_MS 30000 /* a connection must negotiate within this */
+
+static void conn_io_cb(struct ev_loop *loop, struct ev_io *io, uint32_t revents);
+
+static void idle_cb(struct ev_loop *loop, struct ev_timer *t)
+{
+	struct conn *c = t->data;
+	if (c->state != CONN_NEGOTIATED || c->sessions.count == 0)
+		conn_close(c, "no session established in time");
+}
+
+struct conn *conn_new(struct server *srv, struct ev_loop *loop, int fd, const struct sockaddr_storage *peer,
+		      struct conn **list)
+{
+	struct conn *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->seq_bitmap = calloc(CONN_MAX_CREDITS * 2 / 8, 1);
+	if (!c->seq_bitmap) {
+		free(c);
+		return NULL;
+	}
+	c->id = atomic_fetch_add(&srv->next_conn_id, 1) + 1;
+	c->srv = srv;
+	c->cfg = server_config_get(srv);
+	c->loop = loop;
+	c->fd = fd;
+	c->peer_addr = *peer;
+	char host[INET6_ADDRSTRLEN] = "?";
+	uint16_t port = 0;
+	if (peer->ss_family == AF_INET) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)peer;
+		inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
+		port = ntohs(a->sin_port);
+	} else if (peer->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)peer;
+		inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
+		port = ntohs(a->sin6_port);
+	}
+	snprintf(c->peer, sizeof(c->peer), "%s:%u", host, port);
+	c->seq_low = 0;
+	c->seq_range = 1;
+	c->credits_granted = 1;
+	c->max_io = 65536;
+	idtable_init(&c->sessions);
+	c->log_rl = (struct ratelimit){ .burst = 20, .interval_ms = 10000 };
+	c->io = (struct ev_io){ .fd = fd, .cb = conn_io_cb, .data = c };
+	if (ev_io_add(loop, &c->io, EPOLLIN | EPOLLRDHUP) < 0) {
+		config_put(c->cfg);
+		free(c->seq_bitmap);
+		free(c);
+		return NULL;
+	}
+	ev_timer_init(&c->idle_timer, idle_cb, c);
+	ev_timer_start(loop, &c->idle_timer, IDLE_NEGOTIATE_MS);
+	atomic_fetch_add(&srv->n_conns, 1);
+	c->list = list;
+	if (list) {
+		c->next = *list;
+		if (*list)
+			(*list)->prev = c;
+		*list = c;
+	}
+	conn_debug(c, "connected");
+	return c;
+}
+
+struct outmsg *outmsg_new(void)
+{
+	return calloc(1, sizeof(struct outmsg));
+}
+
+void outmsg_add(struct outmsg *m, void *buf, size_t len, bool owned)
+{
+	if (m->iovcnt < 16) {
+		m->iov[m->iovcnt++] = (struct iovec){ .iov_base = buf, .iov_len = len };
+		m->bytes += len;
+	}
+	if (owned && m->n_owned < 16)
+		m->owned[m->n_owned++] = buf;
+}
+
+static void outmsg_free(struct outmsg *m)
+{
+	for (int i = 0; i < m->n_owned; i++)
+		free(m->owned[i]);
+	free(m);
+}
+
+static void conn_free_deferred(struct ev_loop *loop, void *arg)
+{
+	struct conn *c = arg;
+	size_t cur = 0;
+	struct session *s;
+	while ((s = idtable_next(&c->sessions, &cur, NULL)) != NULL) {
+		session_free(c, s);
+		cur = 0;
+	}
+	idtable_free(&c->sessions);
+	while (c->out_head) {
+		struct outmsg *m = c->out_head;
+		c->out_head = m->next;
+		outmsg_free(m);
+	}
+	if (c->list) {
+		if (c->prev)
+			c->prev->next = c->next;
+		else
+			*c->list = c->next;
+		if (c->next)
+			c->next->prev = c->prev;
+	}
+	free(c->frame);
+	free(c->seq_bitmap);
+	config_put(c->cfg);
+	atomic_fetch_sub(&c->srv->n_conns, 1);
+	free(c);
+}
+
+void conn_close(struct conn *c, const char *why)
+{
+	if (c->closing)
+		return;
+	c->closing = true;
+	if (why)
+		conn_debug(c, "disconnect: %s", why);
+	ev_timer_stop(c->loop, &c->idle_timer);
+	conn_cancel_delayed(c);
+	ev_io_del(c->loop, &c->io);
+	close(c->fd);
+	c->fd = -1;
+	if (ev_loop_defer(c->loop, conn_free_deferred, c) < 0)
+		log_err("out of memory freeing a connection; leaking it");
+}
+
+/* Writes as much queued output as the socket takes. */
+static void conn_flush(struct conn *c)
+{
+	while (c->out_head && !c->closing) {
+		struct outmsg *m = c->out_head;
+		ssize_t n = writev(c->fd, m->iov + m->iov_pos, m->iovcnt - m->iov_pos);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			if (errno == EINTR)
+				continue;
+			conn_close(c, strerror(errno));
+			return;
+		}
+		c->out_bytes -= (size_t)n;
+		while (n > 0 && m->iov_pos < m->iovcnt) {
+			struct iovec *v = &m->iov[m->iov_pos];
+			if ((size_t)n >= v->iov_len) {
+				n -= (ssize_t)v->iov_len;
+				v->iov_len = 0;
+				m->iov_pos++;
+			} else {
+				v->iov_base = (uint8_t *)v->iov_base + n;
+				v->iov_len -= (size_t)n;
+				n = 0;
+			}
+		}
+		if (m->iov_pos == m->iovcnt) {
+			c->out_head = m->next;
+			if (!c->out_head)
+				c->out_tail = NULL;
+			outmsg_free(m);
+		}
+	}
+	if (c->closing)
+		return;
+	uint32_t ev = EPOLLRDHUP;
+	if (c->out_head)
+		ev |= EPOLLOUT;
+	if (c->out_bytes < CONN_OUTQ_LIMIT)
+		ev |= EPOLLIN;
+	ev_io_mod(c->loop, &c->io, ev);
+}
+
+void conn_send(struct conn *c, struct outmsg *m)
+{
+	if (c->closing) {
+		outmsg_free(m);
+		return;
+	}
+	c->out_bytes += m->bytes;
+	if (c->out_tail)
+		c->out_tail->next = m;
+	else
+		c->out_head = m;
+	c->out_tail = m;
+	conn_flush(c);
+}
+
+static size_t frame_cap(const struct conn *c)
+{
+	/* Small frames until a session exists, then the negotiated maximum. */
+	if (c->sessions.count == 0)
+		return CONN_PREAUTH_MAX_FRAME;
+	return CONN_MAX_FRAME;
+}
+
+static void conn_read(struct conn *c)
+{
+	for (int rounds = 0; rounds < 16 && !c->closing; rounds++) {
+		if (c->nbss_got < 4) {
+			ssize_t n = read(c->fd, c->nbss + c->nbss_got, 4 - c->nbss_got);
+			if (n == 0) {
+				conn_close(c, "closed by peer");
+				return;
+			}
+			if (n < 0) {
+				if (errno == EAGAIN || errno == EINTR)
+					return;
+				conn_close(c, strerror(errno));
+				return;
+			}
+			c->nbss_got += (size_t)n;
+			if (c->nbss_got < 4)
+				return;
+			if (c->nbss[0] != 0) {
+				/* NetBIOS session messages other than 0x00 (e.g.
+				 * keep-alive 0x85) carry no SMB; only accept
+				 * keep-alives with zero length. */
+				if (c->nbss[0] == 0x85 && !c->nbss[1] && !c->nbss[2] && !c->nbss[3]) {
+					c->nbss_got = 0;
+					continue;
+				}
+				conn_close(c, "not a Direct TCP frame");
+				return;
+			}
+			size_t len = (size_t)c->nbss[1] << 16 | (size_t)c->nbss[2] << 8 | c->nbss[3];
+			if (len < 4 || len > frame_cap(c)) {
+				conn_warn(c, "frame of %zu bytes refused (limit %zu); disconnecting", len, frame_cap(c));
+				conn_close(c, "bad frame length");
+				return;
+			}
+			c->frame = malloc(len);
+			if (!c->frame) {
+				conn_close(c, "out of memory");
+				return;
+			}
+			c->frame_len = len;
+			c->frame_got = 0;
+		}
+		ssize_t n = read(c->fd, c->frame + c->frame_got, c->frame_len - c->frame_got);
+		if (n == 0) {
+			conn_close(c, "closed by peer");
+			return;
+		}
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				return;
+			conn_close(c, strerror(errno));
+			return;
+		}
+		c->frame_got += (size_t)n;
+		if (c->frame_got < c->frame_len)
+			return;
+		uint8_t *f = c->frame;
+		size_t flen = c->frame_len;
+		c->frame = NULL;
+		c->nbss_got = 0;
+		conn_process_frame(c, f, flen);
+		free(f);
+		if (c->out_bytes >= CONN_OUTQ_LIMIT)
+			return; /* backpressure: resume when output drains */
+	}
+}
+
+static void conn_io_cb(struct ev_loop *loop, struct ev_io *io, uint32_t revents)
+{
+	struct conn *c = io->data;
+	if (c->closing)
+		return;
+	if (revents & EPOLLOUT)
+		conn_flush(c);
+	if (!c->closing && (revents & (EPOLLIN | EPOLLHUP | EPOLLRDHUP | EPOLLERR)))
+		conn_read(c);
+}
+
+struct session *session_new(struct conn *c)
+{
+	struct session *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->conn = c;
+	s->state = SESS_IN_PROGRESS;
+	s->uid = (uid_t)-1;
+	s->gid = (gid_t)-1;
+	idtable_init(&s->tcons);
+	smb2_nonce_init(&s->nonce);
+	struct server *srv = c->srv;
+	pthread_mutex_lock(&srv->sess_lock);
+	for (;;) {
+		s->id = server_new_session_id(srv);
+		if (!idtable_find(&srv->sessions, s->id))
+			break;
+	}
+	bool ok = idtable_insert(&srv->sessions, s->id, s);
+	pthread_mutex_unlock(&srv->sess_lock);
+	if (!ok || !idtable_insert(&c->sessions, s->id, s)) {
+		if (ok) {
+			pthread_mutex_lock(&srv->sess_lock);
+			idtable_remove(&srv->sessions, s->id);
+			pthread_mutex_unlock(&srv->sess_lock);
+		}
+		idtable_free(&s->tcons);
+		free(s);
+		return NULL;
+	}
+	if (c->sessions.count == 1)
+		ev_timer_stop(c->loop, &c->idle_timer);
+	return s;
+}
+
+void tcon_free(struct tcon *t)
+{
+	if (!t)
+		return;
+	config_put(t->cfg);
+	free(t);
+}
+
+void session_free(struct conn *c, struct session *s)
+{
+	size_t cur = 0;
+	struct tcon *t;
+	while ((t = idtable_next(&s->tcons, &cur, NULL)) != NULL)
+		tcon_free(t);
+	idtable_free(&s->tcons);
+	idtable_remove(&c->sessions, s->id);
+	pthread_mutex_lock(&c->srv->sess_lock);
+	idtable_remove(&c->srv->sessions, s->id);
+	pthread_mutex_unlock(&c->srv->sess_lock);
+	if (s->auth)
+		auth_ctx_free(s->auth);
+	free(s->groups);
+	explicit_bzero(s, sizeof(*s));
+	free(s);
+}

@@ -1,0 +1,166 @@
+/* A client connection: socket I/O with Direct TCP framing, the negotiated
+ * protocol state, credits, the sessions and tree connects it owns, and the
+ * output queue. A connection belongs to exactly one event loop thread; only
+ * that thread touches it. */
+#ifndef SMB3D_CONN_CONN_H
+#define SMB3D_CONN_CONN_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include "base/idtable.h"
+#include "base/log.h"
+#include "base/ntstatus.h"
+#include "base/rdwr.h"
+#include "conn/smb2_crypto.h"
+#include "event/loop.h"
+#include "wire/smb2.h"
+
+struct server;
+struct config;
+struct share_conf;
+struct auth_ctx;
+
+#define CONN_PREAUTH_MAX_FRAME (64 * 1024 + 1024) /* before a session is established */
+#define CONN_MAX_IO (8 * 1024 * 1024)		  /* max read/write/transact for 2.1+ */
+#define CONN_MAX_FRAME (CONN_MAX_IO + 64 * 1024)
+#define CONN_MAX_CREDITS 8192
+#define CONN_OUTQ_LIMIT (64 * 1024 * 1024) /* unsent bytes before we stop reading */
+
+enum conn_state {
+	CONN_INITIAL,	     /* nothing yet */
+	CONN_NEGOTIATE_WILD, /* answered 0x02FF; an SMB2 NEGOTIATE must follow */
+	CONN_NEGOTIATED,
+};
+
+enum sess_state { SESS_IN_PROGRESS, SESS_VALID, SESS_EXPIRED };
+
+struct tcon {
+	uint32_t id;
+	struct config *cfg; /* snapshot the share came from (ref held) */
+	const struct share_conf *share;
+	uint32_t maximal_access;
+	bool encrypt; /* share requires encryption */
+	bool is_ipc;
+	bool read_only;
+};
+
+struct session {
+	uint64_t id;
+	struct conn *conn;
+	enum sess_state state;
+	struct auth_ctx *auth; /* while a (re)authentication is in progress */
+	char user[257];
+	char domain[257];
+	bool guest, anonymous;
+	uid_t uid;
+	gid_t gid;
+	gid_t *groups;
+	int n_groups;
+	uint8_t session_key[16];
+	struct smb2_keys keys;
+	bool have_keys;
+	bool signing_required;
+	bool encrypt_data;
+	uint8_t preauth_hash[64];
+	struct smb2_nonce_gen nonce;
+	struct idtable tcons;
+	uint32_t next_tid;
+};
+
+struct outmsg {
+	struct outmsg *next;
+	struct iovec iov[16];
+	int iovcnt;
+	int iov_pos; /* first iov not fully sent */
+	void *owned[16]; /* buffers to free once sent */
+	int n_owned;
+	size_t bytes;
+};
+
+struct conn {
+	uint64_t id;
+	struct conn *next, *prev; /* in the owning worker's list */
+	struct conn **list;
+	struct server *srv;
+	struct config *cfg; /* snapshot taken at accept (ref held) */
+	struct ev_loop *loop;
+	struct ev_io io;
+	int fd;
+	char peer[INET6_ADDRSTRLEN + 8];
+	struct sockaddr_storage peer_addr;
+	bool closing;
+
+	/* framing */
+	uint8_t nbss[4];
+	size_t nbss_got;
+	uint8_t *frame;
+	size_t frame_len, frame_got;
+
+	/* output */
+	struct outmsg *out_head, *out_tail;
+	size_t out_bytes;
+
+	/* negotiated state */
+	enum conn_state state;
+	uint16_t dialect; /* 0 until negotiated */
+	uint16_t client_sec_mode;
+	uint32_t client_caps;
+	uint8_t client_guid[16];
+	uint16_t client_dialects[64]; /* as sent in NEGOTIATE (for VALIDATE_NEGOTIATE_INFO) */
+	uint16_t n_client_dialects;  /* may exceed 64: then validation fails */
+	uint16_t server_sec_mode;
+	uint32_t server_caps;
+	uint16_t cipher;    /* enum smb2_cipher */
+	uint16_t sign_algo; /* enum smb2_sign_algo */
+	uint32_t max_io;
+	uint8_t preauth_hash[64];
+	bool signing_required; /* server or client required signing at NEGOTIATE */
+
+	/* credits: ids [seq_low, seq_low + seq_range) are valid */
+	uint64_t seq_low;
+	uint32_t seq_range;
+	uint32_t credits_granted; /* unused credits the client holds */
+	uint8_t *seq_bitmap;	  /* CONN_MAX_CREDITS * 2 bits */
+
+	struct idtable sessions;
+	struct ratelimit log_rl;
+	struct ev_timer idle_timer;
+	struct delayed_send *delayed; /* a reply held back (failed logon) */
+};
+
+/* Takes ownership of an accepted socket on `loop`. */
+struct conn *conn_new(struct server *srv, struct ev_loop *loop, int fd, const struct sockaddr_storage *peer,
+		      struct conn **list);
+/* Disconnects (deferred free; safe inside callbacks). */
+void conn_close(struct conn *c, const char *why);
+/* Queues a message for sending; takes ownership of the buffers in owned[]. */
+void conn_send(struct conn *c, struct outmsg *m);
+struct outmsg *outmsg_new(void);
+void outmsg_add(struct outmsg *m, void *buf, size_t len, bool owned);
+
+/* Rate-limited, client-triggerable warning with the connection as context. */
+#define conn_warn(c, fmt, ...)                                                              \
+	do {                                                                                \
+		if (ratelimit_ok(&(c)->log_rl))                                             \
+			log_warn("conn %llu %s: " fmt, (unsigned long long)(c)->id, (c)->peer, \
+				 ##__VA_ARGS__);                                            \
+	} while (0)
+#define conn_debug(c, fmt, ...) \
+	log_debug("conn %llu %s: " fmt, (unsigned long long)(c)->id, (c)->peer, ##__VA_ARGS__)
+
+/* Frees one session (its tree connects too) and unregisters it. */
+void session_free(struct conn *c, struct session *s);
+struct session *session_new(struct conn *c);
+void tcon_free(struct tcon *t);
+
+/* Feeds one complete frame (after the 4-byte length). Exposed for the
+ * in-memory fuzz target and tests. */
+void conn_process_frame(struct conn *c, uint8_t *buf, size_t len);
+/* Drops a held-back reply (on close). */
+void conn_cancel_delayed(struct conn *c);
+
+#endif

@@ -1,0 +1,53 @@
+/* One SMB2 request being processed and its response under construction.
+ * Command handlers (commands/cmd_*.c) receive a request with the session and
+ * tree connect already resolved and checked by conn/dispatch.c, decode the
+ * body with wire/, act, and encode the response body into `w`. */
+#ifndef SMB3D_CONN_REQUEST_H
+#define SMB3D_CONN_REQUEST_H
+
+#include "conn/conn.h"
+
+struct smb2_req {
+	struct conn *conn;
+	struct smb2_hdr hdr;
+	const uint8_t *msg; /* this request's message: header + body */
+	size_t len;
+	struct session *sess; /* NULL for NEGOTIATE / first SESSION_SETUP / ECHO w/o session */
+	struct tcon *tcon;
+	bool encrypted; /* arrived in a transform */
+	bool was_signed;
+
+	/* response */
+	NTSTATUS status;
+	uint8_t *rsp; /* header (64) + body */
+	size_t rsp_cap;
+	struct wr w; /* body writer over rsp, positioned after the header */
+	bool has_body;
+	uint64_t rsp_session_id; /* SessionId to put in the response header */
+	bool sign_with_session; /* sign the response even if the request was not signed */
+	struct session *sign_sess; /* session whose key signs the response */
+	bool disconnect;
+	uint32_t delay_ms; /* hold the reply back (failed logons) */
+	struct session *logoff; /* free this session once the reply is sent */
+	uint8_t *preauth_rsp; /* 3.1.1: hash to extend with the final response bytes */
+};
+
+/* Prepares the response body writer with room for `body_cap` bytes.
+ * Returns NULL when out of memory (the handler returns STATUS_NO_MEMORY). */
+struct wr *req_body(struct smb2_req *req, size_t body_cap);
+
+typedef NTSTATUS (*smb2_handler)(struct smb2_req *req);
+
+NTSTATUS cmd_negotiate(struct smb2_req *req);
+NTSTATUS cmd_session_setup(struct smb2_req *req);
+NTSTATUS cmd_logoff(struct smb2_req *req);
+NTSTATUS cmd_tree_connect(struct smb2_req *req);
+NTSTATUS cmd_tree_disconnect(struct smb2_req *req);
+NTSTATUS cmd_echo(struct smb2_req *req);
+NTSTATUS cmd_ioctl(struct smb2_req *req);
+
+/* SMB1 negotiate upgrade: fills an SMB2 NEGOTIATE response for the given
+ * dialect (0x0202 or 0x02FF) without a request. */
+NTSTATUS negotiate_from_smb1(struct smb2_req *req, uint16_t dialect);
+
+#endif

@@ -1,0 +1,338 @@
+/* epoll event loop with a timer heap and an eventfd-driven post queue
+ * (see loop.h). */
+#include "event/loop.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/log.h"
+
+struct post {
+	struct post *next;
+	ev_post_cb cb;
+	void *arg;
+};
+
+struct ev_loop {
+	int epfd;
+	int wakefd;
+	struct ev_io wake_io;
+	atomic_bool stop;
+	uint64_t now_ms;
+	struct ev_timer **heap;
+	size_t heap_len, heap_cap;
+	pthread_mutex_t post_lock;
+	struct post *post_head, *post_tail;
+	struct post *defer_head;
+	void *data;
+};
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void run_posts(struct ev_loop *loop)
+{
+	pthread_mutex_lock(&loop->post_lock);
+	struct post *p = loop->post_head;
+	loop->post_head = loop->post_tail = NULL;
+	pthread_mutex_unlock(&loop->post_lock);
+	while (p) {
+		struct post *next = p->next;
+		p->cb(loop, p->arg);
+		free(p);
+		p = next;
+	}
+}
+
+static void wake_cb(struct ev_loop *loop, struct ev_io *io, uint32_t revents)
+{
+	uint64_t v;
+	ssize_t r = read(io->fd, &v, sizeof(v));
+	(void)r;
+	run_posts(loop);
+}
+
+struct ev_loop *ev_loop_new(void)
+{
+	struct ev_loop *loop = calloc(1, sizeof(*loop));
+	if (!loop)
+		return NULL;
+	loop->epfd = epoll_create1(EPOLL_CLOEXEC);
+	loop->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (loop->epfd < 0 || loop->wakefd < 0)
+		goto fail;
+	pthread_mutex_init(&loop->post_lock, NULL);
+	loop->wake_io = (struct ev_io){ .fd = loop->wakefd, .cb = wake_cb };
+	if (ev_io_add(loop, &loop->wake_io, EPOLLIN) < 0)
+		goto fail;
+	loop->now_ms = mono_ms();
+	return loop;
+fail:
+	if (loop->epfd >= 0)
+		close(loop->epfd);
+	if (loop->wakefd >= 0)
+		close(loop->wakefd);
+	free(loop);
+	return NULL;
+}
+
+void ev_loop_free(struct ev_loop *loop)
+{
+	if (!loop)
+		return;
+	pthread_mutex_lock(&loop->post_lock);
+	struct post *p = loop->post_head;
+	loop->post_head = loop->post_tail = NULL;
+	pthread_mutex_unlock(&loop->post_lock);
+	while (p) {
+		struct post *next = p->next;
+		p->cb(NULL, p->arg);
+		free(p);
+		p = next;
+	}
+	close(loop->epfd);
+	close(loop->wakefd);
+	pthread_mutex_destroy(&loop->post_lock);
+	free(loop->heap);
+	free(loop);
+}
+
+uint64_t ev_now_ms(struct ev_loop *loop)
+{
+	return loop->now_ms;
+}
+
+int ev_io_add(struct ev_loop *loop, struct ev_io *io, uint32_t events)
+{
+	struct epoll_event ev = { .events = events | (io->exclusive ? EPOLLEXCLUSIVE : 0), .data.ptr = io };
+	io->events = events;
+	return epoll_ctl(loop->epfd, EPOLL_CTL_ADD, io->fd, &ev);
+}
+
+int ev_io_mod(struct ev_loop *loop, struct ev_io *io, uint32_t events)
+{
+	if (io->events == events)
+		return 0;
+	struct epoll_event ev = { .events = events, .data.ptr = io };
+	io->events = events;
+	return epoll_ctl(loop->epfd, EPOLL_CTL_MOD, io->fd, &ev);
+}
+
+void ev_io_del(struct ev_loop *loop, struct ev_io *io)
+{
+	epoll_ctl(loop->epfd, EPOLL_CTL_DEL, io->fd, NULL);
+	io->events = 0;
+}
+
+/* --- timer heap --- */
+
+static void heap_swap(struct ev_loop *loop, size_t a, size_t b)
+{
+	struct ev_timer *t = loop->heap[a];
+	loop->heap[a] = loop->heap[b];
+	loop->heap[b] = t;
+	loop->heap[a]->heap_idx = a;
+	loop->heap[b]->heap_idx = b;
+}
+
+static void heap_up(struct ev_loop *loop, size_t i)
+{
+	while (i > 0) {
+		size_t p = (i - 1) / 2;
+		if (loop->heap[p]->when_ms <= loop->heap[i]->when_ms)
+			break;
+		heap_swap(loop, p, i);
+		i = p;
+	}
+}
+
+static void heap_down(struct ev_loop *loop, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		if (l < loop->heap_len && loop->heap[l]->when_ms < loop->heap[m]->when_ms)
+			m = l;
+		if (r < loop->heap_len && loop->heap[r]->when_ms < loop->heap[m]->when_ms)
+			m = r;
+		if (m == i)
+			return;
+		heap_swap(loop, i, m);
+		i = m;
+	}
+}
+
+void ev_timer_init(struct ev_timer *t, ev_timer_cb cb, void *data)
+{
+	t->cb = cb;
+	t->data = data;
+	t->when_ms = 0;
+	t->heap_idx = (size_t)-1;
+}
+
+void ev_timer_stop(struct ev_loop *loop, struct ev_timer *t)
+{
+	size_t i = t->heap_idx;
+	if (i == (size_t)-1)
+		return;
+	t->heap_idx = (size_t)-1;
+	loop->heap_len--;
+	if (i == loop->heap_len)
+		return;
+	loop->heap[i] = loop->heap[loop->heap_len];
+	loop->heap[i]->heap_idx = i;
+	heap_down(loop, i);
+	heap_up(loop, i);
+}
+
+void ev_timer_start(struct ev_loop *loop, struct ev_timer *t, uint64_t ms)
+{
+	ev_timer_stop(loop, t);
+	if (loop->heap_len == loop->heap_cap) {
+		size_t ncap = loop->heap_cap ? loop->heap_cap * 2 : 64;
+		struct ev_timer **nh = realloc(loop->heap, ncap * sizeof(*nh));
+		if (!nh) {
+			log_err("event loop: out of memory arming a timer");
+			return;
+		}
+		loop->heap = nh;
+		loop->heap_cap = ncap;
+	}
+	t->when_ms = mono_ms() + ms;
+	t->heap_idx = loop->heap_len;
+	loop->heap[loop->heap_len++] = t;
+	heap_up(loop, t->heap_idx);
+}
+
+static void run_deferred(struct ev_loop *loop);
+
+static void run_timers(struct ev_loop *loop)
+{
+	while (loop->heap_len && loop->heap[0]->when_ms <= loop->now_ms) {
+		struct ev_timer *t = loop->heap[0];
+		ev_timer_stop(loop, t);
+		t->cb(loop, t);
+	}
+}
+
+int ev_loop_post(struct ev_loop *loop, ev_post_cb cb, void *arg)
+{
+	struct post *p = malloc(sizeof(*p));
+	if (!p)
+		return -1;
+	*p = (struct post){ .cb = cb, .arg = arg };
+	pthread_mutex_lock(&loop->post_lock);
+	bool was_empty = loop->post_head == NULL;
+	if (loop->post_tail)
+		loop->post_tail->next = p;
+	else
+		loop->post_head = p;
+	loop->post_tail = p;
+	pthread_mutex_unlock(&loop->post_lock);
+	if (was_empty) {
+		uint64_t one = 1;
+		ssize_t r = write(loop->wakefd, &one, sizeof(one));
+		(void)r;
+	}
+	return 0;
+}
+
+int ev_loop_defer(struct ev_loop *loop, ev_post_cb cb, void *arg)
+{
+	struct post *p = malloc(sizeof(*p));
+	if (!p)
+		return -1;
+	*p = (struct post){ .cb = cb, .arg = arg, .next = loop->defer_head };
+	loop->defer_head = p;
+	return 0;
+}
+
+static void run_deferred(struct ev_loop *loop)
+{
+	while (loop->defer_head) {
+		struct post *p = loop->defer_head;
+		loop->defer_head = p->next;
+		p->cb(loop, p->arg);
+		free(p);
+	}
+}
+
+void ev_loop_stop(struct ev_loop *loop)
+{
+	atomic_store(&loop->stop, true);
+	uint64_t one = 1;
+	ssize_t r = write(loop->wakefd, &one, sizeof(one));
+	(void)r;
+}
+
+void ev_loop_set_data(struct ev_loop *loop, void *data)
+{
+	loop->data = data;
+}
+
+void *ev_loop_data(struct ev_loop *loop)
+{
+	return loop->data;
+}
+
+int ev_loop_run_once(struct ev_loop *loop, int timeout_ms)
+{
+	struct epoll_event evs[64];
+	loop->now_ms = mono_ms();
+	if (loop->heap_len) {
+		uint64_t w = loop->heap[0]->when_ms;
+		int t = w <= loop->now_ms ? 0 : (int)(w - loop->now_ms > 60000 ? 60000 : w - loop->now_ms);
+		if (timeout_ms < 0 || t < timeout_ms)
+			timeout_ms = t;
+	}
+	int n = epoll_wait(loop->epfd, evs, 64, timeout_ms);
+	if (n < 0)
+		n = 0;
+	loop->now_ms = mono_ms();
+	for (int i = 0; i < n; i++) {
+		struct ev_io *io = evs[i].data.ptr;
+		io->cb(loop, io, evs[i].events);
+	}
+	run_timers(loop);
+	run_deferred(loop);
+	return n;
+}
+
+int ev_loop_run(struct ev_loop *loop)
+{
+	struct epoll_event evs[64];
+	while (!atomic_load(&loop->stop)) {
+		loop->now_ms = mono_ms();
+		int timeout = -1;
+		if (loop->heap_len) {
+			uint64_t w = loop->heap[0]->when_ms;
+			timeout = w <= loop->now_ms ? 0 : (int)(w - loop->now_ms > 60000 ? 60000 : w - loop->now_ms);
+		}
+		int n = epoll_wait(loop->epfd, evs, 64, timeout);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			log_err("event loop: epoll_wait failed: %s", strerror(errno));
+			return -1;
+		}
+		loop->now_ms = mono_ms();
+		for (int i = 0; i < n; i++) {
+			struct ev_io *io = evs[i].data.ptr;
+			io->cb(loop, io, evs[i].events);
+		}
+		run_timers(loop);
+		run_deferred(loop);
+	}
+	run_deferred(loop);
+	return 0;
+}

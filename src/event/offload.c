@@ -1,0 +1,116 @@
+/* Offload thread pool (see offload.h): a mutex/condvar job queue; results are
+ * handed back with ev_loop_post(). */
+#include "event/offload.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+struct job {
+	struct job *next;
+	struct ev_loop *loop;
+	offload_work_fn work;
+	offload_done_fn done;
+	void *arg;
+};
+
+struct offload_pool {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct job *head, *tail;
+	bool stopping;
+	unsigned nthreads;
+	pthread_t *threads;
+};
+
+static void job_done(struct ev_loop *loop, void *arg)
+{
+	struct job *j = arg;
+	j->done(loop, j->arg);
+	free(j);
+}
+
+static void *worker(void *arg)
+{
+	struct offload_pool *pool = arg;
+	for (;;) {
+		pthread_mutex_lock(&pool->lock);
+		while (!pool->head && !pool->stopping)
+			pthread_cond_wait(&pool->cond, &pool->lock);
+		struct job *j = pool->head;
+		if (!j) {
+			pthread_mutex_unlock(&pool->lock);
+			return NULL;
+		}
+		pool->head = j->next;
+		if (!pool->head)
+			pool->tail = NULL;
+		pthread_mutex_unlock(&pool->lock);
+		j->work(j->arg);
+		if (j->done) {
+			if (ev_loop_post(j->loop, job_done, j) == 0)
+				continue;
+			/* Out of memory: completing inline is the only option left. */
+			j->done(NULL, j->arg);
+		}
+		free(j);
+	}
+}
+
+struct offload_pool *offload_pool_new(unsigned nthreads)
+{
+	struct offload_pool *pool = calloc(1, sizeof(*pool));
+	if (!pool)
+		return NULL;
+	pthread_mutex_init(&pool->lock, NULL);
+	pthread_cond_init(&pool->cond, NULL);
+	pool->threads = calloc(nthreads, sizeof(pthread_t));
+	if (!pool->threads) {
+		free(pool);
+		return NULL;
+	}
+	for (unsigned i = 0; i < nthreads; i++) {
+		if (pthread_create(&pool->threads[i], NULL, worker, pool) != 0)
+			break;
+		pool->nthreads++;
+	}
+	if (pool->nthreads == 0) {
+		offload_pool_free(pool);
+		return NULL;
+	}
+	return pool;
+}
+
+void offload_pool_free(struct offload_pool *pool)
+{
+	if (!pool)
+		return;
+	pthread_mutex_lock(&pool->lock);
+	pool->stopping = true;
+	pthread_cond_broadcast(&pool->cond);
+	pthread_mutex_unlock(&pool->lock);
+	for (unsigned i = 0; i < pool->nthreads; i++)
+		pthread_join(pool->threads[i], NULL);
+	free(pool->threads);
+	pthread_mutex_destroy(&pool->lock);
+	pthread_cond_destroy(&pool->cond);
+	free(pool);
+}
+
+int offload_submit(struct offload_pool *pool, struct ev_loop *loop, offload_work_fn work, offload_done_fn done,
+		   void *arg)
+{
+	struct job *j = malloc(sizeof(*j));
+	if (!j)
+		return -1;
+	*j = (struct job){ .loop = loop, .work = work, .done = done, .arg = arg };
+	pthread_mutex_lock(&pool->lock);
+	if (pool->tail)
+		pool->tail->next = j;
+	else
+		pool->head = j;
+	pool->tail = j;
+	pthread_cond_signal(&pool->cond);
+	pthread_mutex_unlock(&pool->lock);
+	return 0;
+}

@@ -1,0 +1,233 @@
+/* Process lifecycle: builds the root `struct server` from a config snapshot,
+ * opens listeners, starts one worker loop per core and the offload pool,
+ * handles SIGINT/SIGTERM (clean shutdown) and SIGHUP (config reload), and
+ * implements the cross-connection services (session ids, PreviousSessionId). */
+#include <errno.h>
+#include <openssl/rand.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "base/nttime.h"
+#include "conn/conn.h"
+#include "event/offload.h"
+#include "server/server.h"
+#include "server/worker.h"
+#include "transport/tcp.h"
+
+struct config *server_config_get(struct server *srv)
+{
+	pthread_mutex_lock(&srv->cfg_lock);
+	struct config *c = config_get(srv->cfg);
+	pthread_mutex_unlock(&srv->cfg_lock);
+	return c;
+}
+
+uint64_t server_new_session_id(struct server *srv)
+{
+	uint64_t id = 0;
+	while (id == 0 || id == UINT64_MAX) {
+		if (RAND_bytes((unsigned char *)&id, sizeof(id)) != 1)
+			id = atomic_fetch_add(&srv->next_conn_id, 1) << 20 | 1;
+	}
+	return id;
+}
+
+static unsigned ncpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
+}
+
+struct server *server_alloc(struct config *cfg)
+{
+	struct server *srv = calloc(1, sizeof(*srv));
+	if (!srv) {
+		config_put(cfg);
+		return NULL;
+	}
+	pthread_mutex_init(&srv->cfg_lock, NULL);
+	pthread_mutex_init(&srv->sess_lock, NULL);
+	pthread_mutex_init(&srv->passdb_lock, NULL);
+	pthread_mutex_init(&srv->fail_lock, NULL);
+	idtable_init(&srv->sessions);
+	idtable_init(&srv->fail_by_addr);
+	srv->cfg = cfg;
+	srv->is_root = geteuid() == 0;
+	srv->start_time = nttime_now();
+	if (RAND_bytes(srv->guid, 16) != 1) {
+		fprintf(stderr, "smb3d: cannot get random bytes from OpenSSL\n");
+		goto fail;
+	}
+	gethostname(srv->hostname, sizeof(srv->hostname) - 1);
+	char *dot = strchr(srv->hostname, '.');
+	if (dot)
+		*dot = 0;
+	log_set_level(cfg->log_level);
+	return srv;
+fail:
+	server_free(srv);
+	return NULL;
+}
+
+struct server *server_new(struct config *cfg)
+{
+	struct server *srv = server_alloc(cfg);
+	if (!srv)
+		return NULL;
+	char err[512];
+	if (tcp_listeners_open(cfg, &srv->listeners, &srv->n_listeners, err, sizeof(err)) < 0) {
+		fprintf(stderr, "smb3d: %s\n", err);
+		goto fail;
+	}
+	srv->offload = offload_pool_new(ncpus() * 2);
+	if (!srv->offload) {
+		fprintf(stderr, "smb3d: cannot start the offload threads\n");
+		goto fail;
+	}
+	srv->n_workers = ncpus();
+	srv->workers = calloc(srv->n_workers, sizeof(struct worker));
+	if (!srv->workers)
+		goto fail;
+	/* Workers must not take the signals: the main thread waits for them. */
+	sigset_t set, old;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	signal(SIGPIPE, SIG_IGN);
+	for (unsigned i = 0; i < srv->n_workers; i++) {
+		if (worker_start(&srv->workers[i], srv) < 0) {
+			fprintf(stderr, "smb3d: cannot start worker thread %u: %s\n", i, strerror(errno));
+			goto fail;
+		}
+	}
+	return srv;
+fail:
+	server_free(srv);
+	return NULL;
+}
+
+bool server_reload(struct server *srv)
+{
+	struct config *old = server_config_get(srv);
+	struct config *n = config_load_file(old->source, NULL, NULL);
+	if (!n) {
+		log_err("config reload from %s failed; keeping the running configuration", old->source);
+		config_put(old);
+		return false;
+	}
+	bool ports_changed = n->n_ports != old->n_ports ||
+			     memcmp(n->ports, old->ports, n->n_ports * sizeof(n->ports[0])) != 0 ||
+			     n->bind_interfaces_only != old->bind_interfaces_only;
+	if (ports_changed)
+		log_warn("config reload: `smb ports`/`interfaces` changes take effect at the next restart");
+	log_set_level(n->log_level);
+	pthread_mutex_lock(&srv->cfg_lock);
+	struct config *prev = srv->cfg;
+	srv->cfg = n;
+	pthread_mutex_unlock(&srv->cfg_lock);
+	config_put(prev);
+	config_put(old);
+	log_info("configuration reloaded from %s", n->source);
+	return true;
+}
+
+int server_run(struct server *srv)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	for (size_t i = 0; i < srv->n_listeners; i++)
+		log_info("listening on %s", srv->listeners[i].name);
+	for (;;) {
+		int sig;
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGHUP) {
+			server_reload(srv);
+			continue;
+		}
+		log_info("%s received: shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+		return 0;
+	}
+}
+
+void server_free(struct server *srv)
+{
+	if (!srv)
+		return;
+	for (unsigned i = 0; srv->workers && i < srv->n_workers; i++)
+		worker_stop(&srv->workers[i]);
+	for (unsigned i = 0; srv->workers && i < srv->n_workers; i++)
+		worker_free(&srv->workers[i]);
+	free(srv->workers);
+	offload_pool_free(srv->offload);
+	tcp_listeners_close(srv->listeners, srv->n_listeners);
+	server_users_free(srv);
+	size_t cur = 0;
+	void *v;
+	while ((v = idtable_next(&srv->fail_by_addr, &cur, NULL)) != NULL)
+		free(v);
+	idtable_free(&srv->fail_by_addr);
+	idtable_free(&srv->sessions);
+	config_put(srv->cfg);
+	pthread_mutex_destroy(&srv->cfg_lock);
+	pthread_mutex_destroy(&srv->sess_lock);
+	pthread_mutex_destroy(&srv->passdb_lock);
+	pthread_mutex_destroy(&srv->fail_lock);
+	explicit_bzero(srv->serve_nt_hash, sizeof(srv->serve_nt_hash));
+	free(srv);
+}
+
+/* --- PreviousSessionId ([MS-SMB2] 3.3.5.5.3) --- */
+
+struct kill_req {
+	struct server *srv;
+	uint64_t id;
+	char user[257];
+};
+
+static void kill_on_owner(struct ev_loop *loop, void *arg)
+{
+	struct kill_req *k = arg;
+	if (loop) {
+		struct server *srv = k->srv;
+		pthread_mutex_lock(&srv->sess_lock);
+		struct session *s = idtable_find(&srv->sessions, k->id);
+		bool mine = s && s->conn->loop == loop && s->state == SESS_VALID && strcasecmp(s->user, k->user) == 0;
+		pthread_mutex_unlock(&srv->sess_lock);
+		/* Only this thread frees sessions of its connections, so s
+		 * stays valid between the lookup and here. */
+		if (mine) {
+			log_info("session %llx of %s logged off: superseded by a reconnect (PreviousSessionId)",
+				 (unsigned long long)k->id, k->user);
+			session_free(s->conn, s);
+		}
+	}
+	free(k);
+}
+
+void server_kill_previous_session(struct server *srv, uint64_t id, const char *user, uint64_t except_conn)
+{
+	pthread_mutex_lock(&srv->sess_lock);
+	struct session *s = idtable_find(&srv->sessions, id);
+	struct ev_loop *loop = s && s->conn->id != except_conn ? s->conn->loop : NULL;
+	pthread_mutex_unlock(&srv->sess_lock);
+	if (!loop)
+		return;
+	struct kill_req *k = calloc(1, sizeof(*k));
+	if (!k)
+		return;
+	k->srv = srv;
+	k->id = id;
+	snprintf(k->user, sizeof(k->user), "%s", user);
+	if (ev_loop_post(loop, kill_on_owner, k) < 0)
+		free(k);
+}

@@ -1,0 +1,105 @@
+/* Worker threads: one event loop each, all watching the listening sockets
+ * with EPOLLEXCLUSIVE; a connection stays on the loop that accepted it. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "conn/conn.h"
+#include "event/loop.h"
+#include "server/server.h"
+#include "server/worker.h"
+#include "transport/tcp.h"
+
+static void accept_cb(struct ev_loop *loop, struct ev_io *io, uint32_t revents)
+{
+	struct worker *w = ev_loop_data(loop);
+	struct server *srv = w->srv;
+	for (int i = 0; i < 64; i++) {
+		struct sockaddr_storage peer;
+		int fd = tcp_accept(io->fd, &peer);
+		if (fd < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED &&
+			    ratelimit_ok(&w->accept_rl))
+				log_warn("accept failed: %s%s", strerror(errno),
+					 errno == EMFILE || errno == ENFILE ? " (raise the open-files limit: ulimit -n)"
+									    : "");
+			return;
+		}
+		struct config *cfg = server_config_get(srv);
+		int maxc = cfg->max_connections;
+		config_put(cfg);
+		if (maxc > 0 && atomic_load(&srv->n_conns) >= maxc) {
+			if (ratelimit_ok(&w->accept_rl))
+				log_warn("connection refused: `max connections = %d` reached", maxc);
+			close(fd);
+			continue;
+		}
+		if (!conn_new(srv, loop, fd, &peer, &w->conns)) {
+			log_err("out of memory accepting a connection");
+			close(fd);
+		}
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	ev_loop_run(w->loop);
+	return NULL;
+}
+
+int worker_start(struct worker *w, struct server *srv)
+{
+	w->srv = srv;
+	w->accept_rl = (struct ratelimit){ .burst = 5, .interval_ms = 10000 };
+	w->loop = ev_loop_new();
+	if (!w->loop)
+		return -1;
+	ev_loop_set_data(w->loop, w);
+	w->lio = calloc(srv->n_listeners, sizeof(*w->lio));
+	if (!w->lio)
+		return -1;
+	for (size_t i = 0; i < srv->n_listeners; i++) {
+		w->lio[i] = (struct ev_io){ .fd = srv->listeners[i].fd, .cb = accept_cb, .exclusive = true };
+		if (ev_io_add(w->loop, &w->lio[i], EPOLLIN) < 0)
+			return -1;
+	}
+	if (pthread_create(&w->thread, NULL, worker_main, w) != 0)
+		return -1;
+	w->started = true;
+	return 0;
+}
+
+
+/* On the loop's thread: close every connection, then stop. */
+static void shutdown_cb(struct ev_loop *loop, void *arg)
+{
+	struct worker *w = arg;
+	if (!loop)
+		return;
+	for (struct conn *c = w->conns; c; c = c->next)
+		conn_close(c, "server shutting down");
+	for (size_t i = 0; i < w->srv->n_listeners; i++)
+		ev_io_del(loop, &w->lio[i]);
+	ev_loop_stop(loop);
+}
+
+void worker_stop(struct worker *w)
+{
+	if (w->started) {
+		if (ev_loop_post(w->loop, shutdown_cb, w) < 0)
+			ev_loop_stop(w->loop);
+		pthread_join(w->thread, NULL);
+		w->started = false;
+	}
+}
+
+void worker_free(struct worker *w)
+{
+	free(w->lio);
+	w->lio = NULL;
+	ev_loop_free(w->loop);
+	w->loop = NULL;
+}

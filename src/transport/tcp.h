@@ -1,0 +1,27 @@
+/* TCP listeners for Direct TCP ([MS-SMB2] 2.1): resolves `smb ports` x
+ * `interfaces` (names, addresses, CIDRs) into bound, non-blocking listening
+ * sockets that every worker loop watches with EPOLLEXCLUSIVE. */
+#ifndef SMB3D_TRANSPORT_TCP_H
+#define SMB3D_TRANSPORT_TCP_H
+
+#include <stddef.h>
+#include <sys/socket.h>
+
+struct config;
+
+struct listener {
+	int fd;
+	struct sockaddr_storage addr;
+	char name[80]; /* "127.0.0.1:445" */
+};
+
+/* Opens all listeners; on failure prints what went wrong and how to fix it
+ * (to err, errlen) and returns -1 with nothing left open. */
+int tcp_listeners_open(const struct config *cfg, struct listener **out, size_t *n, char *err, size_t errlen);
+void tcp_listeners_close(struct listener *ls, size_t n);
+
+/* Accepts one connection (non-blocking, close-on-exec, TCP_NODELAY);
+ * returns the fd or -1 (errno set; EAGAIN when none pending). */
+int tcp_accept(int lfd, struct sockaddr_storage *peer);
+
+#endif

@@ -1,0 +1,1122 @@
+/* Unit tests for src/config/: smb.conf syntax, every parameter and its
+ * spellings, defaults, error and warning reporting (with FILE:LINE), the
+ * testparm-style dump round trip, `smb3d serve` snapshots and limits. */
+#include "config/config.h"
+
+#include "base/log.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CONF "/etc/smb3d/smb.conf"
+#define MAX_LINES 256
+
+struct diags {
+	char line[MAX_LINES][600];
+	bool err[MAX_LINES];
+	int n, n_err, n_warn;
+};
+
+static struct diags D;
+
+static void sink(void *ctx, bool is_error, const char *line)
+{
+	struct diags *d = ctx;
+
+	if (d->n < MAX_LINES) {
+		snprintf(d->line[d->n], sizeof(d->line[0]), "%s", line);
+		d->err[d->n] = is_error;
+	}
+	d->n++;
+	if (is_error)
+		d->n_err++;
+	else
+		d->n_warn++;
+}
+
+/* Whether a message of that kind contains every given fragment. */
+static bool has_msg(bool is_error, const char *a, const char *b)
+{
+	for (int i = 0; i < D.n && i < MAX_LINES; i++)
+		if (D.err[i] == is_error && strstr(D.line[i], a) && (!b || strstr(D.line[i], b)))
+			return true;
+	return false;
+}
+
+static void dump_diags(void)
+{
+	for (int i = 0; i < D.n && i < MAX_LINES; i++)
+		print_message("  %s: %s\n", D.err[i] ? "error" : "warning", D.line[i]);
+}
+
+static struct config *load(const char *text)
+{
+	memset(&D, 0, sizeof(D));
+	return config_load_string(text, CONF, sink, &D);
+}
+
+static struct config *loadf(const char *fmt, ...)
+{
+	char buf[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return load(buf);
+}
+
+static struct config *load_ok(const char *text)
+{
+	struct config *c = load(text);
+	if (!c)
+		dump_diags();
+	assert_non_null(c);
+	assert_int_equal(D.n_err, 0);
+	return c;
+}
+
+static void load_fails(const char *text, const char *line_tag, const char *fragment)
+{
+	struct config *c = load(text);
+	if (c || !has_msg(true, line_tag, fragment)) {
+		print_message("input:\n%s\nexpected error with '%s' and '%s'\n", text, line_tag,
+			      fragment ? fragment : "");
+		dump_diags();
+	}
+	assert_null(c);
+	assert_true(has_msg(true, line_tag, fragment));
+}
+
+static const struct share_conf *share(const struct config *c, const char *name)
+{
+	const struct share_conf *s = config_find_share(c, name);
+	assert_non_null(s);
+	return s;
+}
+
+static void assert_list(char *const *v, const char *const *want)
+{
+	size_t i = 0;
+
+	assert_non_null(v);
+	for (; want[i]; i++) {
+		assert_non_null(v[i]);
+		assert_string_equal(v[i], want[i]);
+	}
+	assert_null(v[i]);
+}
+
+/* ---- defaults ---- */
+
+static void test_defaults(void **state)
+{
+	struct config *c = load_ok("[global]\n");
+
+	assert_int_equal(D.n, 0);
+	assert_int_equal(atomic_load(&c->refs), 1);
+	assert_string_equal(c->source, CONF);
+	assert_int_equal(c->n_ports, 1);
+	assert_int_equal(c->ports[0], 445);
+	assert_non_null(c->interfaces);
+	assert_null(c->interfaces[0]);
+	assert_false(c->bind_interfaces_only);
+	assert_int_equal(c->min_protocol, SMB2_DIALECT_202);
+	assert_int_equal(c->max_protocol, SMB2_DIALECT_311);
+	assert_int_equal(c->server_signing, CFG_IF_REQUIRED);
+	assert_int_equal(c->server_smb_encrypt, CFG_IF_REQUIRED);
+	assert_string_equal(c->passdb_path, "/etc/smb3d/smbpasswd");
+	assert_int_equal(c->map_to_guest, MAP_TO_GUEST_NEVER);
+	assert_string_equal(c->guest_account, "nobody");
+	assert_int_equal(c->log_level, 1);
+	assert_int_equal(c->max_connections, 0);
+	assert_non_null(c->netbios_name);
+	assert_true(strlen(c->netbios_name) >= 1 && strlen(c->netbios_name) <= 15);
+	for (const char *p = c->netbios_name; *p; p++)
+		assert_false(*p >= 'a' && *p <= 'z');
+	assert_string_equal(c->workgroup, "WORKGROUP");
+	assert_string_equal(c->server_string, "smb3d");
+	assert_int_equal(c->ntlm_auth, NTLM_AUTH_NTLMV2_ONLY);
+
+	assert_int_equal(c->n_shares, 1);
+	const struct share_conf *ipc = share(c, "IPC$");
+	assert_true(ipc->is_ipc);
+	assert_null(ipc->path);
+	assert_string_equal(ipc->comment, "IPC Service (smb3d)");
+	assert_true(ipc->browseable);
+	assert_true(ipc->read_only);
+	config_put(c);
+
+	c = load_ok(""); /* an empty file is valid */
+	assert_int_equal(c->n_shares, 1);
+	config_put(c);
+}
+
+static void test_share_defaults(void **state)
+{
+	struct config *c = load_ok("[data]\npath = /srv/data\n");
+	const struct share_conf *s = share(c, "data");
+
+	assert_int_equal(c->n_shares, 2);
+	assert_false(s->is_ipc);
+	assert_string_equal(s->name, "data");
+	assert_string_equal(s->path, "/srv/data");
+	assert_string_equal(s->comment, "");
+	assert_true(s->read_only);
+	assert_false(s->guest_ok);
+	assert_true(s->browseable);
+	assert_false(s->case_sensitive);
+	assert_int_equal(s->smb_encrypt, CFG_IF_REQUIRED);
+	assert_list(s->valid_users, (const char *[]){ NULL });
+	assert_list(s->invalid_users, (const char *[]){ NULL });
+	config_put(c);
+
+	c = load_ok("[d]\npath = /srv/data///\n"); /* trailing slashes dropped */
+	assert_string_equal(share(c, "d")->path, "/srv/data");
+	config_put(c);
+	c = load_ok("[d]\npath = /\n");
+	assert_string_equal(share(c, "d")->path, "/");
+	config_put(c);
+	c = load_ok("[d]\npath = \"/srv/my share\"\n"); /* quotes around strings are removed */
+	assert_string_equal(share(c, "d")->path, "/srv/my share");
+	config_put(c);
+}
+
+/* ---- syntax ---- */
+
+static void test_booleans(void **state)
+{
+	static const char *yes[] = { "yes", "YES", "Yes", "true", "TRUE", "True", "on", "ON", "1" };
+	static const char *no[] = { "no", "NO", "No", "false", "FALSE", "off", "Off", "0" };
+	static const char *bad[] = { "maybe", "2", "yess", "y", "n", "\"yes\"", "-1" };
+	struct config *c;
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		c = loadf("[s]\npath = /x\nguest ok = %s\nbrowseable = %s\n", yes[i], yes[i]);
+		assert_non_null(c);
+		assert_true(share(c, "s")->guest_ok);
+		assert_true(share(c, "s")->browseable);
+		config_put(c);
+		c = loadf("[global]\nbind interfaces only = %s\n", yes[i]);
+		assert_non_null(c);
+		assert_true(c->bind_interfaces_only);
+		config_put(c);
+	}
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		c = loadf("[s]\npath = /x\nread only = %s\nbrowseable = %s\n", no[i], no[i]);
+		assert_non_null(c);
+		assert_false(share(c, "s")->read_only);
+		assert_false(share(c, "s")->browseable);
+		config_put(c);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char text[128];
+		snprintf(text, sizeof(text), "[s]\npath = /x\nguest ok = %s\n", bad[i]);
+		load_fails(text, CONF ":3:", "'guest ok' cannot be");
+		assert_true(has_msg(true, "yes or no", NULL));
+	}
+}
+
+static void test_name_spellings(void **state)
+{
+	static const char *ro[] = { "read only", "Read Only", "readonly", "READONLY", "  read   only ", "read\tonly",
+				    "rEaD oNlY" };
+	struct config *c;
+
+	for (size_t i = 0; i < sizeof(ro) / sizeof(ro[0]); i++) {
+		c = loadf("[s]\npath = /x\n%s = no\n", ro[i]);
+		assert_non_null(c);
+		assert_int_equal(D.n, 0);
+		assert_false(share(c, "s")->read_only);
+		config_put(c);
+	}
+	/* aliases, including the inverted ones */
+	c = load_ok("[a]\ndirectory = /a\nwriteable = yes\npublic = yes\nbrowsable = no\n"
+		    "[b]\npath = /b\nwritable = yes\n[c]\npath = /c\nwrite ok = no\n[d]\npath=/d\nwrite ok = yes\n");
+	assert_string_equal(share(c, "a")->path, "/a");
+	assert_false(share(c, "a")->read_only);
+	assert_true(share(c, "a")->guest_ok);
+	assert_false(share(c, "a")->browseable);
+	assert_false(share(c, "b")->read_only);
+	assert_true(share(c, "c")->read_only);
+	assert_false(share(c, "d")->read_only);
+	config_put(c);
+
+	c = load_ok("[global]\nmin protocol = SMB3\nmax protocol = SMB3_02\nsmb encrypt = required\n"
+		    "debug level = 4\n");
+	assert_int_equal(c->min_protocol, SMB2_DIALECT_300);
+	assert_int_equal(c->max_protocol, SMB2_DIALECT_302);
+	assert_int_equal(c->server_smb_encrypt, CFG_REQUIRED);
+	assert_int_equal(c->log_level, 4);
+	config_put(c);
+}
+
+static void test_comments_continuations(void **state)
+{
+	struct config *c = load_ok("; a comment\n"
+				   "# another\n"
+				   "   # indented comment\n"
+				   "\n"
+				   "[global]\n"
+				   "workgroup = \\\n"
+				   "    mygroup\n"
+				   "server string = lots    of\t \tspace   \n"
+				   "; comment ending in a backslash \\\n"
+				   "[s]\n"
+				   "path = /srv/s\n"
+				   "valid users = alice, \\\n"
+				   "\tbob \\  \n"
+				   "  carol\n"
+				   "comment = a ; not a comment # nor this\n");
+
+	assert_string_equal(c->workgroup, "MYGROUP");
+	assert_string_equal(c->server_string, "lots of space");
+	assert_list(share(c, "s")->valid_users, (const char *[]){ "alice", "bob", "carol", NULL });
+	assert_string_equal(share(c, "s")->comment, "a ; not a comment # nor this");
+	config_put(c);
+
+	/* line numbers after continuations and comments are physical lines */
+	load_fails("[global]\n# c\nworkgroup = a \\\n b \\\n c\nlog level = x\n", CONF ":6:", "'log level' cannot be");
+
+	/* CRLF line endings and a UTF-8 byte order mark */
+	c = load_ok("\xEF\xBB\xBF[global]\r\nworkgroup = crlf\r\n[s]\r\npath = /srv/s\r\nguest ok = yes\r\n");
+	assert_string_equal(c->workgroup, "CRLF");
+	assert_string_equal(share(c, "s")->path, "/srv/s");
+	assert_true(share(c, "s")->guest_ok);
+	config_put(c);
+
+	/* the first '=' splits; the value may contain more */
+	c = load_ok("[s]\npath = /x\ncomment = a=b [c]\n");
+	assert_string_equal(share(c, "s")->comment, "a=b [c]");
+	config_put(c);
+
+	/* text after a section header is ignored with a warning, a comment silently */
+	c = load_ok("[s] ; comment\npath = /x\n[t] junk\npath = /y\n");
+	assert_true(has_msg(false, CONF ":3:", "junk"));
+	assert_int_equal(D.n, 1);
+	config_put(c);
+}
+
+/* ---- enumerations ---- */
+
+struct enum_case {
+	const char *v;
+	int want;
+};
+
+static void test_signing_encrypt(void **state)
+{
+	static const struct enum_case cases[] = {
+		{ "default", CFG_IF_REQUIRED }, { "auto", CFG_IF_REQUIRED }, { "if_required", CFG_IF_REQUIRED },
+		{ "yes", CFG_IF_REQUIRED },	{ "true", CFG_IF_REQUIRED }, { "on", CFG_IF_REQUIRED },
+		{ "1", CFG_IF_REQUIRED },	{ "enabled", CFG_IF_REQUIRED }, { "no", CFG_OFF },
+		{ "false", CFG_OFF },		{ "off", CFG_OFF },	       { "0", CFG_OFF },
+		{ "disabled", CFG_OFF },	{ "Disabled", CFG_OFF },	{ "desired", CFG_DESIRED },
+		{ "mandatory", CFG_REQUIRED },	{ "required", CFG_REQUIRED },  { "force", CFG_REQUIRED },
+		{ "forced", CFG_REQUIRED },	{ "enforced", CFG_REQUIRED },  { "MANDATORY", CFG_REQUIRED },
+	};
+	struct config *c;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		c = loadf("[global]\nserver signing = %s\nserver smb encrypt = %s\n[s]\npath = /s\n", cases[i].v,
+			  cases[i].v);
+		assert_non_null(c);
+		assert_int_equal(c->server_signing, cases[i].want);
+		assert_int_equal(c->server_smb_encrypt, cases[i].want);
+		/* the global encryption setting is the default for shares (and IPC$) */
+		assert_int_equal(share(c, "s")->smb_encrypt, cases[i].want);
+		assert_int_equal(share(c, "IPC$")->smb_encrypt, cases[i].want);
+		config_put(c);
+	}
+	/* per-share value overrides the global one, and only for that share */
+	c = load_ok("[global]\nserver smb encrypt = desired\n[a]\npath=/a\nserver smb encrypt = required\n"
+		    "[b]\npath=/b\nsmb encrypt = off\n[c]\npath=/c\n");
+	assert_int_equal(c->server_smb_encrypt, CFG_DESIRED);
+	assert_int_equal(share(c, "a")->smb_encrypt, CFG_REQUIRED);
+	assert_int_equal(share(c, "b")->smb_encrypt, CFG_OFF);
+	assert_int_equal(share(c, "c")->smb_encrypt, CFG_DESIRED);
+	config_put(c);
+
+	load_fails("[global]\nserver signing = sometimes\n", CONF ":2:", "'server signing' cannot be 'sometimes'");
+	load_fails("[s]\npath = /x\nserver smb encrypt = strong\n", CONF ":3:", "mandatory");
+}
+
+static void test_map_to_guest(void **state)
+{
+	static const struct enum_case cases[] = {
+		{ "never", MAP_TO_GUEST_NEVER },	 { "Never", MAP_TO_GUEST_NEVER },
+		{ "bad user", MAP_TO_GUEST_BAD_USER },	 { "Bad User", MAP_TO_GUEST_BAD_USER },
+		{ "BADUSER", MAP_TO_GUEST_BAD_USER },	 { "bad  user", MAP_TO_GUEST_BAD_USER },
+		{ "bad password", MAP_TO_GUEST_BAD_PASSWORD }, { "Bad Password", MAP_TO_GUEST_BAD_PASSWORD },
+		{ "bad uid", MAP_TO_GUEST_BAD_UID },	 { "Bad Uid", MAP_TO_GUEST_BAD_UID },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct config *c = loadf("[global]\nmap to guest = %s\n", cases[i].v);
+		assert_non_null(c);
+		assert_int_equal(c->map_to_guest, cases[i].want);
+		config_put(c);
+	}
+	load_fails("[global]\nmap to guest = always\n", CONF ":2:", "bad user");
+}
+
+static void test_ntlm_auth(void **state)
+{
+	static const struct enum_case cases[] = {
+		{ "ntlmv2-only", NTLM_AUTH_NTLMV2_ONLY },
+		{ "no", NTLM_AUTH_NTLMV2_ONLY },
+		{ "disabled", NTLM_AUTH_NTLMV2_ONLY },
+		{ "yes", NTLM_AUTH_NTLMV1_PERMITTED },
+		{ "ntlmv1-permitted", NTLM_AUTH_NTLMV1_PERMITTED },
+		{ "ntlmv1", NTLM_AUTH_NTLMV1_PERMITTED },
+		{ "mschapv2-and-ntlmv2-only", NTLM_AUTH_MSCHAPV2_NTLMV2_ONLY },
+		{ "MSCHAPv2-and-NTLMv2-only", NTLM_AUTH_MSCHAPV2_NTLMV2_ONLY },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct config *c = loadf("[global]\nntlm auth = %s\n", cases[i].v);
+		assert_non_null(c);
+		assert_int_equal(c->ntlm_auth, cases[i].want);
+		config_put(c);
+	}
+	load_fails("[global]\nntlm auth = lanman\n", CONF ":2:", "'ntlm auth' cannot be 'lanman'");
+}
+
+static void test_case_sensitive(void **state)
+{
+	static const struct enum_case cases[] = { { "yes", 1 }, { "True", 1 }, { "no", 0 }, { "auto", 0 },
+						  { "Auto", 0 }, { "0", 0 } };
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct config *c = loadf("[s]\npath = /x\ncase sensitive = %s\n", cases[i].v);
+		assert_non_null(c);
+		assert_int_equal(share(c, "s")->case_sensitive, cases[i].want);
+		config_put(c);
+	}
+	load_fails("[s]\npath = /x\ncase sensitive = sometimes\n", CONF ":3:", "auto");
+}
+
+static void test_protocols(void **state)
+{
+	static const struct {
+		const char *v;
+		uint16_t min, max;
+	} cases[] = {
+		{ "SMB2_02", 0x0202, 0x0202 }, { "SMB2_10", 0x0210, 0x0210 }, { "SMB3_00", 0x0300, 0x0300 },
+		{ "SMB3_02", 0x0302, 0x0302 }, { "SMB3_11", 0x0311, 0x0311 }, { "smb3_11", 0x0311, 0x0311 },
+		{ "SMB2", 0x0202, 0x0210 },    { "SMB3", 0x0300, 0x0311 },    { "default", 0x0202, 0x0311 },
+	};
+	struct config *c;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		c = loadf("[global]\nserver min protocol = %s\n", cases[i].v);
+		assert_non_null(c);
+		assert_int_equal(c->min_protocol, cases[i].min);
+		assert_int_equal(c->max_protocol, SMB2_DIALECT_311);
+		config_put(c);
+		c = loadf("[global]\nserver max protocol = %s\n", cases[i].v);
+		assert_non_null(c);
+		assert_int_equal(c->max_protocol, cases[i].max);
+		assert_int_equal(c->min_protocol, SMB2_DIALECT_202);
+		config_put(c);
+	}
+	/* SMB1 and older as a minimum are raised to SMB2_02 with a warning */
+	static const char *legacy[] = { "NT1", "LANMAN1", "LANMAN2", "CORE", "COREPLUS", "nt1" };
+	for (size_t i = 0; i < sizeof(legacy) / sizeof(legacy[0]); i++) {
+		c = loadf("[global]\nserver min protocol = %s\n", legacy[i]);
+		assert_non_null(c);
+		assert_int_equal(c->min_protocol, SMB2_DIALECT_202);
+		assert_true(has_msg(false, CONF ":2:", "SMB2_02"));
+		config_put(c);
+	}
+	load_fails("[global]\nserver max protocol = NT1\n", CONF ":2:", "SMB1");
+	load_fails("[global]\nserver max protocol = SMB4\n", CONF ":2:", "SMB3_11");
+	load_fails("[global]\nserver min protocol = SMB3_11\n\nserver max protocol = SMB2_10\n", CONF ":4:",
+		   "'server min protocol' (SMB3_11) is above 'server max protocol' (SMB2_10)");
+	load_fails("[global]\nserver max protocol = SMB2_10\nserver min protocol = SMB3\n", CONF ":3:", "is above");
+
+	/* `client ...` parameters are not ours; warned about, never errors */
+	c = load_ok("[global]\nclient min protocol = CORE\nclient max protocol = NT1\n");
+	assert_true(has_msg(false, CONF ":2:", "'client min protocol' is not supported by smb3d"));
+	assert_int_equal(c->min_protocol, SMB2_DIALECT_202);
+	config_put(c);
+
+	assert_string_equal(config_protocol_name(0x0202), "SMB2_02");
+	assert_string_equal(config_protocol_name(0x0210), "SMB2_10");
+	assert_string_equal(config_protocol_name(0x0300), "SMB3_00");
+	assert_string_equal(config_protocol_name(0x0302), "SMB3_02");
+	assert_string_equal(config_protocol_name(0x0311), "SMB3_11");
+}
+
+/* ---- other global parameters ---- */
+
+static void test_ports_interfaces(void **state)
+{
+	struct config *c = load_ok("[global]\nsmb ports = 445 139,8445, 445\n"
+				   "interfaces = eth0 192.168.1.0/24, 10.0.0.1;lo\nbind interfaces only = yes\n");
+
+	assert_int_equal(c->n_ports, 3);
+	assert_int_equal(c->ports[0], 445);
+	assert_int_equal(c->ports[1], 139);
+	assert_int_equal(c->ports[2], 8445);
+	assert_list(c->interfaces, (const char *[]){ "eth0", "192.168.1.0/24", "10.0.0.1", "lo", NULL });
+	assert_true(c->bind_interfaces_only);
+	config_put(c);
+
+	c = load_ok("[global]\nsmb ports = 1, 65535\n");
+	assert_int_equal(c->n_ports, 2);
+	assert_int_equal(c->ports[0], 1);
+	assert_int_equal(c->ports[1], 65535);
+	config_put(c);
+
+	static const char *bad[] = { "0", "65536", "abc", "445x", "-445", "99999999999999999999" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char text[128];
+		snprintf(text, sizeof(text), "[global]\nsmb ports = 445 %s\n", bad[i]);
+		load_fails(text, CONF ":2:", "1 to 65535");
+	}
+	load_fails("[global]\nsmb ports =\n", CONF ":2:", "at least one");
+}
+
+static void test_log_level(void **state)
+{
+	static const struct enum_case ok[] = { { "0", 0 }, { "3", 3 }, { "10", 10 }, { "all:4", 4 } };
+	struct config *c;
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		c = loadf("[global]\nlog level = %s\n", ok[i].v);
+		assert_non_null(c);
+		assert_int_equal(c->log_level, ok[i].want);
+		assert_int_equal(D.n, 0);
+		config_put(c);
+	}
+	c = load_ok("[global]\nlog level = 3 auth:5 passdb:10\n");
+	assert_int_equal(c->log_level, 3);
+	assert_true(has_msg(false, CONF ":2:", "auth:5"));
+	config_put(c);
+	c = load_ok("[global]\nlog level = 100\n");
+	assert_int_equal(c->log_level, 10);
+	assert_true(has_msg(false, CONF ":2:", "above 10"));
+	config_put(c);
+	load_fails("[global]\nlog level = -1\n", CONF ":2:", "'log level' cannot be");
+	load_fails("[global]\nlog level = verbose\n", CONF ":2:", "0 to 10");
+	load_fails("[global]\nlog level = 3 4\n", CONF ":2:", "0 to 10");
+	load_fails("[global]\nlog level =\n", CONF ":2:", "0 to 10");
+}
+
+static void test_misc_globals(void **state)
+{
+	char host[256] = "";
+	struct config *c = load_ok("[global]\nmax connections = 100\nnetbios name = myserver\n"
+				   "workgroup = example\nserver string = Files on %h (%%h)\nguest account = guest\n");
+
+	gethostname(host, sizeof(host) - 1);
+	assert_int_equal(c->max_connections, 100);
+	assert_string_equal(c->netbios_name, "MYSERVER");
+	assert_string_equal(c->workgroup, "EXAMPLE");
+	char want[600];
+	snprintf(want, sizeof(want), "Files on %s (%%h)", host);
+	assert_string_equal(c->server_string, want);
+	snprintf(want, sizeof(want), "IPC Service (Files on %s (%%h))", host);
+	assert_string_equal(share(c, "IPC$")->comment, want);
+	assert_string_equal(c->guest_account, "guest");
+	config_put(c);
+
+	c = load_ok("[global]\nnetbios name = averyveryverylongname\n");
+	assert_string_equal(c->netbios_name, "AVERYVERYVERYLO");
+	assert_true(has_msg(false, CONF ":2:", "15 characters"));
+	config_put(c);
+
+	load_fails("[global]\nmax connections = -1\n", CONF ":2:", ">= 0");
+	load_fails("[global]\nmax connections = lots\n", CONF ":2:", "'max connections' cannot be 'lots'");
+	load_fails("[global]\nguest account =\n", CONF ":2:", "nobody");
+}
+
+static void test_passdb(void **state)
+{
+	static const struct {
+		const char *v, *want;
+	} cases[] = {
+		{ "smbpasswd:/var/lib/smb3d/passwd", "/var/lib/smb3d/passwd" },
+		{ "smbpasswd:pw/file", "/etc/smb3d/pw/file" },
+		{ "smbpasswd:./pw", "/etc/smb3d/pw" },
+		{ "smbpasswd", "/etc/smb3d/smbpasswd" },
+		{ "SMBPASSWD", "/etc/smb3d/smbpasswd" },
+		{ "smbpasswd:", "/etc/smb3d/smbpasswd" },
+		{ "\"smbpasswd:/with space/pw\"", "/with space/pw" },
+	};
+	struct config *c;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		c = loadf("[global]\npassdb backend = %s\n", cases[i].v);
+		assert_non_null(c);
+		assert_string_equal(c->passdb_path, cases[i].want);
+		config_put(c);
+	}
+	load_fails("[global]\npassdb backend = tdbsam\n", CONF ":2:", "smb3d supports only smbpasswd:PATH");
+	load_fails("[global]\npassdb backend = ldapsam:ldap://x\n", CONF ":2:", "'ldapsam:ldap://x'");
+	load_fails("[global]\npassdb backend = smbpasswdx\n", CONF ":2:", "smbpasswd:PATH");
+
+	/* the default and relative paths follow the config file's directory */
+	char *cwd = getcwd(NULL, 0), want[4200];
+	assert_non_null(cwd);
+	memset(&D, 0, sizeof(D));
+	c = config_load_string("[global]\npassdb backend = smbpasswd:pw\n", "conf/smb.conf", sink, &D);
+	assert_non_null(c);
+	snprintf(want, sizeof(want), "%s/conf/pw", cwd);
+	assert_string_equal(c->passdb_path, want);
+	config_put(c);
+	c = config_load_string("", "smb.conf", sink, &D);
+	assert_non_null(c);
+	snprintf(want, sizeof(want), "%s/smbpasswd", cwd);
+	assert_string_equal(c->passdb_path, want);
+	config_put(c);
+	c = config_load_string("", "/smb.conf", sink, &D);
+	assert_non_null(c);
+	assert_string_equal(c->passdb_path, "/smbpasswd");
+	config_put(c);
+	free(cwd);
+}
+
+/* ---- warnings ---- */
+
+static void test_unknown_and_unsupported(void **state)
+{
+	struct config *c = load_ok("[global]\n"
+				   "foo bar = 1\n"
+				   "vfs objects = fruit streams_xattr\n"
+				   "security = user\n"
+				   "hosts allow = 10.0.0.0/8\n"
+				   "fruit:metadata = stream\n"
+				   "[s]\n"
+				   "path = /x\n"
+				   "Store DOS Attributes = yes\n"
+				   "create mask = 0644\n");
+
+	assert_int_equal(D.n_err, 0);
+	assert_int_equal(D.n_warn, 7);
+	assert_true(has_msg(false, CONF ":2: unknown parameter 'foo bar' ignored", NULL));
+	assert_true(has_msg(false, CONF ":3:", "'vfs objects' is not supported by smb3d, ignored"));
+	assert_true(has_msg(false, CONF ":4:", "'security'"));
+	assert_true(has_msg(false, CONF ":5:", "NOT restricted"));
+	assert_true(has_msg(false, CONF ":6:", "'fruit:metadata'"));
+	assert_true(has_msg(false, CONF ":9:", "'Store DOS Attributes' is not supported"));
+	assert_true(has_msg(false, CONF ":10:", "'create mask'"));
+	config_put(c);
+
+	/* a [global]-only parameter inside a share: warning, and no effect */
+	c = load_ok("[s]\npath = /x\nworkgroup = other\nsmb ports = 1\n");
+	assert_true(has_msg(false, CONF ":3:", "'workgroup' is a [global] parameter"));
+	assert_true(has_msg(false, CONF ":4:", "[s]"));
+	assert_string_equal(c->workgroup, "WORKGROUP");
+	assert_int_equal(c->ports[0], 445);
+	config_put(c);
+}
+
+static void test_ignored_sections(void **state)
+{
+	struct config *c = load_ok("[homes]\nread only = maybe\n"
+				   "[printers]\npath = relative\n"
+				   "[IPC$]\npath = /tmp\n"
+				   "[data]\npath = /data\n");
+
+	assert_int_equal(D.n_warn, 3);
+	assert_true(has_msg(false, CONF ":1:", "[homes]"));
+	assert_true(has_msg(false, CONF ":3:", "[printers]"));
+	assert_true(has_msg(false, CONF ":5:", "[IPC$]"));
+	assert_int_equal(c->n_shares, 2);
+	assert_null(config_find_share(c, "homes"));
+	assert_null(config_find_share(c, "printers"));
+	const struct share_conf *ipc = share(c, "ipc$");
+	assert_true(ipc->is_ipc);
+	assert_null(ipc->path);
+	config_put(c);
+}
+
+/* ---- shares ---- */
+
+static void test_global_share_defaults(void **state)
+{
+	struct config *c = load_ok("[global]\n"
+				   "read only = no\n"
+				   "guest ok = yes\n"
+				   "valid users = @staff\n"
+				   "comment = default comment\n"
+				   "[a]\npath = /a\n"
+				   "[b]\npath = /b\nread only = yes\nvalid users = bob\ncomment = own\n"
+				   "[global]\nbrowseable = no\n");
+	const struct share_conf *a = share(c, "a"), *b = share(c, "b");
+
+	assert_false(a->read_only);
+	assert_true(a->guest_ok);
+	assert_list(a->valid_users, (const char *[]){ "@staff", NULL });
+	assert_string_equal(a->comment, "default comment");
+	assert_true(b->read_only);
+	assert_true(b->guest_ok);
+	assert_list(b->valid_users, (const char *[]){ "bob", NULL });
+	assert_string_equal(b->comment, "own");
+	/* defaults are applied once the whole file is read */
+	assert_false(a->browseable);
+	assert_false(b->browseable);
+	/* IPC$ is not affected by share defaults */
+	assert_true(share(c, "IPC$")->browseable);
+	config_put(c);
+
+	/* a path in [global] is a default path for shares */
+	c = load_ok("[global]\npath = /srv/common\n[a]\n[b]\npath = /b\n");
+	assert_string_equal(share(c, "a")->path, "/srv/common");
+	assert_string_equal(share(c, "b")->path, "/b");
+	config_put(c);
+}
+
+static void test_duplicate_shares(void **state)
+{
+	struct config *c = load_ok("[data]\npath = /a\ncomment = first\n[other]\npath = /o\n"
+				   "[DATA]\npath = /b\nguest ok = yes\n");
+
+	assert_int_equal(c->n_shares, 3);
+	const struct share_conf *s = share(c, "data");
+	assert_string_equal(s->name, "data");
+	assert_string_equal(s->path, "/b");
+	assert_string_equal(s->comment, "first");
+	assert_true(s->guest_ok);
+	config_put(c);
+}
+
+static void test_find_share(void **state)
+{
+	struct config *c = load_ok("[Data]\npath = /d\n[Public Files]\npath = /p\n");
+
+	assert_string_equal(share(c, "data")->path, "/d");
+	assert_string_equal(share(c, "DATA")->path, "/d");
+	assert_string_equal(share(c, "public files")->path, "/p");
+	assert_string_equal(share(c, "Data")->name, "Data");
+	assert_true(share(c, "ipc$")->is_ipc);
+	assert_null(config_find_share(c, "nope"));
+	assert_null(config_find_share(c, "Dat"));
+	assert_null(config_find_share(c, NULL));
+	assert_null(config_find_share(NULL, "data"));
+	config_put(c);
+}
+
+static void test_user_lists(void **state)
+{
+	struct config *c = load_ok("[s]\npath = /x\n"
+				   "valid users = alice, bob  \"Domain Users\" @staff,+unix;carol \"\" , \n"
+				   "invalid users = root \"EXAMPLE\\bad user\",@\"wheel group\"\n");
+	const struct share_conf *s = share(c, "s");
+
+	assert_list(s->valid_users, (const char *[]){ "alice", "bob", "Domain Users", "@staff", "+unix", "carol",
+						      NULL });
+	assert_list(s->invalid_users, (const char *[]){ "root", "EXAMPLE\\bad user", "@wheel group", NULL });
+	config_put(c);
+
+	c = load_ok("[s]\npath = /x\nvalid users =\n");
+	assert_list(share(c, "s")->valid_users, (const char *[]){ NULL });
+	config_put(c);
+}
+
+/* ---- errors ---- */
+
+static void test_errors(void **state)
+{
+	load_fails("workgroup = x\n", CONF ":1:", "outside any section");
+	load_fails("\n\n[global\nworkgroup = x\n", CONF ":3:", "missing ']'");
+	load_fails("[]\n", CONF ":1:", "empty section name");
+	load_fails("[global]\nworkgroup\n", CONF ":2:", "expected 'name = value'");
+	load_fails("[global]\n= value\n", CONF ":2:", "missing parameter name");
+	load_fails("[global]\n\n[data]\ncomment = x\n", CONF ":3:", "share [data] has no 'path'");
+	load_fails("[data]\npath = srv/data\n", CONF ":2:", "must be absolute");
+	load_fails("[data]\npath =\n", CONF ":2:", "'path' is empty");
+	load_fails("[data]\npath = /home/%U\n", CONF ":2:", "substitutions");
+	load_fails("[a/b]\npath = /x\n", CONF ":1:", "rename the share");
+	load_fails("[a\\b]\npath = /x\n", CONF ":1:", "rename the share");
+	char name[200];
+	memset(name, 'n', 100);
+	name[100] = '\0';
+	char text[300];
+	snprintf(text, sizeof(text), "[%s]\npath = /x\n", name);
+	load_fails(text, CONF ":1:", "longer than 80");
+
+	/* every error is reported, not just the first */
+	struct config *c = load("[global]\nlog level = x\nsmb ports = 0\n[s]\nread only = maybe\n");
+	assert_null(c);
+	assert_int_equal(D.n_err, 4);
+	assert_true(has_msg(true, CONF ":2:", "log level"));
+	assert_true(has_msg(true, CONF ":3:", "smb ports"));
+	assert_true(has_msg(true, CONF ":5:", "read only"));
+	assert_true(has_msg(true, CONF ":4:", "no 'path'"));
+
+	/* without a name the messages say "(string)" */
+	memset(&D, 0, sizeof(D));
+	assert_null(config_load_string("x = y\n", NULL, sink, &D));
+	assert_true(has_msg(true, "(string):1:", NULL));
+}
+
+static void test_hostile_input(void **state)
+{
+	struct config *c;
+
+	/* a logical line just under the limit is fine; one over it is an error */
+	size_t n = 64 * 1024;
+	char *big = malloc(n + 64);
+	assert_non_null(big);
+	int k = snprintf(big, n + 64, "[s]\npath = /x\ncomment = ");
+	size_t hdr = (size_t)k - strlen("[s]\npath = /x\n");
+	memset(big + k, 'a', n - hdr);
+	big[k + (n - hdr)] = '\0';
+	c = load_ok(big);
+	assert_int_equal(strlen(share(c, "s")->comment), n - hdr);
+	config_put(c);
+	memset(big + k, 'a', n - hdr + 1);
+	big[k + (n - hdr) + 1] = '\0';
+	load_fails(big, CONF ":3:", "longer than 65536");
+	free(big);
+
+	/* invalid UTF-8 and NUL bytes are errors, with their line */
+	load_fails("[global]\nworkgroup = \xff\xfe\n", CONF ":2:", "UTF-8");
+	load_fails("[global]\nworkgroup = \xc0\xaf\n", CONF ":2:", "UTF-8");
+	memset(&D, 0, sizeof(D));
+	static const char with_nul[] = "[global]\nworkgroup = a\0b\n[s]\npath = /s\n";
+	assert_null(config_load_buffer(with_nul, sizeof(with_nul) - 1, CONF, sink, &D));
+	assert_true(has_msg(true, CONF ":2:", "NUL byte"));
+	/* config_load_string stops at the first NUL */
+	c = load_ok(with_nul);
+	assert_string_equal(c->workgroup, "A");
+	config_put(c);
+
+	/* the share limit */
+	size_t cap = 10001 * 32;
+	char *many = malloc(cap), *p = many;
+	assert_non_null(many);
+	for (int i = 0; i < 10001; i++)
+		p += sprintf(p, "[s%d]\npath = /x\n", i);
+	c = load(many);
+	assert_null(c);
+	assert_true(has_msg(true, CONF ":20001:", "more than 10000 shares"));
+	assert_int_equal(D.n_err, 1);
+	/* exactly 10000 is accepted */
+	*strstr(many, "[s10000]") = '\0';
+	c = load_ok(many);
+	assert_int_equal(c->n_shares, 10001);
+	config_put(c);
+	free(many);
+
+	/* a flood of warnings is capped */
+	char *noisy = malloc(600 * 16 + 16);
+	assert_non_null(noisy);
+	p = noisy + sprintf(noisy, "[global]\n");
+	for (int i = 0; i < 600; i++)
+		p += sprintf(p, "bogus%d = 1\n", i);
+	c = load_ok(noisy);
+	assert_int_equal(D.n, 201);
+	assert_true(has_msg(false, "too many problems", NULL));
+	config_put(c);
+	free(noisy);
+
+	/* odd but harmless input */
+	c = load_ok("[global]\n\\\n\\\n   \t\r\n  \\\n  [s]\npath = /x\\");
+	assert_string_equal(share(c, "s")->path, "/x\\");
+	config_put(c);
+	load_fails("[", CONF ":1:", "missing ']'");
+	load_fails("\\", CONF ":1:", "expected");
+}
+
+/* ---- files ---- */
+
+static void test_load_file(void **state)
+{
+	char dir[] = "/tmp/smb3d-config-XXXXXX", path[128], want[256];
+	struct config *c;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/smb.conf", dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("[global]\nworkgroup = files\n[d]\npath = /srv/d\nbogus = 1\n", f);
+	fclose(f);
+
+	memset(&D, 0, sizeof(D));
+	c = config_load_file(path, sink, &D);
+	assert_non_null(c);
+	assert_string_equal(c->source, path);
+	assert_string_equal(c->workgroup, "FILES");
+	snprintf(want, sizeof(want), "%s/smbpasswd", dir);
+	assert_string_equal(c->passdb_path, want);
+	snprintf(want, sizeof(want), "%s:5: unknown parameter 'bogus' ignored", path);
+	assert_true(has_msg(false, want, NULL));
+	config_put(c);
+
+	/* a file that cannot be read: the error carries strerror */
+	char missing[160];
+	snprintf(missing, sizeof(missing), "%s/nope.conf", dir);
+	memset(&D, 0, sizeof(D));
+	assert_null(config_load_file(missing, sink, &D));
+	assert_true(has_msg(true, missing, strerror(ENOENT)));
+	memset(&D, 0, sizeof(D));
+	assert_null(config_load_file(dir, sink, &D));
+	assert_true(has_msg(true, dir, strerror(EISDIR)));
+
+	/* binary content is rejected, not crashed on */
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fwrite("[s]\npath=/x\n\0\0\xff\n", 1, 16, f);
+	fclose(f);
+	memset(&D, 0, sizeof(D));
+	assert_null(config_load_file(path, sink, &D));
+	assert_true(has_msg(true, ":3:", "NUL"));
+
+	unlink(path);
+	rmdir(dir);
+}
+
+static void test_null_sink_logs(void **state)
+{
+	int fd = open("/dev/null", O_WRONLY);
+	assert_true(fd >= 0);
+	log_set_fd(fd);
+	assert_null(config_load_string("[global]\nbogus = 1\nworkgroup\n", CONF, NULL, NULL));
+	struct config *c = config_load_string("[global]\nbogus = 1\n", CONF, NULL, NULL);
+	assert_non_null(c);
+	config_put(c);
+	log_set_fd(2);
+	close(fd);
+}
+
+/* ---- dump ---- */
+
+static void assert_lists_equal(char *const *a, char *const *b)
+{
+	size_t i = 0;
+	assert_non_null(a);
+	assert_non_null(b);
+	for (; a[i] && b[i]; i++)
+		assert_string_equal(a[i], b[i]);
+	assert_null(a[i]);
+	assert_null(b[i]);
+}
+
+static void assert_configs_equal(const struct config *a, const struct config *b)
+{
+	assert_int_equal(a->n_ports, b->n_ports);
+	for (size_t i = 0; i < a->n_ports; i++)
+		assert_int_equal(a->ports[i], b->ports[i]);
+	assert_lists_equal(a->interfaces, b->interfaces);
+	assert_int_equal(a->bind_interfaces_only, b->bind_interfaces_only);
+	assert_int_equal(a->min_protocol, b->min_protocol);
+	assert_int_equal(a->max_protocol, b->max_protocol);
+	assert_int_equal(a->server_signing, b->server_signing);
+	assert_int_equal(a->server_smb_encrypt, b->server_smb_encrypt);
+	assert_string_equal(a->passdb_path, b->passdb_path);
+	assert_int_equal(a->map_to_guest, b->map_to_guest);
+	assert_string_equal(a->guest_account, b->guest_account);
+	assert_int_equal(a->log_level, b->log_level);
+	assert_int_equal(a->max_connections, b->max_connections);
+	assert_string_equal(a->netbios_name, b->netbios_name);
+	assert_string_equal(a->workgroup, b->workgroup);
+	assert_string_equal(a->server_string, b->server_string);
+	assert_int_equal(a->ntlm_auth, b->ntlm_auth);
+	assert_int_equal(a->n_shares, b->n_shares);
+	for (size_t i = 0; i < a->n_shares; i++) {
+		const struct share_conf *x = &a->shares[i], *y = &b->shares[i];
+		assert_string_equal(x->name, y->name);
+		if (x->path || y->path)
+			assert_string_equal(x->path, y->path);
+		assert_string_equal(x->comment, y->comment);
+		assert_int_equal(x->read_only, y->read_only);
+		assert_int_equal(x->guest_ok, y->guest_ok);
+		assert_int_equal(x->browseable, y->browseable);
+		assert_int_equal(x->case_sensitive, y->case_sensitive);
+		assert_int_equal(x->is_ipc, y->is_ipc);
+		assert_int_equal(x->smb_encrypt, y->smb_encrypt);
+		assert_lists_equal(x->valid_users, y->valid_users);
+		assert_lists_equal(x->invalid_users, y->invalid_users);
+	}
+}
+
+static char *dump_to_string(const struct config *c)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	assert_non_null(f);
+	config_dump(c, f);
+	fclose(f);
+	return text;
+}
+
+static void round_trip(const char *text)
+{
+	struct config *a = load_ok(text);
+	char *dumped = dump_to_string(a);
+	struct config *b = config_load_string(dumped, CONF, sink, &D);
+
+	if (!b || D.n)
+		print_message("dump:\n%s\n", dumped);
+	assert_non_null(b);
+	assert_int_equal(D.n, 0);
+	assert_configs_equal(a, b);
+	free(dumped);
+	config_put(a);
+	config_put(b);
+}
+
+static void test_dump_round_trip(void **state)
+{
+	round_trip("");
+	round_trip("[global]\n"
+		   "smb ports = 445 8445\n"
+		   "interfaces = eth0, 10.0.0.0/8\n"
+		   "bind interfaces only = yes\n"
+		   "server min protocol = SMB2_10\n"
+		   "server max protocol = SMB3_02\n"
+		   "server signing = mandatory\n"
+		   "server smb encrypt = desired\n"
+		   "passdb backend = smbpasswd:/var/lib/smb3d/pw\n"
+		   "map to guest = bad password\n"
+		   "guest account = guest\n"
+		   "log level = 5\n"
+		   "max connections = 7\n"
+		   "netbios name = box\n"
+		   "workgroup = home\n"
+		   "server string = \" the box \"\n"
+		   "ntlm auth = mschapv2-and-ntlmv2-only\n"
+		   "read only = no\n"
+		   "[Data]\n"
+		   "path = /srv/data\n"
+		   "comment = \"\"quoted\"\"\n"
+		   "guest ok = yes\n"
+		   "browseable = no\n"
+		   "case sensitive = yes\n"
+		   "server smb encrypt = required\n"
+		   "valid users = alice \"Domain Users\" @staff\n"
+		   "invalid users = root\n"
+		   "[odd]\n"
+		   "path = \"/srv/back slash\\\"\n"
+		   "comment = ends with \\ \"\n"
+		   "valid users = \"tail\\\"\n");
+
+	/* the dump is testparm-like */
+	struct config *c = load_ok("[global]\nread only = no\n[s]\npath = /x\n");
+	char *text = dump_to_string(c);
+	assert_non_null(strstr(text, "[global]\n"));
+	assert_non_null(strstr(text, "\tsmb ports = 445\n"));
+	assert_non_null(strstr(text, "\tserver max protocol = SMB3_11\n"));
+	assert_non_null(strstr(text, "\tpassdb backend = smbpasswd:/etc/smb3d/smbpasswd\n"));
+	assert_non_null(strstr(text, "\n[s]\n\tpath = /x\n"));
+	assert_non_null(strstr(text, "\tread only = No\n"));
+	assert_null(strstr(text, "IPC$"));
+	free(text);
+	config_put(c);
+}
+
+/* ---- serve snapshots and references ---- */
+
+static void test_new_serve(void **state)
+{
+	struct config *c = config_new_serve("/srv/dir/", "dir", "127.0.0.1", 4450, false, true);
+	assert_non_null(c);
+	assert_int_equal(atomic_load(&c->refs), 1);
+	assert_string_equal(c->source, "(serve)");
+	assert_int_equal(c->n_ports, 1);
+	assert_int_equal(c->ports[0], 4450);
+	assert_list(c->interfaces, (const char *[]){ "127.0.0.1", NULL });
+	assert_true(c->bind_interfaces_only);
+	assert_null(c->passdb_path);
+	assert_int_equal(c->map_to_guest, MAP_TO_GUEST_BAD_USER);
+	assert_int_equal(c->min_protocol, SMB2_DIALECT_202);
+	assert_int_equal(c->max_protocol, SMB2_DIALECT_311);
+	assert_int_equal(c->n_shares, 2);
+	const struct share_conf *s = share(c, "DIR");
+	assert_string_equal(s->path, "/srv/dir");
+	assert_false(s->read_only);
+	assert_true(s->guest_ok);
+	assert_false(s->is_ipc);
+	assert_string_equal(s->comment, "");
+	assert_list(s->valid_users, (const char *[]){ NULL });
+	assert_true(share(c, "IPC$")->is_ipc);
+	char *text = dump_to_string(c);
+	assert_non_null(strstr(text, "[dir]\n"));
+	free(text);
+	config_put(c);
+
+	c = config_new_serve("/srv", "s", NULL, 0, true, false);
+	assert_non_null(c);
+	assert_int_equal(c->ports[0], 445);
+	assert_null(c->interfaces[0]);
+	assert_false(c->bind_interfaces_only);
+	assert_int_equal(c->map_to_guest, MAP_TO_GUEST_NEVER);
+	assert_true(share(c, "s")->read_only);
+	assert_false(share(c, "s")->guest_ok);
+	config_put(c);
+
+	assert_null(config_new_serve("relative", "s", NULL, 0, true, false));
+	assert_null(config_new_serve(NULL, "s", NULL, 0, true, false));
+	assert_null(config_new_serve("/srv", "", NULL, 0, true, false));
+	assert_null(config_new_serve("/srv", NULL, NULL, 0, true, false));
+	assert_null(config_new_serve("/srv", "a/b", NULL, 0, true, false));
+	assert_null(config_new_serve("/srv", "ipc$", NULL, 0, true, false));
+	assert_null(config_new_serve("/srv\n", "s", NULL, 0, true, false));
+}
+
+static void test_refcount(void **state)
+{
+	struct config *c = load_ok("[s]\npath = /x\n");
+
+	assert_ptr_equal(config_get(c), c);
+	assert_ptr_equal(config_get(c), c);
+	assert_int_equal(atomic_load(&c->refs), 3);
+	config_put(c);
+	config_put(c);
+	assert_int_equal(atomic_load(&c->refs), 1);
+	assert_string_equal(share(c, "s")->path, "/x");
+	config_put(c); /* freed; ASan reports a leak or double free otherwise */
+	config_put(NULL);
+	assert_null(config_get(NULL));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_share_defaults),
+		cmocka_unit_test(test_booleans),
+		cmocka_unit_test(test_name_spellings),
+		cmocka_unit_test(test_comments_continuations),
+		cmocka_unit_test(test_signing_encrypt),
+		cmocka_unit_test(test_map_to_guest),
+		cmocka_unit_test(test_ntlm_auth),
+		cmocka_unit_test(test_case_sensitive),
+		cmocka_unit_test(test_protocols),
+		cmocka_unit_test(test_ports_interfaces),
+		cmocka_unit_test(test_log_level),
+		cmocka_unit_test(test_misc_globals),
+		cmocka_unit_test(test_passdb),
+		cmocka_unit_test(test_unknown_and_unsupported),
+		cmocka_unit_test(test_ignored_sections),
+		cmocka_unit_test(test_global_share_defaults),
+		cmocka_unit_test(test_duplicate_shares),
+		cmocka_unit_test(test_find_share),
+		cmocka_unit_test(test_user_lists),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_hostile_input),
+		cmocka_unit_test(test_load_file),
+		cmocka_unit_test(test_null_sink_logs),
+		cmocka_unit_test(test_dump_round_trip),
+		cmocka_unit_test(test_new_serve),
+		cmocka_unit_test(test_refcount),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
