@@ -60,11 +60,12 @@ bool auth_crypto_init(void)
 	return crypto_ready;
 }
 
-static bool digest(EVP_MD *md, const void *data, size_t len, uint8_t out[16])
+static bool digest(bool md4, const void *data, size_t len, uint8_t out[16])
 {
 	unsigned int n = 0;
 	if (!auth_crypto_init())
 		return false;
+	EVP_MD *md = md4 ? md_md4 : md_md5; /* read only after init */
 	EVP_MD_CTX *c = EVP_MD_CTX_new();
 	bool ok = c && EVP_DigestInit_ex2(c, md, NULL) && EVP_DigestUpdate(c, data, len) &&
 		  EVP_DigestFinal_ex(c, out, &n) && n == 16;
@@ -74,12 +75,12 @@ static bool digest(EVP_MD *md, const void *data, size_t len, uint8_t out[16])
 
 bool auth_md4(const void *data, size_t len, uint8_t out[16])
 {
-	return digest(md_md4, data, len, out);
+	return digest(true, data, len, out);
 }
 
 bool auth_md5(const void *data, size_t len, uint8_t out[16])
 {
-	return digest(md_md5, data, len, out);
+	return digest(false, data, len, out);
 }
 
 bool auth_hmac_md5(const uint8_t *key, size_t key_len, const struct auth_part *parts, size_t n_parts,

@@ -39,6 +39,7 @@ struct ntlmssp_server {
 	uint32_t flags;
 	uint8_t server_chal[8];
 	uint64_t timestamp;
+	bool fixed; /* server_chal and timestamp preset by a test */
 	uint8_t *negotiate, *challenge;
 	size_t negotiate_len, challenge_len;
 	struct ntlm_sign sign;
@@ -104,6 +105,13 @@ uint32_t ntlmssp_server_flags(const struct ntlmssp_server *s)
 	return s->flags;
 }
 
+void ntlmssp_server_fix_challenge(struct ntlmssp_server *s, const uint8_t chal[8], uint64_t timestamp)
+{
+	memcpy(s->server_chal, chal, 8);
+	s->timestamp = timestamp;
+	s->fixed = true;
+}
+
 struct ntlm_sign *ntlmssp_server_signer(struct ntlmssp_server *s)
 {
 	return s->sign.ready ? &s->sign : NULL;
@@ -152,9 +160,11 @@ NTSTATUS ntlmssp_server_negotiate(struct ntlmssp_server *s, const uint8_t *in, s
 		s->negotiate_len = in_len;
 	}
 	s->chal_flags = negotiate_flags(client_flags, in_len != 0);
-	if (!auth_random(s->server_chal, 8))
-		return STATUS_INTERNAL_ERROR;
-	s->timestamp = nttime_now();
+	if (!s->fixed) {
+		if (!auth_random(s->server_chal, 8))
+			return STATUS_INTERNAL_ERROR;
+		s->timestamp = nttime_now();
+	}
 
 	/* Target name: UTF-16 or (OEM) the UTF-8 bytes of the workgroup. */
 	const uint8_t *tn = s->nb_domain.p;

@@ -63,6 +63,10 @@ NTSTATUS ntlmssp_server_authenticate(struct ntlmssp_server *s, const uint8_t *in
 /* The negotiated flags (valid after authenticate). */
 uint32_t ntlmssp_server_flags(const struct ntlmssp_server *s);
 
+/* For tests and golden vectors: use this server challenge and MsvAvTimestamp
+ * instead of fresh random/clock values in the next CHALLENGE. */
+void ntlmssp_server_fix_challenge(struct ntlmssp_server *s, const uint8_t chal[8], uint64_t timestamp);
+
 /* Server-side signing state (NULL unless info.can_sign). */
 struct ntlm_sign *ntlmssp_server_signer(struct ntlmssp_server *s);
 

@@ -86,7 +86,15 @@ struct config {
 typedef void (*config_diag_fn)(void *ctx, bool is_error, const char *line);
 
 /* Parses a file. Returns a snapshot with refs = 1, or NULL if there was any
- * error (all errors are reported through diag first, then the load fails). */
+ * error (all errors are reported through diag first, then the load fails).
+ * Unknown or unsupported parameters, [homes], [printers] and a user [IPC$]
+ * are warnings only. Share parameters given in [global] are defaults for
+ * every share; they are applied after the whole file is read, so their
+ * position in the file does not matter. A repeated [share] section adds to
+ * the first one (later values win). Share directories are not checked for
+ * existence here (the server does that when it starts), only that each path
+ * is absolute. Every list (interfaces, valid/invalid users) is a non-NULL,
+ * NULL-terminated array, possibly empty. */
 struct config *config_load_file(const char *path, config_diag_fn diag, void *ctx);
 
 /* Same, from a string; `name` is used as the file name in messages and to
@@ -97,8 +105,12 @@ struct config *config_load_string(const char *text, const char *name, config_dia
  * used by config_load_file and the fuzzer. */
 struct config *config_load_buffer(const char *data, size_t len, const char *name, config_diag_fn diag, void *ctx);
 
-/* A snapshot for `smb3d serve`: one share `share_name` at `path`, on
- * bind_addr:port, plus IPC$. */
+/* A snapshot for `smb3d serve`: one share `share_name` at `path` (absolute),
+ * plus IPC$. bind_addr becomes the only `interfaces` entry with `bind
+ * interfaces only = yes` (NULL or "": all addresses); port 0 means 445.
+ * guest_ok also sets `map to guest = bad user` so anonymous and unknown users
+ * get guest access. passdb_path is NULL: the serve command sets up its own
+ * user database. Returns NULL on a relative path or an unusable share name. */
 struct config *config_new_serve(const char *path, const char *share_name, const char *bind_addr, uint16_t port,
 				bool read_only, bool guest_ok);
 

@@ -177,8 +177,10 @@ static bool normalize_name(const char *name, char *out, size_t cap)
 		unsigned char ch = (unsigned char)*name;
 		if (isspace(ch))
 			continue;
-		if (n + 1 >= cap)
+		if (n + 1 >= cap) {
+			out[0] = '\0';
 			return false;
+		}
 		out[n++] = (char)tolower(ch);
 	}
 	out[n] = '\0';

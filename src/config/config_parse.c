@@ -380,12 +380,14 @@ struct config *config_load_string(const char *text, const char *name, config_dia
 
 struct config *config_load_file(const char *path, config_diag_fn diag, void *ctx)
 {
-	struct cfg_loader L = { .name = path, .diag = diag, .ctx = ctx };
+	struct cfg_loader L = { .name = path ? path : "(null)", .diag = diag, .ctx = ctx };
 	struct config *c = NULL;
 	char *data = NULL;
 	size_t len = 0, cap = 0;
-	FILE *f = fopen(path, "re");
+	FILE *f = path ? fopen(path, "re") : NULL;
 
+	if (!path)
+		errno = EINVAL;
 	if (!f) {
 		cfg_diag(&L, true, "cannot open: %s; check the file name and its permissions", strerror(errno));
 		return NULL;
