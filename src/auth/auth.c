@@ -313,6 +313,11 @@ NTSTATUS auth_ctx_step(struct auth_ctx *a, const uint8_t *in, size_t in_len, uin
 		if (a->state != A_GUESTABLE)
 			a->state = A_DONE;
 	}
+	if (NT_EQ(st, STATUS_MORE_PROCESSING_REQUIRED)) {
+		/* Nothing is decided yet: no key leaves before the end. */
+		res->have_session_key = false;
+		auth_wipe(res->session_key, sizeof(res->session_key));
+	}
 	if (NT_OK(st)) {
 		a->state = A_DONE;
 		if (res->outcome == AUTH_ANONYMOUS) {

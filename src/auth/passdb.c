@@ -91,6 +91,22 @@ static uint32_t parse_acct(const char *s, size_t len)
 	return acct ? acct : PASSDB_ACB_NORMAL;
 }
 
+/* See passdb_name_valid(); n bytes that need not be NUL-terminated. */
+static bool name_bytes_valid(const char *name, size_t n)
+{
+	char buf[PASSDB_NAME_MAX + 1];
+	if (n == 0 || n > PASSDB_NAME_MAX || name[0] == '#' || name[0] == ' ' || name[n - 1] == ' ')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)name[i];
+		if (c < 0x20 || c == 0x7f || c == ':')
+			return false;
+	}
+	memcpy(buf, name, n);
+	buf[n] = 0;
+	return utf8_utf16_len(buf) >= 0;
+}
+
 /* name:uid:LM:NT:[FLAGS]:LCT-XXXXXXXX: (NT, flags and LCT as Samba's parser
  * treats them optional). Returns false with a reason for a malformed line. */
 static bool parse_line(const char *s, size_t len, struct pline *pl, const char **why)
@@ -105,12 +121,12 @@ static bool parse_line(const char *s, size_t len, struct pline *pl, const char *
 		*why = "too few fields";
 		return false;
 	}
-	if (fl[0] == 0 || fl[0] > PASSDB_NAME_MAX) {
+	pl->name = f[0];
+	pl->name_len = fl[0];
+	if (!name_bytes_valid(f[0], fl[0])) {
 		*why = "bad user name";
 		return false;
 	}
-	pl->name = f[0];
-	pl->name_len = fl[0];
 	uint64_t uid = 0;
 	if (fl[1] == 0 || fl[1] > 10) {
 		*why = "bad uid";
@@ -301,6 +317,7 @@ const struct passdb_gen *passdb_generation(const struct passdb *db)
 static void gen_from_stat(struct passdb_gen *g, const struct stat *st)
 {
 	g->exists = true;
+	g->mode = st->st_mode;
 	g->dev = st->st_dev;
 	g->ino = st->st_ino;
 	g->size = st->st_size;
@@ -404,6 +421,9 @@ NTSTATUS passdb_load(const char *path, struct passdb **out)
 	NTSTATUS st = read_file(path, &text, &len, &g);
 	if (!NT_OK(st))
 		return st;
+	if (g.exists && (g.mode & 077))
+		log_warn("%s is readable or writable by others (mode %04o); it holds password hashes: chmod 600 %s",
+			 path, (unsigned)(g.mode & 07777), path);
 	struct passdb *db = passdb_parse(path, text ? text : "", len);
 	if (text)
 		auth_wipe(text, len);
@@ -429,15 +449,7 @@ int passdb_auth_lookup(void *ctx, const char *user_utf8, uint8_t nt_hash[16])
 
 bool passdb_name_valid(const char *name)
 {
-	size_t n = strlen(name);
-	if (n == 0 || n > PASSDB_NAME_MAX || name[0] == '#' || name[0] == ' ' || name[n - 1] == ' ')
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)name[i];
-		if (c < 0x20 || c == 0x7f || c == ':')
-			return false;
-	}
-	return utf8_utf16_len(name) >= 0;
+	return name_bytes_valid(name, strlen(name));
 }
 
 /* ---- Mutations ---- */

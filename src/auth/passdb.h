@@ -40,6 +40,7 @@ struct passdb_entry {
 /* Identity of the file a snapshot was read from, to notice changes cheaply. */
 struct passdb_gen {
 	bool exists;
+	mode_t mode;
 	dev_t dev;
 	ino_t ino;
 	off_t size;

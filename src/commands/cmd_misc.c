@@ -13,8 +13,7 @@ NTSTATUS cmd_logoff(struct smb2_req *req)
 	wire_simple_rsp_encode(w);
 	/* The reply is still signed/encrypted with this session's keys; the
 	 * session goes once it has been sent. */
-	req->logoff = req->sess;
-	req->sess->state = SESS_EXPIRED;
+	req->logoff = session_get(req->sess);
 	return STATUS_SUCCESS;
 }
 

@@ -111,7 +111,6 @@ static NTSTATUS finish_logon(struct smb2_req *req, struct session *s, const stru
 	s->state = SESS_VALID;
 	/* The final response proves the keys: sign it for 3.1.1 ([MS-SMB2]
 	 * 3.3.5.5.3) and whenever signing is required. */
-	req->sign_sess = s;
 	req->sign_with_session = keyed && (c->dialect == SMB2_DIALECT_311 || s->signing_required);
 	log_info("conn %llu %s: session %llx: %s logged on%s%s", (unsigned long long)c->id, c->peer,
 		 (unsigned long long)s->id, s->anonymous ? "anonymous" : s->user, s->guest ? " as guest" : "",
@@ -134,6 +133,7 @@ NTSTATUS cmd_session_setup(struct smb2_req *req)
 		s = session_new(c);
 		if (!s)
 			return STATUS_INSUFFICIENT_RESOURCES;
+		req->sess = session_get(s);
 		if (c->dialect == SMB2_DIALECT_311)
 			memcpy(s->preauth_hash, c->preauth_hash, 64);
 	} else {
@@ -146,7 +146,6 @@ NTSTATUS cmd_session_setup(struct smb2_req *req)
 		}
 	}
 	req->rsp_session_id = s->id;
-	req->sess = s;
 	if (c->dialect == SMB2_DIALECT_311 && !s->have_keys) {
 		struct iovec v = { .iov_base = (void *)req->msg, .iov_len = req->len };
 		smb2_preauth_update(s->preauth_hash, &v, 1);
@@ -229,9 +228,6 @@ NTSTATUS cmd_session_setup(struct smb2_req *req)
 
 fail:
 	/* A failed logon or re-authentication ends the session. */
-	req->sign_sess = NULL;
-	req->sess = NULL;
-	req->logoff = s;
-	s->state = SESS_EXPIRED;
+	req->logoff = session_get(s);
 	return st;
 }

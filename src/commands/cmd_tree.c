@@ -9,6 +9,7 @@
 
 #include "base/utf16.h"
 #include "config/config.h"
+#include "conn/opens.h"
 #include "conn/request.h"
 #include "server/server.h"
 #include "vfs/vfs.h"
@@ -104,16 +105,22 @@ NTSTATUS cmd_tree_connect(struct smb2_req *req)
 		}
 		encrypt = can;
 	}
-	if (!sh->is_ipc && !vfs_share_root_ok(sh->path)) {
+	struct vfs_root root = { .fd = -1 };
+	if (!sh->is_ipc && !NT_OK(vfs_root_open(sh->path, &root))) {
 		log_err("share [%s]: path %s is not an accessible directory; check `path`", sh->name, sh->path);
 		st = STATUS_BAD_NETWORK_NAME;
 		goto out;
 	}
 	struct tcon *t = calloc(1, sizeof(*t));
 	if (!t) {
+		if (root.fd >= 0)
+			vfs_root_close(&root);
 		st = STATUS_INSUFFICIENT_RESOURCES;
 		goto out;
 	}
+	t->refs = 1;
+	t->root = root;
+	t->case_insensitive = !sh->case_sensitive;
 	t->cfg = cfg;
 	cfg = NULL;
 	t->share = sh;
@@ -125,7 +132,7 @@ NTSTATUS cmd_tree_connect(struct smb2_req *req)
 		t->id = ++s->next_tid;
 	} while (t->id == 0 || t->id == UINT32_MAX || idtable_find(&s->tcons, t->id));
 	if (!idtable_insert(&s->tcons, t->id, t)) {
-		tcon_free(t);
+		tcon_put(t);
 		st = STATUS_INSUFFICIENT_RESOURCES;
 		goto out;
 	}
@@ -152,8 +159,11 @@ NTSTATUS cmd_tree_disconnect(struct smb2_req *req)
 	if (!NT_OK(st))
 		return st;
 	struct tcon *t = idtable_remove(&req->sess->tcons, req->tcon->id);
-	req->tcon = NULL;
-	tcon_free(t);
+	conn_close_opens(req->conn, req->sess->id, req->tcon->id);
+	if (t) {
+		t->dead = true;
+		tcon_put(t); /* the table's reference; the request still holds one */
+	}
 	struct wr *w = req_body(req, 4);
 	if (!w)
 		return STATUS_NO_MEMORY;

@@ -13,6 +13,7 @@
 
 #include "auth/auth.h"
 #include "config/config.h"
+#include "conn/opens.h"
 #include "server/server.h"
 
 #define IDLE_NEGOTIATE_MS 30000 /* a connection must negotiate within this */
@@ -60,6 +61,7 @@ struct conn *conn_new(struct server *srv, struct ev_loop *loop, int fd, const st
 	c->credits_granted = 1;
 	c->max_io = 65536;
 	idtable_init(&c->sessions);
+	idtable_init(&c->opens);
 	c->log_rl = (struct ratelimit){ .burst = 20, .interval_ms = 10000 };
 	c->io = (struct ev_io){ .fd = fd, .cb = conn_io_cb, .data = c };
 	if (ev_io_add(loop, &c->io, EPOLLIN | EPOLLRDHUP) < 0) {
@@ -104,13 +106,14 @@ static void outmsg_free(struct outmsg *m)
 	free(m);
 }
 
-static void conn_free_deferred(struct ev_loop *loop, void *arg)
+static void conn_free_now(struct conn *c)
 {
-	struct conn *c = arg;
+	conn_close_opens(c, 0, 0);
+	idtable_free(&c->opens);
 	size_t cur = 0;
 	struct session *s;
 	while ((s = idtable_next(&c->sessions, &cur, NULL)) != NULL) {
-		session_free(c, s);
+		session_unlink(c, s);
 		cur = 0;
 	}
 	idtable_free(&c->sessions);
@@ -132,6 +135,22 @@ static void conn_free_deferred(struct ev_loop *loop, void *arg)
 	config_put(c->cfg);
 	atomic_fetch_sub(&c->srv->n_conns, 1);
 	free(c);
+}
+
+static void conn_free_deferred(struct ev_loop *loop, void *arg)
+{
+	struct conn *c = arg;
+	if (c->n_pending > 0) {
+		c->free_when_idle = true; /* the last completion frees it */
+		return;
+	}
+	conn_free_now(c);
+}
+
+void conn_release_if_idle(struct conn *c)
+{
+	if (c->closing && c->free_when_idle && c->n_pending == 0)
+		conn_free_now(c);
 }
 
 void conn_close(struct conn *c, const char *why)
@@ -278,8 +297,7 @@ static void conn_read(struct conn *c)
 		size_t flen = c->frame_len;
 		c->frame = NULL;
 		c->nbss_got = 0;
-		conn_process_frame(c, f, flen);
-		free(f);
+		conn_process_frame(c, f, flen); /* takes ownership of f */
 		if (c->out_bytes >= CONN_OUTQ_LIMIT)
 			return; /* backpressure: resume when output drains */
 	}
@@ -305,6 +323,7 @@ struct session *session_new(struct conn *c)
 	s->state = SESS_IN_PROGRESS;
 	s->uid = (uid_t)-1;
 	s->gid = (gid_t)-1;
+	s->refs = 1;
 	idtable_init(&s->tcons);
 	smb2_nonce_init(&s->nonce);
 	struct server *srv = c->srv;
@@ -331,28 +350,55 @@ struct session *session_new(struct conn *c)
 	return s;
 }
 
-void tcon_free(struct tcon *t)
+struct tcon *tcon_get(struct tcon *t)
 {
-	if (!t)
+	t->refs++;
+	return t;
+}
+
+void tcon_put(struct tcon *t)
+{
+	if (!t || --t->refs > 0)
 		return;
+	if (t->root.fd >= 0)
+		vfs_root_close(&t->root);
 	config_put(t->cfg);
 	free(t);
 }
 
-void session_free(struct conn *c, struct session *s)
+struct session *session_get(struct session *s)
 {
-	size_t cur = 0;
-	struct tcon *t;
-	while ((t = idtable_next(&s->tcons, &cur, NULL)) != NULL)
-		tcon_free(t);
-	idtable_free(&s->tcons);
-	idtable_remove(&c->sessions, s->id);
-	pthread_mutex_lock(&c->srv->sess_lock);
-	idtable_remove(&c->srv->sessions, s->id);
-	pthread_mutex_unlock(&c->srv->sess_lock);
+	s->refs++;
+	return s;
+}
+
+void session_put(struct session *s)
+{
+	if (!s || --s->refs > 0)
+		return;
 	if (s->auth)
 		auth_ctx_free(s->auth);
 	free(s->groups);
 	explicit_bzero(s, sizeof(*s));
 	free(s);
+}
+
+void session_unlink(struct conn *c, struct session *s)
+{
+	if (s->state == SESS_EXPIRED && !idtable_find(&c->sessions, s->id))
+		return; /* already unlinked */
+	conn_close_opens(c, s->id, 0);
+	size_t cur = 0;
+	struct tcon *t;
+	while ((t = idtable_next(&s->tcons, &cur, NULL)) != NULL) {
+		t->dead = true;
+		tcon_put(t);
+	}
+	idtable_free(&s->tcons);
+	idtable_remove(&c->sessions, s->id);
+	pthread_mutex_lock(&c->srv->sess_lock);
+	idtable_remove(&c->srv->sessions, s->id);
+	pthread_mutex_unlock(&c->srv->sess_lock);
+	s->state = SESS_EXPIRED;
+	session_put(s);
 }

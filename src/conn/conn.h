@@ -17,6 +17,7 @@
 #include "base/rdwr.h"
 #include "conn/smb2_crypto.h"
 #include "event/loop.h"
+#include "vfs/vfs.h"
 #include "wire/smb2.h"
 
 struct server;
@@ -40,16 +41,21 @@ enum sess_state { SESS_IN_PROGRESS, SESS_VALID, SESS_EXPIRED };
 
 struct tcon {
 	uint32_t id;
+	int refs; /* loop-thread only */
+	bool dead;
 	struct config *cfg; /* snapshot the share came from (ref held) */
 	const struct share_conf *share;
 	uint32_t maximal_access;
 	bool encrypt; /* share requires encryption */
 	bool is_ipc;
 	bool read_only;
+	bool case_insensitive;
+	struct vfs_root root; /* the share's root directory (fd -1 for IPC$) */
 };
 
 struct session {
 	uint64_t id;
+	int refs; /* loop-thread only: the connection's table + requests in flight */
 	struct conn *conn;
 	enum sess_state state;
 	struct auth_ctx *auth; /* while a (re)authentication is in progress */
@@ -127,9 +133,12 @@ struct conn {
 	uint8_t *seq_bitmap;	  /* CONN_MAX_CREDITS * 2 bits */
 
 	struct idtable sessions;
+	struct idtable opens; /* volatile FileId -> struct fsa_open * (conn/opens.c) */
 	struct ratelimit log_rl;
 	struct ev_timer idle_timer;
 	struct delayed_send *delayed; /* a reply held back (failed logon) */
+	int n_pending;		       /* offloaded requests not yet completed */
+	bool free_when_idle;
 };
 
 /* Takes ownership of an accepted socket on `loop`. */
@@ -152,10 +161,18 @@ void outmsg_add(struct outmsg *m, void *buf, size_t len, bool owned);
 #define conn_debug(c, fmt, ...) \
 	log_debug("conn %llu %s: " fmt, (unsigned long long)(c)->id, (c)->peer, ##__VA_ARGS__)
 
-/* Frees one session (its tree connects too) and unregisters it. */
-void session_free(struct conn *c, struct session *s);
+/* Sessions and tree connects are reference counted on the loop thread:
+ * the owning table holds one reference, each request in flight another. */
 struct session *session_new(struct conn *c);
-void tcon_free(struct tcon *t);
+struct session *session_get(struct session *s);
+void session_put(struct session *s);
+/* Logs a session off: removes it (and its tree connects) from all tables
+ * and drops the table's reference. */
+void session_unlink(struct conn *c, struct session *s);
+struct tcon *tcon_get(struct tcon *t);
+void tcon_put(struct tcon *t);
+/* Frees a closing connection once no offloaded request refers to it. */
+void conn_release_if_idle(struct conn *c);
 
 /* Feeds one complete frame (after the 4-byte length). Exposed for the
  * in-memory fuzz target and tests. */

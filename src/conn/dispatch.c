@@ -11,6 +11,8 @@
 #include "server/server.h"
 #include "wire/negotiate.h"
 #include "wire/transform.h"
+#include "event/offload.h"
+#include "vfs/vfs.h"
 
 struct cmd_desc {
 	smb2_handler fn;
@@ -36,19 +38,19 @@ static const struct cmd_desc cmd_table[SMB2_COMMAND_COUNT] = {
 	[SMB2_LOGOFF] = { cmd_logoff, true, false },
 	[SMB2_TREE_CONNECT] = { cmd_tree_connect, true, false },
 	[SMB2_TREE_DISCONNECT] = { cmd_tree_disconnect, true, true },
-	[SMB2_CREATE] = { cmd_not_supported, true, true },
-	[SMB2_CLOSE] = { cmd_not_supported, true, true },
-	[SMB2_FLUSH] = { cmd_not_supported, true, true },
-	[SMB2_READ] = { cmd_not_supported, true, true },
-	[SMB2_WRITE] = { cmd_not_supported, true, true },
+	[SMB2_CREATE] = { cmd_create, true, true },
+	[SMB2_CLOSE] = { cmd_close, true, true },
+	[SMB2_FLUSH] = { cmd_flush, true, true },
+	[SMB2_READ] = { cmd_read, true, true },
+	[SMB2_WRITE] = { cmd_write, true, true },
 	[SMB2_LOCK] = { cmd_not_supported, true, true },
 	[SMB2_IOCTL] = { cmd_ioctl, true, true },
 	[SMB2_CANCEL] = { cmd_cancel, false, false },
 	[SMB2_ECHO] = { cmd_echo, false, false },
-	[SMB2_QUERY_DIRECTORY] = { cmd_not_supported, true, true },
+	[SMB2_QUERY_DIRECTORY] = { cmd_query_directory, true, true },
 	[SMB2_CHANGE_NOTIFY] = { cmd_not_supported, true, true },
-	[SMB2_QUERY_INFO] = { cmd_not_supported, true, true },
-	[SMB2_SET_INFO] = { cmd_not_supported, true, true },
+	[SMB2_QUERY_INFO] = { cmd_query_info, true, true },
+	[SMB2_SET_INFO] = { cmd_set_info, true, true },
 	[SMB2_OPLOCK_BREAK] = { cmd_not_supported, true, true },
 };
 
@@ -191,14 +193,15 @@ static bool dispatch_one(struct conn *c, struct smb2_req *req)
 			return true;
 		}
 	}
-	req->sess = s;
+	req->sess = s ? session_get(s) : NULL;
 	if (s && s->have_keys && !req->encrypted) {
 		if (h->flags & SMB2_FLAGS_SIGNED) {
 			if (!check_signature(req, s)) {
 				conn_warn(c, "bad signature on %s (mid %llu)", smb2_command_name(cmd),
 					  (unsigned long long)h->message_id);
 				req->status = STATUS_ACCESS_DENIED;
-				req->sess = NULL; /* never sign a reply with a key the peer may not have */
+				session_put(req->sess); /* never sign a reply with a key the peer may not have */
+				req->sess = NULL;
 				return true;
 			}
 			req->was_signed = true;
@@ -223,7 +226,7 @@ static bool dispatch_one(struct conn *c, struct smb2_req *req)
 			req->status = STATUS_ACCESS_DENIED;
 			return true;
 		}
-		req->tcon = t;
+		req->tcon = tcon_get(t);
 	}
 	req->status = d->fn(req);
 	return !req->disconnect;
@@ -234,7 +237,6 @@ static bool dispatch_one(struct conn *c, struct smb2_req *req)
 struct rsp_slot {
 	uint8_t *buf;
 	size_t len;
-	struct session *sign_sess; /* NULL: unsigned */
 };
 
 static void build_rsp_header(struct conn *c, struct smb2_req *req, uint16_t credits)
@@ -265,8 +267,9 @@ static void build_rsp_header(struct conn *c, struct smb2_req *req, uint16_t cred
 	wire_hdr_encode(&rh, req->rsp);
 }
 
-static bool should_sign(const struct smb2_req *req, struct session *s)
+static bool should_sign(const struct smb2_req *req)
 {
+	const struct session *s = req->sess;
 	if (!s || !s->have_keys || s->guest || s->anonymous || req->encrypted)
 		return false;
 	if (req->hdr.command == SMB2_NEGOTIATE)
@@ -274,9 +277,8 @@ static bool should_sign(const struct smb2_req *req, struct session *s)
 	return req->was_signed || s->signing_required || req->sign_with_session;
 }
 
-static void sign_slot(struct conn *c, struct rsp_slot *r)
+static void sign_slot(struct conn *c, struct rsp_slot *r, const struct session *s)
 {
-	struct session *s = r->sign_sess;
 	uint32_t flags = le32_at(r->buf + 16);
 	wr_le32_at(r->buf + 16, flags | SMB2_FLAGS_SIGNED);
 	struct iovec iov = { .iov_base = r->buf, .iov_len = r->len };
@@ -289,21 +291,26 @@ static void sign_slot(struct conn *c, struct rsp_slot *r)
 	memcpy(r->buf + SMB2_SIG_OFFSET, sig, 16);
 }
 
+static void free_slots(struct rsp_slot *slots, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(slots[i].buf);
+}
+
+/* Frames and sends replies (encrypted with enc_sess when given); frees them. */
 static void send_slots(struct conn *c, struct rsp_slot *slots, int n, struct session *enc_sess)
 {
 	size_t total = 0;
 	for (int i = 0; i < n; i++)
 		total += slots[i].len;
 	struct outmsg *m = outmsg_new();
-	if (!m) {
-		conn_close(c, "out of memory");
-		goto free_all;
-	}
 	uint8_t *nb = malloc(4 + (enc_sess ? SMB2_TRANSFORM_HDR_LEN : 0));
-	if (!nb) {
+	if (!m || !nb) {
 		free(m);
+		free(nb);
+		free_slots(slots, n);
 		conn_close(c, "out of memory");
-		goto free_all;
+		return;
 	}
 	if (enc_sess) {
 		struct iovec iov[16];
@@ -317,8 +324,9 @@ static void send_slots(struct conn *c, struct rsp_slot *slots, int n, struct ses
 			free(ct);
 			free(nb);
 			free(m);
+			free_slots(slots, n);
 			conn_close(c, "encryption failed");
-			goto free_all;
+			return;
 		}
 		size_t flen = total + SMB2_TRANSFORM_HDR_LEN;
 		nb[0] = 0;
@@ -327,8 +335,7 @@ static void send_slots(struct conn *c, struct rsp_slot *slots, int n, struct ses
 		nb[3] = (uint8_t)flen;
 		outmsg_add(m, nb, 4 + SMB2_TRANSFORM_HDR_LEN, true);
 		outmsg_add(m, ct, total, true);
-		for (int i = 0; i < n; i++)
-			free(slots[i].buf);
+		free_slots(slots, n);
 	} else {
 		nb[0] = 0;
 		nb[1] = (uint8_t)(total >> 16);
@@ -339,20 +346,16 @@ static void send_slots(struct conn *c, struct rsp_slot *slots, int n, struct ses
 			outmsg_add(m, slots[i].buf, slots[i].len, true);
 	}
 	conn_send(c, m);
-	return;
-free_all:
-	for (int i = 0; i < n; i++)
-		free(slots[i].buf);
 }
 
 #define MAX_COMPOUND 15
 
+/* A failed logon's reply, held back to slow down password guessing. */
 struct delayed_send {
 	struct ev_timer timer;
 	struct conn *conn;
 	struct rsp_slot slots[MAX_COMPOUND];
 	int n;
-	struct session *enc_sess;
 };
 
 static void delayed_send_cb(struct ev_loop *loop, struct ev_timer *t)
@@ -370,131 +373,314 @@ void conn_cancel_delayed(struct conn *c)
 	if (!d)
 		return;
 	ev_timer_stop(c->loop, &d->timer);
-	for (int i = 0; i < d->n; i++)
-		free(d->slots[i].buf);
+	free_slots(d->slots, d->n);
 	free(d);
 	c->delayed = NULL;
 }
 
-/* Processes an SMB2 message chain (already decrypted if it came encrypted). */
-static void process_smb2(struct conn *c, uint8_t *buf, size_t len, struct session *enc_sess)
-{
-	struct rsp_slot slots[MAX_COMPOUND];
-	struct session *logoffs[MAX_COMPOUND];
-	int n = 0, n_logoff = 0;
-	uint32_t delay_ms = 0;
-	size_t off = 0;
-	uint64_t prev_sess = 0;
-	uint32_t prev_tree = 0;
-	NTSTATUS prev_status = STATUS_SUCCESS;
-	bool first = true;
+/* --- compound chains ([MS-SMB2] 3.3.5.2.7) ---
+ * One chain per received frame. Requests run in order; a request whose
+ * handler goes asynchronous (offloaded file-system work) suspends the chain
+ * until its completion runs on the loop, then the chain carries on. */
 
+struct chain {
+	struct conn *c;
+	uint8_t *frame; /* owned; requests point into it */
+	uint8_t *buf;	/* the SMB2 messages (after a transform header, decrypted) */
+	size_t len;
+	size_t off;
+	uint64_t enc_sess_id; /* 0 unless the frame came encrypted */
+	struct rsp_slot slots[MAX_COMPOUND];
+	int n;
+	int n_reqs;
+	struct session *logoffs[MAX_COMPOUND];
+	int n_logoff;
+	uint32_t delay_ms;
+	uint64_t prev_sess;
+	uint32_t prev_tree;
+	NTSTATUS prev_status;
+	uint64_t prev_fid_p, prev_fid_v; /* FileId a related request may inherit */
+	bool have_prev_fid;
+	bool first;
+	struct smb2_req *req; /* the request in flight (async) */
+};
+
+static void req_release(struct smb2_req *req)
+{
+	free(req->rsp);
+	if (req->release)
+		req->release(req);
+	if (req->tcon)
+		tcon_put(req->tcon);
+	if (req->sess)
+		session_put(req->sess);
+	free(req->cred_groups);
+	free(req);
+}
+
+static void chain_free(struct chain *ch)
+{
+	free_slots(ch->slots, ch->n);
+	for (int i = 0; i < ch->n_logoff; i++)
+		session_put(ch->logoffs[i]);
+	free(ch->frame);
+	free(ch);
+}
+
+static void chain_drop(struct chain *ch, const char *why)
+{
+	struct conn *c = ch->c;
+	for (int i = 0; i < ch->n_logoff; i++)
+		session_unlink(c, ch->logoffs[i]);
+	chain_free(ch);
+	conn_close(c, why);
+}
+
+/* Turns a finished request into a reply slot; false if the connection must go. */
+static bool chain_finish_req(struct chain *ch, struct smb2_req *req)
+{
+	struct conn *c = ch->c;
+	if (req->logoff) {
+		ch->logoffs[ch->n_logoff++] = req->logoff;
+		req->logoff = NULL;
+	}
+	if (req->disconnect)
+		return false;
+	if (req->delay_ms > ch->delay_ms)
+		ch->delay_ms = req->delay_ms;
+	ch->prev_sess = req->rsp_session_id ? req->rsp_session_id : req->hdr.session_id;
+	ch->prev_tree = req->hdr.tree_id;
+	ch->prev_status = req->status;
+	if (req->set_fid) {
+		ch->prev_fid_p = req->fid_p;
+		ch->prev_fid_v = req->fid_v;
+		ch->have_prev_fid = true;
+	}
+	ch->first = false;
+	if (req->hdr.command == SMB2_CANCEL)
+		return true; /* CANCEL never gets a reply */
+	uint16_t credits = credits_grant(c, &req->hdr);
+	build_rsp_header(c, req, credits);
+	if (req->disconnect)
+		return false;
+	if (req->preauth_rsp) {
+		struct iovec v = { .iov_base = req->rsp, .iov_len = req->w.pos };
+		smb2_preauth_update(req->preauth_rsp, &v, 1);
+	}
+	struct rsp_slot *r = &ch->slots[ch->n++];
+	*r = (struct rsp_slot){ .buf = req->rsp, .len = req->w.pos };
+	req->rsp = NULL;
+	if (req->hdr.next_command) {
+		/* Chained: pad to 8 bytes and point at the next reply. */
+		size_t padded = (r->len + 7) & ~(size_t)7;
+		memset(r->buf + r->len, 0, padded - r->len);
+		r->len = padded;
+		wr_le32_at(r->buf + 20, (uint32_t)padded);
+	}
+	if (should_sign(req))
+		sign_slot(c, r, req->sess);
+	return true;
+}
+
+static void chain_complete(struct chain *ch)
+{
+	struct conn *c = ch->c;
+	struct session *enc = ch->enc_sess_id ? idtable_find(&c->sessions, ch->enc_sess_id) : NULL;
+	if (!enc && ch->enc_sess_id) {
+		/* e.g. logged off in this very chain: it is still in logoffs */
+		for (int i = 0; i < ch->n_logoff; i++)
+			if (ch->logoffs[i]->id == ch->enc_sess_id)
+				enc = ch->logoffs[i];
+	}
+	if (ch->n > 0 && ch->enc_sess_id && (!enc || !enc->have_keys)) {
+		chain_drop(ch, "session of an encrypted request is gone");
+		return;
+	}
+	if (ch->n > 0 && ch->delay_ms && !enc && !c->delayed) {
+		struct delayed_send *d = malloc(sizeof(*d));
+		if (d) {
+			d->conn = c;
+			memcpy(d->slots, ch->slots, sizeof(ch->slots[0]) * (size_t)ch->n);
+			d->n = ch->n;
+			ch->n = 0;
+			ev_timer_init(&d->timer, delayed_send_cb, d);
+			ev_timer_start(c->loop, &d->timer, ch->delay_ms);
+			c->delayed = d;
+		}
+	}
+	if (ch->n > 0) {
+		send_slots(c, ch->slots, ch->n, enc);
+		ch->n = 0;
+	}
+	for (int i = 0; i < ch->n_logoff; i++)
+		session_unlink(c, ch->logoffs[i]);
+	chain_free(ch);
+}
+
+static void chain_run(struct chain *ch);
+
+static void req_work_trampoline(void *arg)
+{
+	struct smb2_req *req = arg;
+	if (req->cred_active && vfs_become(&req->cred) != 0) {
+		req->work_status = STATUS_ACCESS_DENIED;
+		log_err("cannot switch to uid %u for a request; refusing it", (unsigned)req->cred.uid);
+		return;
+	}
+	req->work(req);
+	if (req->cred_active)
+		vfs_unbecome();
+}
+
+static void req_done_trampoline(struct ev_loop *loop, void *arg)
+{
+	struct smb2_req *req = arg;
+	struct chain *ch = req->chain;
+	struct conn *c = ch->c;
+	c->n_pending--;
+	if (!loop || c->closing) {
+		req_release(req);
+		ch->req = NULL;
+		chain_free(ch);
+		conn_release_if_idle(c);
+		return;
+	}
+	ch->req = NULL;
+	req->status = req->done ? req->done(req) : req->work_status;
+	bool ok = chain_finish_req(ch, req);
+	req_release(req);
+	if (!ok) {
+		chain_drop(ch, "protocol violation");
+		return;
+	}
+	chain_run(ch);
+}
+
+NTSTATUS req_offload(struct smb2_req *req, void (*work)(struct smb2_req *), NTSTATUS (*done)(struct smb2_req *))
+{
+	struct conn *c = req->conn;
+	req->work = work;
+	req->done = done;
+	req->work_status = STATUS_SUCCESS;
+	if (c->srv->is_root && req->sess) {
+		struct session *s = req->sess;
+		req->cred.uid = s->uid;
+		req->cred.gid = s->gid;
+		req->cred.n_groups = 0;
+		if (s->n_groups > 0) {
+			req->cred_groups = malloc(sizeof(gid_t) * (size_t)s->n_groups);
+			if (!req->cred_groups)
+				return STATUS_NO_MEMORY;
+			memcpy(req->cred_groups, s->groups, sizeof(gid_t) * (size_t)s->n_groups);
+			req->cred.n_groups = s->n_groups;
+		}
+		req->cred.groups = req->cred_groups;
+		req->cred_active = true;
+	}
+	if (offload_submit(c->srv->offload, c->loop, req_work_trampoline, req_done_trampoline, req) < 0)
+		return STATUS_NO_MEMORY;
+	req->went_async = true;
+	c->n_pending++;
+	return STATUS_PENDING;
+}
+
+static void chain_run(struct chain *ch)
+{
+	struct conn *c = ch->c;
 	for (;;) {
-		size_t remain = len - off;
-		struct smb2_req req = { .conn = c, .encrypted = enc_sess != NULL };
-		if (!wire_hdr_decode(buf + off, remain, &req.hdr)) {
+		if (ch->off >= ch->len) {
+			chain_complete(ch);
+			return;
+		}
+		size_t remain = ch->len - ch->off;
+		struct smb2_req *req = calloc(1, sizeof(*req));
+		if (!req) {
+			chain_drop(ch, "out of memory");
+			return;
+		}
+		req->conn = c;
+		req->chain = ch;
+		req->encrypted = ch->enc_sess_id != 0;
+		if (!wire_hdr_decode(ch->buf + ch->off, remain, &req->hdr)) {
 			conn_warn(c, "malformed SMB2 header; disconnecting");
 			goto drop;
 		}
-		uint32_t next = req.hdr.next_command;
+		uint32_t next = req->hdr.next_command;
 		if (next && (next < SMB2_HDR_LEN || next > remain || (next & 7))) {
 			conn_warn(c, "bad NextCommand %u; disconnecting", next);
 			goto drop;
 		}
-		if (n == MAX_COMPOUND) {
+		if (ch->n_reqs == MAX_COMPOUND) {
 			conn_warn(c, "compound chain longer than %d; disconnecting", MAX_COMPOUND);
 			goto drop;
 		}
-		req.msg = buf + off;
-		req.len = next ? next : remain;
-		bool related = req.hdr.flags & SMB2_FLAGS_RELATED_OPERATIONS;
-		if (related && !first) {
-			req.hdr.session_id = prev_sess;
-			req.hdr.tree_id = prev_tree;
+		ch->n_reqs++;
+		req->msg = ch->buf + ch->off;
+		req->len = next ? next : remain;
+		ch->off = next ? ch->off + next : ch->len;
+		bool related = req->hdr.flags & SMB2_FLAGS_RELATED_OPERATIONS;
+		if (related && !ch->first) {
+			req->hdr.session_id = ch->prev_sess;
+			req->hdr.tree_id = ch->prev_tree;
+			req->related = true;
+			req->inherit_fid = ch->have_prev_fid;
+			req->prev_fid_p = ch->prev_fid_p;
+			req->prev_fid_v = ch->prev_fid_v;
 		}
-		if (enc_sess && req.hdr.session_id != enc_sess->id) {
+		if (ch->enc_sess_id && req->hdr.session_id != ch->enc_sess_id) {
 			/* 3.3.5.2.10: an encrypted message must stay in its session */
 			conn_warn(c, "encrypted request for another session; disconnecting");
 			goto drop;
 		}
 		bool keep;
-		if (related && first) {
+		if (related && ch->first) {
 			keep = c->state == CONN_NEGOTIATED &&
-			       (req.hdr.command == SMB2_CANCEL || credits_consume(c, &req.hdr));
-			req.status = STATUS_INVALID_PARAMETER;
-		} else if (related && NT_ERR(prev_status) && req.hdr.command != SMB2_CANCEL) {
-			keep = c->state == CONN_NEGOTIATED && credits_consume(c, &req.hdr);
-			req.status = prev_status;
+			       (req->hdr.command == SMB2_CANCEL || credits_consume(c, &req->hdr));
+			req->status = STATUS_INVALID_PARAMETER;
+		} else if (related && NT_ERR(ch->prev_status) && req->hdr.command != SMB2_CANCEL) {
+			keep = c->state == CONN_NEGOTIATED && credits_consume(c, &req->hdr);
+			req->status = ch->prev_status;
 		} else {
-			keep = dispatch_one(c, &req);
+			keep = dispatch_one(c, req);
 		}
-		if (req.logoff)
-			logoffs[n_logoff++] = req.logoff;
-		if (!keep) {
-			free(req.rsp);
+		if (!keep)
 			goto drop;
+		if (req->went_async) {
+			ch->req = req;
+			return; /* resumed by req_done_trampoline */
 		}
-		if (req.delay_ms > delay_ms)
-			delay_ms = req.delay_ms;
-		prev_sess = req.rsp_session_id ? req.rsp_session_id : req.hdr.session_id;
-		prev_tree = req.hdr.tree_id;
-		prev_status = req.status;
-		first = false;
-		if (req.hdr.command == SMB2_CANCEL) {
-			free(req.rsp);
-		} else {
-			uint16_t credits = credits_grant(c, &req.hdr);
-			build_rsp_header(c, &req, credits);
-			if (req.disconnect) {
-				free(req.rsp);
-				goto drop;
-			}
-			if (req.preauth_rsp) {
-				struct iovec v = { .iov_base = req.rsp, .iov_len = req.w.pos };
-				smb2_preauth_update(req.preauth_rsp, &v, 1);
-			}
-			struct session *ss = req.sign_sess ? req.sign_sess : req.sess;
-			struct rsp_slot *r = &slots[n++];
-			*r = (struct rsp_slot){ .buf = req.rsp, .len = req.w.pos };
-			if (next) {
-				/* Chained: pad to 8 bytes and point at the next reply. */
-				size_t padded = (r->len + 7) & ~(size_t)7;
-				memset(r->buf + r->len, 0, padded - r->len);
-				r->len = padded;
-				wr_le32_at(r->buf + 20, (uint32_t)padded);
-			}
-			if (should_sign(&req, ss)) {
-				r->sign_sess = ss;
-				sign_slot(c, r);
-			}
-		}
-		if (!next)
-			break;
-		off += next;
-	}
-	if (n > 0 && delay_ms && !enc_sess && !c->delayed) {
-		struct delayed_send *d = malloc(sizeof(*d));
-		if (d) {
-			d->conn = c;
-			memcpy(d->slots, slots, sizeof(slots[0]) * (size_t)n);
-			d->n = n;
-			ev_timer_init(&d->timer, delayed_send_cb, d);
-			ev_timer_start(c->loop, &d->timer, delay_ms);
-			c->delayed = d;
-			n = 0;
-		}
-	}
-	if (n > 0)
-		send_slots(c, slots, n, enc_sess);
-	for (int i = 0; i < n_logoff; i++)
-		session_free(c, logoffs[i]);
-	return;
+		if (!chain_finish_req(ch, req))
+			goto drop;
+		req_release(req);
+		continue;
 drop:
-	for (int i = 0; i < n; i++)
-		free(slots[i].buf);
-	for (int i = 0; i < n_logoff; i++)
-		session_free(c, logoffs[i]);
-	conn_close(c, "protocol violation");
+		if (req->logoff) {
+			ch->logoffs[ch->n_logoff++] = req->logoff;
+			req->logoff = NULL;
+		}
+		req_release(req);
+		chain_drop(ch, "protocol violation");
+		return;
+	}
+}
+
+/* Takes ownership of frame; buf/len are the SMB2 messages inside it. */
+static void process_smb2(struct conn *c, uint8_t *frame, uint8_t *buf, size_t len, uint64_t enc_sess_id)
+{
+	struct chain *ch = calloc(1, sizeof(*ch));
+	if (!ch) {
+		free(frame);
+		conn_close(c, "out of memory");
+		return;
+	}
+	ch->c = c;
+	ch->frame = frame;
+	ch->buf = buf;
+	ch->len = len;
+	ch->enc_sess_id = enc_sess_id;
+	ch->first = true;
+	ch->prev_status = STATUS_SUCCESS;
+	chain_run(ch);
 }
 
 static void process_smb1(struct conn *c, uint8_t *buf, size_t len)
@@ -508,10 +694,10 @@ static void process_smb1(struct conn *c, uint8_t *buf, size_t len)
 	uint16_t dialect = 0;
 	if (neg.has_smb2_wild && c->cfg->max_protocol >= SMB2_DIALECT_210)
 		dialect = SMB2_DIALECT_WILDCARD;
-	else if (neg.has_smb2_002)
+	else if (neg.has_smb2_002 && c->cfg->min_protocol <= SMB2_DIALECT_202)
 		dialect = SMB2_DIALECT_202;
 	if (!dialect) {
-		conn_warn(c, "SMB1-only client (no \"SMB 2.002\" or \"SMB 2.???\" dialect); disconnecting");
+		conn_warn(c, "SMB1-only client (no usable \"SMB 2.002\" or \"SMB 2.???\" dialect); disconnecting");
 		conn_close(c, "SMB1 only");
 		return;
 	}
@@ -537,41 +723,48 @@ static void process_smb1(struct conn *c, uint8_t *buf, size_t len)
 void conn_process_frame(struct conn *c, uint8_t *buf, size_t len)
 {
 	if (len < 4) {
+		free(buf);
 		conn_close(c, "short frame");
 		return;
 	}
 	uint32_t proto = le32_at(buf);
 	if (proto == SMB2_PROTO) {
-		process_smb2(c, buf, len, NULL);
-	} else if (proto == SMB2_TRANSFORM_PROTO) {
+		process_smb2(c, buf, buf, len, 0);
+		return;
+	}
+	if (proto == SMB2_TRANSFORM_PROTO) {
 		struct smb2_transform_hdr th;
 		if (c->dialect < SMB2_DIALECT_300 || !wire_transform_decode(buf, len, &th) ||
 		    th.original_size != len - SMB2_TRANSFORM_HDR_LEN || th.original_size < SMB2_HDR_LEN) {
 			conn_warn(c, "malformed transform header; disconnecting");
 			conn_close(c, "bad transform");
-			return;
+			goto out;
 		}
 		struct session *s = lookup_session(c, th.session_id);
 		if (!s || !s->have_keys || c->cipher == SMB2_CIPHER_NONE) {
 			conn_warn(c, "encrypted message for unknown session; disconnecting");
 			conn_close(c, "bad transform session");
-			return;
+			goto out;
 		}
 		uint8_t *data = buf + SMB2_TRANSFORM_HDR_LEN;
 		if (!smb2_decrypt((enum smb2_cipher)c->cipher, s->keys.decrypt, buf, data, th.original_size)) {
 			conn_warn(c, "decryption failed; disconnecting");
 			conn_close(c, "decrypt failed");
-			return;
+			goto out;
 		}
 		if (le32_at(data) != SMB2_PROTO) {
 			conn_close(c, "bad decrypted message");
-			return;
+			goto out;
 		}
-		process_smb2(c, data, th.original_size, s);
-	} else if (proto == SMB1_PROTO) {
+		process_smb2(c, buf, data, th.original_size, s->id);
+		return;
+	}
+	if (proto == SMB1_PROTO) {
 		process_smb1(c, buf, len);
 	} else {
 		conn_warn(c, "unknown protocol id 0x%08x; disconnecting", proto);
 		conn_close(c, "unknown protocol");
 	}
+out:
+	free(buf);
 }

@@ -6,6 +6,9 @@
 #define SMB3D_CONN_REQUEST_H
 
 #include "conn/conn.h"
+#include "vfs/vfs.h"
+
+struct chain;
 
 struct smb2_req {
 	struct conn *conn;
@@ -25,8 +28,26 @@ struct smb2_req {
 	bool has_body;
 	uint64_t rsp_session_id; /* SessionId to put in the response header */
 	bool sign_with_session; /* sign the response even if the request was not signed */
-	struct session *sign_sess; /* session whose key signs the response */
 	bool disconnect;
+
+	/* compound context */
+	struct chain *chain;
+	bool related;
+	bool inherit_fid; /* a related request may use prev_fid (FileId all 0xFF) */
+	uint64_t prev_fid_p, prev_fid_v;
+	bool set_fid; /* this request (CREATE) yields the FileId later ones inherit */
+	uint64_t fid_p, fid_v;
+
+	/* asynchronous (offloaded) part, see req_offload() */
+	void (*work)(struct smb2_req *req);	/* on an offload thread */
+	NTSTATUS (*done)(struct smb2_req *req); /* back on the loop: encodes the reply */
+	void (*release)(struct smb2_req *req);	/* frees the command's state */
+	void *cmd_state;
+	NTSTATUS work_status;
+	bool went_async;
+	bool cred_active;
+	struct vfs_cred cred;
+	gid_t *cred_groups;
 	uint32_t delay_ms; /* hold the reply back (failed logons) */
 	struct session *logoff; /* free this session once the reply is sent */
 	uint8_t *preauth_rsp; /* 3.1.1: hash to extend with the final response bytes */
@@ -38,6 +59,12 @@ struct wr *req_body(struct smb2_req *req, size_t body_cap);
 
 typedef NTSTATUS (*smb2_handler)(struct smb2_req *req);
 
+/* Runs work(req) on an offload thread (as the session's Unix account when
+ * smb3d runs as root), then done(req) on the connection's loop, whose status
+ * and body become the reply. Returns STATUS_PENDING: the handler returns that
+ * straight away. Anything work() needs lives in req->cmd_state. */
+NTSTATUS req_offload(struct smb2_req *req, void (*work)(struct smb2_req *), NTSTATUS (*done)(struct smb2_req *));
+
 NTSTATUS cmd_negotiate(struct smb2_req *req);
 NTSTATUS cmd_session_setup(struct smb2_req *req);
 NTSTATUS cmd_logoff(struct smb2_req *req);
@@ -45,6 +72,14 @@ NTSTATUS cmd_tree_connect(struct smb2_req *req);
 NTSTATUS cmd_tree_disconnect(struct smb2_req *req);
 NTSTATUS cmd_echo(struct smb2_req *req);
 NTSTATUS cmd_ioctl(struct smb2_req *req);
+NTSTATUS cmd_create(struct smb2_req *req);
+NTSTATUS cmd_close(struct smb2_req *req);
+NTSTATUS cmd_flush(struct smb2_req *req);
+NTSTATUS cmd_read(struct smb2_req *req);
+NTSTATUS cmd_write(struct smb2_req *req);
+NTSTATUS cmd_query_directory(struct smb2_req *req);
+NTSTATUS cmd_query_info(struct smb2_req *req);
+NTSTATUS cmd_set_info(struct smb2_req *req);
 
 /* SMB1 negotiate upgrade: fills an SMB2 NEGOTIATE response for the given
  * dialect (0x0202 or 0x02FF) without a request. */

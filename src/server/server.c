@@ -14,6 +14,7 @@
 #include "base/nttime.h"
 #include "conn/conn.h"
 #include "event/offload.h"
+#include "fsa/fsa.h"
 #include "server/server.h"
 #include "server/worker.h"
 #include "transport/tcp.h"
@@ -56,6 +57,9 @@ struct server *server_alloc(struct config *cfg)
 	idtable_init(&srv->sessions);
 	idtable_init(&srv->fail_by_addr);
 	srv->cfg = cfg;
+	srv->files = fsa_table_new();
+	if (!srv->files)
+		goto fail;
 	srv->is_root = geteuid() == 0;
 	srv->start_time = nttime_now();
 	if (RAND_bytes(srv->guid, 16) != 1) {
@@ -67,6 +71,11 @@ struct server *server_alloc(struct config *cfg)
 	if (dot)
 		*dot = 0;
 	log_set_level(cfg->log_level);
+	srv->offload = offload_pool_new(ncpus() * 2);
+	if (!srv->offload) {
+		fprintf(stderr, "smb3d: cannot start the offload threads\n");
+		goto fail;
+	}
 	return srv;
 fail:
 	server_free(srv);
@@ -81,11 +90,6 @@ struct server *server_new(struct config *cfg)
 	char err[512];
 	if (tcp_listeners_open(cfg, &srv->listeners, &srv->n_listeners, err, sizeof(err)) < 0) {
 		fprintf(stderr, "smb3d: %s\n", err);
-		goto fail;
-	}
-	srv->offload = offload_pool_new(ncpus() * 2);
-	if (!srv->offload) {
-		fprintf(stderr, "smb3d: cannot start the offload threads\n");
 		goto fail;
 	}
 	srv->n_workers = ncpus();
@@ -165,10 +169,13 @@ void server_free(struct server *srv)
 		return;
 	for (unsigned i = 0; srv->workers && i < srv->n_workers; i++)
 		worker_stop(&srv->workers[i]);
+	offload_pool_free(srv->offload); /* runs what was queued: final closes of open files */
+	srv->offload = NULL;
 	for (unsigned i = 0; srv->workers && i < srv->n_workers; i++)
 		worker_free(&srv->workers[i]);
 	free(srv->workers);
-	offload_pool_free(srv->offload);
+	srv->workers = NULL;
+	fsa_table_free(srv->files);
 	tcp_listeners_close(srv->listeners, srv->n_listeners);
 	server_users_free(srv);
 	size_t cur = 0;
@@ -208,7 +215,7 @@ static void kill_on_owner(struct ev_loop *loop, void *arg)
 		if (mine) {
 			log_info("session %llx of %s logged off: superseded by a reconnect (PreviousSessionId)",
 				 (unsigned long long)k->id, k->user);
-			session_free(s->conn, s);
+			session_unlink(s->conn, s);
 		}
 	}
 	free(k);

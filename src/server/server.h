@@ -19,6 +19,7 @@ struct offload_pool;
 struct passdb;
 struct worker;
 struct listener;
+struct fsa_table;
 
 struct server {
 	pthread_mutex_t cfg_lock;
@@ -36,6 +37,8 @@ struct server {
 	size_t n_listeners;
 
 	atomic_int n_conns;
+	atomic_uint_fast64_t next_open_id;
+	struct fsa_table *files; /* every open file, across connections (fsa/) */
 	atomic_uint_fast64_t next_conn_id;
 
 	/* Sessions of all connections by SessionId (for PreviousSessionId and

@@ -1,4 +1,5 @@
-/* Share root checks (see vfs.h). */
+/* The configuration-time share root check used by tree connect (see
+ * vfs.h); per-request confinement lives in path.c. */
 #include <sys/stat.h>
 #include <unistd.h>
 

@@ -1,12 +1,196 @@
 /* The Linux file-system backend: the only layer that makes file-system
- * syscalls. (This issue's slice: share root checks; the full backend with
- * openat2(RESOLVE_BENEATH) path resolution follows with file commands.) */
+ * syscalls. Every path is resolved with openat2(RESOLVE_BENEATH |
+ * RESOLVE_NO_MAGICLINKS) below a share root fd; errno becomes NTSTATUS here. */
 #ifndef SMB3D_VFS_VFS_H
 #define SMB3D_VFS_VFS_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "base/ntstatus.h"
+
+/*
+ * Confinement rules (all path functions below):
+ *  - A path is relative to a share root, UTF-8, '/'-separated, with no
+ *    leading or trailing '/', no empty components, no "." or ".." components
+ *    (the layers above canonicalise; anything else is
+ *    STATUS_OBJECT_NAME_INVALID); "" is the root itself. At most PATH_MAX-1
+ *    bytes, each component at most NAME_MAX bytes.
+ *  - Resolution is done by the kernel with RESOLVE_BENEATH: symlinks met on
+ *    the way (intermediate or final) are followed only while they stay inside
+ *    the root. A symlink that would leave it (a ".." above the root, or any
+ *    absolute target, even one that names a place inside the share) fails
+ *    with EXDEV, reported as STATUS_ACCESS_DENIED. Magic links (/proc) fail.
+ *  - Operations that have no *at2 form open the parent directory this way and
+ *    then act on the single final component relative to it, so the final
+ *    component itself is never followed (unlink/rename/link act on a symlink,
+ *    not its target).
+ *  - A missing final component is STATUS_OBJECT_NAME_NOT_FOUND; a missing or
+ *    non-directory intermediate one is STATUS_OBJECT_PATH_NOT_FOUND.
+ */
 
 /* true if path is an existing, searchable directory. */
 bool vfs_share_root_ok(const char *path);
+
+/* Per-thread credentials. When smb3d runs as root, vfs_become switches the
+ * calling thread only (raw setgroups/setresgid/setresuid syscalls, effective
+ * ids only, so vfs_unbecome can return to root); not root: both are no-ops.
+ * uid/gid (uid_t)-1 are refused (-EINVAL). Becoming while already switched
+ * first returns to root. vfs_unbecome aborts the process if it cannot return
+ * to root: a thread must never carry one session's identity into another. */
+struct vfs_cred {
+	uid_t uid;
+	gid_t gid;
+	const gid_t *groups;
+	int n_groups;
+};
+int vfs_become(const struct vfs_cred *c); /* 0 or -errno */
+void vfs_unbecome(void);
+
+/* The one errno -> NTSTATUS table (see errmap.c for the choices). */
+NTSTATUS vfs_errno_to_status(int err);
+
+/* A share root: an O_PATH|O_DIRECTORY fd. abs_path must be absolute; it is
+ * the administrator's path and may itself contain symlinks. */
+struct vfs_root {
+	int fd;
+	dev_t dev;
+	ino_t ino;
+};
+NTSTATUS vfs_root_open(const char *abs_path, struct vfs_root *r);
+void vfs_root_close(struct vfs_root *r);
+
+struct vfs_stat {
+	uint64_t dev, ino, size, alloc; /* alloc: st_blocks * 512 */
+	uint32_t nlink;
+	uint32_t mode; /* st_mode: type and permission bits */
+	uint32_t uid, gid;
+	struct timespec atime, mtime, ctime, btime;
+	bool has_btime;
+};
+
+/* Opens path below the root. flags: O_RDONLY/O_WRONLY/O_RDWR or O_PATH, with
+ * O_CREAT, O_EXCL, O_TRUNC, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_APPEND,
+ * O_SYNC, O_DSYNC, O_NOATIME; anything else is STATUS_INVALID_PARAMETER, as is
+ * O_PATH with O_CREAT/O_TRUNC/write access. O_CLOEXEC is always added; mode is
+ * used with O_CREAT only (umask applies). Non-O_PATH opens are done
+ * non-blocking and refuse anything but regular files and directories
+ * (STATUS_ACCESS_DENIED), so a FIFO on disk cannot hang a thread; O_NONBLOCK
+ * stays set on the returned fd only if the caller asked for it.
+ * Results worth knowing: O_DIRECTORY on a non-directory is
+ * STATUS_NOT_A_DIRECTORY; O_NOFOLLOW (without O_PATH) on a final symlink is
+ * STATUS_STOPPED_ON_SYMLINK (a warning-class code, not NT_ERR: test NT_OK);
+ * O_PATH|O_NOFOLLOW opens a final symlink itself. With O_CREAT but not O_EXCL
+ * a dangling in-share final symlink is followed and its target created (only
+ * ever inside the root); with O_EXCL it is STATUS_OBJECT_NAME_COLLISION. */
+NTSTATUS vfs_open(const struct vfs_root *r, const char *path, int flags, mode_t mode, int *fd);
+/* Clears O_NONBLOCK on an fd (after a non-blocking open of a regular file). */
+void vfs_clear_nonblock(int fd);
+/* close(2) of an fd from this layer; -1 is ignored. */
+void vfs_close(int fd);
+NTSTATUS vfs_mkdir(const struct vfs_root *r, const char *path, mode_t mode); /* "" -> NAME_COLLISION */
+/* statx of path; follow=false reports a final symlink itself. */
+NTSTATUS vfs_stat_path(const struct vfs_root *r, const char *path, bool follow, struct vfs_stat *st);
+NTSTATUS vfs_fstat(int fd, struct vfs_stat *st); /* any fd, O_PATH too */
+/* unlinkat of the final component (AT_REMOVEDIR for dirs). A file with
+ * is_dir is STATUS_NOT_A_DIRECTORY, a directory without it
+ * STATUS_FILE_IS_A_DIRECTORY; the root itself is STATUS_ACCESS_DENIED. */
+NTSTATUS vfs_unlink(const struct vfs_root *r, const char *path, bool is_dir);
+/* renameat2; RENAME_NOREPLACE unless replace (a file system without it gets a
+ * check-then-rename fallback). Type clashes (file over directory or back) are
+ * STATUS_ACCESS_DENIED, a rename across mounts STATUS_NOT_SAME_DEVICE. */
+NTSTATUS vfs_rename(const struct vfs_root *r, const char *from, const char *to, bool replace);
+/* A hard link newpath -> existing (a final symlink is linked itself, not its
+ * target). With replace, an existing newpath is replaced atomically (link to
+ * a temporary name, then rename over). */
+NTSTATUS vfs_link(const struct vfs_root *r, const char *existing, const char *newpath, bool replace);
+
+/* I/O on fds from vfs_open. pread loops on short reads until n or EOF (*done
+ * tells how much); pwrite until everything is written. Offsets above
+ * INT64_MAX are STATUS_INVALID_PARAMETER. */
+NTSTATUS vfs_pread(int fd, void *buf, size_t n, uint64_t off, size_t *done);
+NTSTATUS vfs_pwrite(int fd, const void *buf, size_t n, uint64_t off, size_t *done);
+NTSTATUS vfs_fsync(int fd, bool data_only);
+NTSTATUS vfs_ftruncate(int fd, uint64_t size);
+/* Reserves allocation without changing EOF (FALLOC_FL_KEEP_SIZE); a file
+ * system that cannot (ENOTSUP/EOPNOTSUPP) or size 0 is success. */
+NTSTATUS vfs_fallocate(int fd, uint64_t size);
+/* NULL leaves a time unchanged. Works on O_PATH fds (utimensat with
+ * AT_EMPTY_PATH); on an O_PATH fd of a symlink it sets the link's own times. */
+NTSTATUS vfs_set_times(int fd, const struct timespec *atime, const struct timespec *mtime);
+/* The target of a symlink opened with O_PATH|O_NOFOLLOW; NUL-terminated;
+ * STATUS_BUFFER_TOO_SMALL if it does not fit, STATUS_NOT_A_REPARSE_POINT if
+ * fd is not a symlink. */
+NTSTATUS vfs_readlink(int fd, char *buf, size_t cap, size_t *len);
+
+/* DOS attributes and NT create time, kept in the xattr "user.DOSATTRIB" in
+ * Samba's format (dosattrib.h): read v1..v5 and the bare hex string, write the
+ * v5 blob Samba writes. Attribute bits are returned as stored; callers mask. */
+struct vfs_dosinfo {
+	uint32_t attrs;
+	bool has_attrs;
+	uint64_t create_time; /* NT time */
+	bool has_create_time;
+};
+/* No xattr, a file system without user xattrs, a symlink, or a blob that does
+ * not decode: has_* false, STATUS_SUCCESS. */
+NTSTATUS vfs_get_dosinfo(int fd, struct vfs_dosinfo *d);
+/* The same for a single component name (not followed) in directory dirfd. */
+NTSTATUS vfs_get_dosinfo_at(int dirfd, const char *name, struct vfs_dosinfo *d);
+/* Fields with has_* false keep their stored value (read-modify-write).
+ * ENOTSUP -> STATUS_SUCCESS with a one-time warning; EPERM (a file we do not
+ * own) -> STATUS_ACCESS_DENIED; a symlink -> STATUS_ACCESS_DENIED. */
+NTSTATUS vfs_set_dosinfo(int fd, const struct vfs_dosinfo *d);
+
+/* Directory listing with getdents64 in 32 KiB batches. vfs_dir_open reopens
+ * dirfd's directory ("." relative to it, O_RDONLY) so the listing has its own
+ * file position and dirfd may be O_PATH. "." and ".." are returned as the
+ * kernel lists them; callers filter. */
+struct vfs_dirent {
+	uint64_t ino;
+	uint8_t type; /* DT_* */
+	uint64_t cookie; /* d_off: the position after this entry */
+	const char *name; /* valid until the next vfs_dir_* call on d */
+};
+struct vfs_dir;
+NTSTATUS vfs_dir_open(int dirfd, struct vfs_dir **d);
+NTSTATUS vfs_dir_next(struct vfs_dir *d, struct vfs_dirent *e); /* STATUS_NO_MORE_FILES at the end */
+NTSTATUS vfs_dir_seek(struct vfs_dir *d, uint64_t cookie); /* 0 = rewind */
+void vfs_dir_close(struct vfs_dir *d);
+/* true if the directory has no entries but "." and "..". */
+NTSTATUS vfs_dir_is_empty(int dirfd, bool *empty);
+/* statx of one entry of dirfd, not followed. name is a single component;
+ * "." is dirfd itself, ".." its parent (callers must not ask for ".." of a
+ * share root: that is outside the share). */
+NTSTATUS vfs_stat_at(int dirfd, const char *name, struct vfs_stat *st);
+
+struct vfs_fsinfo {
+	uint64_t total_bytes, free_bytes, avail_bytes;
+	uint32_t block_size; /* fragment size (f_frsize) */
+	uint32_t max_name;
+	uint64_t fs_id;
+	char fs_type[16]; /* Linux name: "ext4", "xfs", "tmpfs", ... or "0x<magic>" */
+};
+NTSTATUS vfs_statfs(int fd, struct vfs_fsinfo *fi);
+
+/* Case-insensitive lookup: writes to out the on-disk spelling of the longest
+ * existing prefix of path, trying each component exactly first and only then
+ * scanning its directory for a match under simple upper-case folding (see
+ * casefold.c: ASCII, Latin-1, Latin Extended-A, basic Greek and Cyrillic; no
+ * normalisation). An exact match wins; among several case-insensitive ones the
+ * first in directory order. Components from the first missing one on are
+ * kept as given. Confined like every path function: a component that leads
+ * outside is STATUS_ACCESS_DENIED. STATUS_BUFFER_TOO_SMALL if out_cap is. */
+NTSTATUS vfs_resolve_case(const struct vfs_root *r, const char *path, char *out, size_t out_cap);
+/* Simple upper-case folding of one code point, and a case-insensitive
+ * comparison of two UTF-8 names under it (invalid bytes compare exactly). */
+uint32_t vfs_upcase(uint32_t cp);
+bool vfs_name_equal_ci(const char *a, const char *b);
+
+/* A second handle on a share root that the caller owns (root_dup.c). */
+NTSTATUS vfs_root_dup(const struct vfs_root *r, struct vfs_root *out);
 
 #endif

@@ -12,6 +12,7 @@
 #include "config/config.h"
 #include "conn/conn.h"
 #include "event/loop.h"
+#include "event/offload.h"
 #include "server/server.h"
 
 static const char default_conf[] = "[global]\n"
@@ -47,6 +48,10 @@ void harness_free(struct harness *h)
 		conn_close(h->conn, "test done");
 	ev_loop_run_once(h->loop, 0);
 	close(h->cfd);
+	/* Drain offloaded work first: completions land on our loop, which
+	 * ev_loop_free() then runs with loop == NULL to release what they hold. */
+	offload_pool_free(h->srv->offload);
+	h->srv->offload = NULL;
 	ev_loop_free(h->loop);
 	server_free(h->srv);
 	free(h);

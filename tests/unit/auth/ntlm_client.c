@@ -79,7 +79,7 @@ static size_t v2_blob(struct tc *c, struct rd ti, const uint8_t client_chal[8], 
 			break;
 		if (id == MsvAvTimestamp && len == 8)
 			memcpy(ts, v, 8);
-		if (id == MsvAvFlags)
+		if (id == MsvAvFlags || (id == MsvAvTimestamp && c->o.drop_timestamp))
 			continue;
 		wr_u16(&w, id);
 		wr_u16(&w, len);
@@ -132,7 +132,9 @@ uint8_t *tc_authenticate(struct tc *c, const uint8_t *chal, size_t chal_len, siz
 	switch (c->o.response) {
 	case TC_NTLMV2: {
 		size_t bl = v2_blob(c, ti, client_chal, nt + 16, sizeof(nt) - 16);
-		ntlm_ntowfv2(nt_hash, user, ul, dom, dl, owf);
+		uint8_t hd[512];
+		size_t hl = c->o.hash_domain ? to16(c->o.hash_domain, hd, sizeof(hd)) : dl;
+		ntlm_ntowfv2(nt_hash, user, ul, c->o.hash_domain ? hd : dom, hl, owf);
 		ntlm_v2_proof(owf, server_chal, nt + 16, bl, nt);
 		nt_len = 16 + bl;
 		memset(lm, 0, 24); /* with MsvAvTimestamp the LM response is zeros */

@@ -14,11 +14,13 @@ enum tc_response { TC_NTLMV2, TC_NTLMV1, TC_NTLM2_SESSION, TC_LMV2_ONLY, TC_ANON
 
 struct tc_opts {
 	const char *user, *domain, *password, *workstation;
+	const char *hash_domain; /* if set, NTOWFv2 uses this instead of the domain sent */
 	enum tc_response response;
 	bool no_sign;	  /* do not ask for SIGN/SEAL */
 	bool no_key_exch; /* do not ask for KEY_EXCH */
 	bool mic;	  /* put MsvAvFlags MIC_PRESENT and a MIC into AUTHENTICATE */
 	bool corrupt_mic; /* ...and then flip a bit of it */
+	bool drop_timestamp; /* leave the server's MsvAvTimestamp out of the NTLMv2 blob */
 };
 
 struct tc {

@@ -119,6 +119,38 @@ static void test_raw_empty_domain_and_case(void **state)
 	auth_ctx_free(a);
 }
 
+/* Like Samba, NTOWFv2 is also tried with the domain upper-cased, empty, and
+ * the server's own names, whatever domain the message carries. */
+static void test_domain_candidates(void **state)
+{
+	static const struct {
+		const char *sent, *hashed;
+		bool ok;
+	} cases[] = {
+		{ "clientdom", "CLIENTDOM", true }, { "CLIENTDOM", "", true },	   { "CLIENTDOM", "WORKGROUP", true },
+		{ "CLIENTDOM", "FILESRV", true },   { "CLIENTDOM", "OTHER", false }, { "", "CLIENTDOM", false },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct auth_result res;
+		struct tc c;
+		struct tc_opts o = alice_mic;
+		o.domain = cases[i].sent;
+		o.hash_domain = cases[i].hashed;
+		struct auth_ctx *a = new_ctx(NTLM_AUTH_NTLMV2_ONLY);
+		tc_init(&c, &o);
+		NTSTATUS st = run_raw(a, &c, &res);
+		if (cases[i].ok) {
+			assert_int_equal(st.v, STATUS_SUCCESS.v);
+			assert_memory_equal(res.session_key, c.exported, 16);
+			assert_string_equal(res.domain, cases[i].sent);
+		} else {
+			assert_int_equal(res.outcome, AUTH_WRONG_PASSWORD);
+		}
+		tc_free(&c);
+		auth_ctx_free(a);
+	}
+}
+
 static void test_wrong_password_and_guest(void **state)
 {
 	struct auth_result res;
@@ -195,6 +227,21 @@ static void test_bad_ntlmssp_mic(void **state)
 	uint8_t *out;
 	size_t out_len;
 	assert_false(auth_ctx_guest_token(a, &out, &out_len)); /* never guest for tampering */
+	tc_free(&c);
+	auth_ctx_free(a);
+}
+
+/* The NTLMv2 blob must echo the server's TargetInfo (as Samba requires). */
+static void test_target_info_echo(void **state)
+{
+	struct auth_result res;
+	struct tc c;
+	struct tc_opts o = alice_mic;
+	o.drop_timestamp = true;
+	struct auth_ctx *a = new_ctx(NTLM_AUTH_NTLMV2_ONLY);
+	tc_init(&c, &o);
+	assert_int_equal(run_raw(a, &c, &res).v, STATUS_INVALID_PARAMETER.v);
+	assert_int_equal(res.outcome, AUTH_BAD_MESSAGE);
 	tc_free(&c);
 	auth_ctx_free(a);
 }
@@ -610,10 +657,12 @@ int main(void)
 		cmocka_unit_test(test_raw_ntlmv2_mic),
 		cmocka_unit_test(test_raw_ntlmv2_no_key_exch),
 		cmocka_unit_test(test_raw_empty_domain_and_case),
+		cmocka_unit_test(test_domain_candidates),
 		cmocka_unit_test(test_wrong_password_and_guest),
 		cmocka_unit_test(test_unknown_user),
 		cmocka_unit_test(test_disabled_user),
 		cmocka_unit_test(test_bad_ntlmssp_mic),
+		cmocka_unit_test(test_target_info_echo),
 		cmocka_unit_test(test_anonymous),
 		cmocka_unit_test(test_ntlmv1_policy),
 		cmocka_unit_test(test_lmv2_only_refused),

@@ -1,0 +1,223 @@
+/* SMB2 CREATE and CLOSE ([MS-SMB2] 3.3.5.9, 3.3.5.10): request validation,
+ * the create contexts that apply (MxAc, QFid, AlSi, TWrp; others ignored),
+ * the open itself in fsa/ on an offload thread, and the reply. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands/file_common.h"
+#include "conn/opens.h"
+#include "conn/request.h"
+#include "server/server.h"
+#include "wire/file.h"
+
+#define CREATE_OPTIONS_VALID 0x00FFFFFF
+#define FILE_ATTRIBUTES_VALID 0x0003FFB7
+
+struct create_state {
+	struct fsa_create_args args;
+	char path[4096 + 1];
+	struct fsa_create_result res;
+	struct fsa_info info;
+	bool want_mxac, want_qfid;
+	bool inserted;
+};
+
+static void create_release(struct smb2_req *req)
+{
+	struct create_state *cs = req->cmd_state;
+	if (cs->res.open && !cs->inserted)
+		conn_open_release(req->conn, cs->res.open);
+	free(cs);
+}
+
+static void create_work(struct smb2_req *req)
+{
+	struct create_state *cs = req->cmd_state;
+	req->work_status = fsa_create(&cs->args, &cs->res);
+	if (NT_OK(req->work_status))
+		req->work_status = fsa_query_info(cs->res.open, &cs->info);
+}
+
+static NTSTATUS create_done(struct smb2_req *req)
+{
+	struct create_state *cs = req->cmd_state;
+	struct conn *c = req->conn;
+	if (!NT_OK(req->work_status))
+		return req->work_status;
+	struct fsa_open *o = cs->res.open;
+	if (!conn_open_insert(c, o, req->hdr.session_id, req->hdr.tree_id))
+		return STATUS_INSUFFICIENT_RESOURCES;
+	cs->inserted = true;
+	req->set_fid = true;
+	req->fid_p = o->persistent_id;
+	req->fid_v = o->volatile_id;
+	struct wire_create_rsp r = {
+		.oplock_level = SMB2_OPLOCK_LEVEL_NONE,
+		.create_action = cs->res.action,
+		.creation_time = cs->info.creation_time,
+		.last_access_time = cs->info.last_access_time,
+		.last_write_time = cs->info.last_write_time,
+		.change_time = cs->info.change_time,
+		.allocation_size = cs->info.allocation_size,
+		.end_of_file = cs->info.end_of_file,
+		.file_attributes = cs->info.attributes,
+		.fid_persistent = o->persistent_id,
+		.fid_volatile = o->volatile_id,
+	};
+	struct wr *w = req_body(req, WIRE_CREATE_RSP_FIXED + 128);
+	if (!w)
+		return STATUS_NO_MEMORY;
+	struct wire_cctx_writer cw;
+	wire_create_rsp_encode(w, &r, &cw);
+	if (cs->want_mxac)
+		wire_cctx_add_mxac(w, &cw, STATUS_SUCCESS, o->access);
+	if (cs->want_qfid)
+		wire_cctx_add_qfid(w, &cw, cs->info.file_id, cs->info.volume_id);
+	return STATUS_SUCCESS;
+}
+
+NTSTATUS cmd_create(struct smb2_req *req)
+{
+	struct conn *c = req->conn;
+	struct tcon *t = req->tcon;
+	struct wire_create_req q;
+	NTSTATUS st = wire_create_req_decode(req->msg, req->len, &q);
+	if (!NT_OK(st))
+		return st;
+	if (t->is_ipc)
+		return STATUS_OBJECT_NAME_NOT_FOUND; /* named pipes arrive with the IPC$ issue */
+	if (q.impersonation_level > SMB2_IMPERSONATION_DELEGATE)
+		return STATUS_BAD_IMPERSONATION_LEVEL;
+	if ((q.create_options & ~CREATE_OPTIONS_VALID) || q.create_disposition > FILE_OVERWRITE_IF ||
+	    (q.share_access & ~(FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE)) ||
+	    (q.file_attributes & ~FILE_ATTRIBUTES_VALID) ||
+	    ((q.create_options & FILE_DIRECTORY_FILE) && (q.create_options & FILE_NON_DIRECTORY_FILE)))
+		return STATUS_INVALID_PARAMETER;
+	if (q.desired_access == 0 || (q.desired_access & 0x0CE0FE00)) /* reserved access bits */
+		return q.desired_access == 0 ? STATUS_ACCESS_DENIED : STATUS_INVALID_PARAMETER;
+	if (q.create_options & FILE_OPEN_BY_FILE_ID)
+		return STATUS_NOT_SUPPORTED;
+	if ((q.create_options & FILE_DELETE_ON_CLOSE) && !(fsa_map_generic(q.desired_access, false) & (DELETE | MAXIMUM_ALLOWED)))
+		return STATUS_ACCESS_DENIED;
+
+	struct create_state *cs = calloc(1, sizeof(*cs));
+	if (!cs)
+		return STATUS_NO_MEMORY;
+	req->cmd_state = cs;
+	req->release = create_release;
+	st = smb2_name_to_path(q.name, q.name_len, cs->path, sizeof(cs->path));
+	if (!NT_OK(st))
+		return st;
+
+	uint64_t alloc = 0;
+	unsigned count;
+	const struct wire_create_ctx *x;
+	if ((x = wire_create_ctx_find(&q.ctx, WIRE_CCTX_TWRP, &count)) != NULL)
+		return STATUS_OBJECT_NAME_NOT_FOUND; /* no previous versions (snapshots) */
+	if ((x = wire_create_ctx_find(&q.ctx, WIRE_CCTX_ALSI, &count)) != NULL) {
+		st = wire_cctx_u64_decode(x, &alloc);
+		if (!NT_OK(st))
+			return st;
+	}
+	if ((x = wire_create_ctx_find(&q.ctx, WIRE_CCTX_MXAC, &count)) != NULL) {
+		bool has_ts;
+		uint64_t ts;
+		st = wire_cctx_mxac_decode(x, &has_ts, &ts);
+		if (!NT_OK(st))
+			return st;
+		cs->want_mxac = true;
+	}
+	cs->want_qfid = wire_create_ctx_find(&q.ctx, WIRE_CCTX_QFID, &count) != NULL;
+
+	cs->args = (struct fsa_create_args){
+		.table = c->srv->files,
+		.root = &t->root,
+		.path = cs->path,
+		.case_insensitive = t->case_insensitive,
+		.read_only_share = t->read_only,
+		.desired_access = q.desired_access,
+		.file_attributes = q.file_attributes,
+		.share_access = q.share_access,
+		.disposition = q.create_disposition,
+		.create_options = q.create_options,
+		.share_max_access = t->maximal_access,
+		.allocation_size = alloc,
+	};
+	return req_offload(req, create_work, create_done);
+}
+
+/* --- CLOSE --- */
+
+struct close_state {
+	struct fsa_open *open;	 /* the lookup's reference */
+	struct fsa_open *table;	 /* the table's reference, handed over */
+	bool postquery;
+	struct fsa_info info;
+	NTSTATUS info_st;
+};
+
+static void close_release(struct smb2_req *req)
+{
+	struct close_state *cs = req->cmd_state;
+	conn_open_release(req->conn, cs->open);
+	conn_open_release(req->conn, cs->table);
+	free(cs);
+}
+
+static void close_work(struct smb2_req *req)
+{
+	struct close_state *cs = req->cmd_state;
+	if (cs->postquery)
+		cs->info_st = fsa_query_info(cs->open, &cs->info);
+	/* Drop both references here, off the loop: if they are the last, the
+	 * file is closed (and a delete-on-close file deleted) before the reply. */
+	fsa_open_put(cs->table);
+	cs->table = NULL;
+	fsa_open_put(cs->open);
+	cs->open = NULL;
+}
+
+static NTSTATUS close_done(struct smb2_req *req)
+{
+	struct close_state *cs = req->cmd_state;
+	struct wire_close_rsp r = { 0 };
+	if (cs->postquery && NT_OK(cs->info_st)) {
+		r.flags = SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB;
+		r.creation_time = cs->info.creation_time;
+		r.last_access_time = cs->info.last_access_time;
+		r.last_write_time = cs->info.last_write_time;
+		r.change_time = cs->info.change_time;
+		r.allocation_size = cs->info.allocation_size;
+		r.end_of_file = cs->info.end_of_file;
+		r.file_attributes = cs->info.attributes;
+	}
+	struct wr *w = req_body(req, 60);
+	if (!w)
+		return STATUS_NO_MEMORY;
+	wire_close_rsp_encode(w, &r);
+	return STATUS_SUCCESS;
+}
+
+NTSTATUS cmd_close(struct smb2_req *req)
+{
+	struct wire_close_req q;
+	NTSTATUS st = wire_close_req_decode(req->msg, req->len, &q);
+	if (!NT_OK(st))
+		return st;
+	struct fsa_open *o = conn_open_lookup(req, q.fid_persistent, q.fid_volatile, &st);
+	if (!o)
+		return st;
+	struct close_state *cs = calloc(1, sizeof(*cs));
+	if (!cs) {
+		conn_open_release(req->conn, o);
+		return STATUS_NO_MEMORY;
+	}
+	req->cmd_state = cs;
+	req->release = close_release;
+	cs->open = o;
+	cs->postquery = q.flags & SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB;
+	/* Take the table's reference: the FileId is invalid from now on. */
+	if (idtable_remove(&req->conn->opens, o->volatile_id) == o)
+		cs->table = o;
+	return req_offload(req, close_work, close_done);
+}

@@ -1,0 +1,487 @@
+/* SMB2 QUERY_INFO and SET_INFO ([MS-SMB2] 3.3.5.20, 3.3.5.21; [MS-FSA]
+ * 2.1.5.11-2.1.5.14; [MS-FSCC] 2.4, 2.5): file and file-system classes
+ * from fsa/, a security descriptor synthesised from the POSIX owner, group
+ * and mode, and the settable file classes. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/utf16.h"
+#include "commands/file_common.h"
+#include "config/config.h"
+#include "conn/opens.h"
+#include "conn/request.h"
+#include "wire/file.h"
+#include "wire/fileinfo.h"
+#include "wire/security.h"
+
+#define FILE_CASE_SENSITIVE_SEARCH 0x00000001
+#define FILE_CASE_PRESERVED_NAMES 0x00000002
+#define FILE_UNICODE_ON_DISK 0x00000004
+#define FILE_PERSISTENT_ACLS 0x00000008
+#define FILE_SUPPORTS_SPARSE_FILES 0x00000040
+#define FILE_SUPPORTS_OBJECT_IDS 0x00010000
+#define FILE_DEVICE_DISK 0x00000007
+#define FILE_DEVICE_IS_MOUNTED 0x00000020
+#define STATUS_NO_EAS_ON_FILE NT_STATUS(0xC0000052)
+
+struct info_state {
+	struct fsa_open *open;
+	struct wire_query_info_req q;
+	struct wire_set_info_req s;
+	struct fsa_info info;
+	struct vfs_fsinfo fsinfo;
+	struct vfs_stat st;
+	char path[4096 + 1];
+	uint8_t name16[8192 + 2];
+	long name16_len;
+	char share_name[81];
+	bool case_insensitive;
+	/* set info arguments */
+	struct wire_basic_info basic;
+	struct wire_rename_info rename;
+	bool flag;
+	uint64_t u64;
+};
+
+static void info_release(struct smb2_req *req)
+{
+	struct info_state *s = req->cmd_state;
+	conn_open_release(req->conn, s->open);
+	free(s);
+}
+
+static NTSTATUS info_begin(struct smb2_req *req, uint64_t fid_p, uint64_t fid_v, struct info_state **out)
+{
+	NTSTATUS st;
+	struct fsa_open *o = conn_open_lookup(req, fid_p, fid_v, &st);
+	if (!o)
+		return st;
+	struct info_state *s = calloc(1, sizeof(*s));
+	if (!s) {
+		conn_open_release(req->conn, o);
+		return STATUS_NO_MEMORY;
+	}
+	s->open = o;
+	s->case_insensitive = req->tcon->case_insensitive;
+	snprintf(s->share_name, sizeof(s->share_name), "%s", req->tcon->share ? req->tcon->share->name : "");
+	req->cmd_state = s;
+	req->release = info_release;
+	*out = s;
+	return STATUS_SUCCESS;
+}
+
+/* --- QUERY_INFO --- */
+
+static void query_work(struct smb2_req *req)
+{
+	struct info_state *s = req->cmd_state;
+	struct fsa_open *o = s->open;
+	switch (s->q.info_type) {
+	case SMB2_0_INFO_FILE:
+		req->work_status = fsa_query_info(o, &s->info);
+		fsa_open_path(o, s->path, sizeof(s->path));
+		break;
+	case SMB2_0_INFO_FILESYSTEM:
+		req->work_status = vfs_statfs(o->fd, &s->fsinfo);
+		break;
+	case SMB2_0_INFO_SECURITY:
+		req->work_status = vfs_fstat(o->fd, &s->st);
+		break;
+	default:
+		req->work_status = STATUS_INVALID_PARAMETER;
+	}
+}
+
+static NTSTATUS encode_out(struct smb2_req *req, NTSTATUS (*fn)(struct wr *w, struct info_state *s, size_t max))
+{
+	struct info_state *s = req->cmd_state;
+	size_t max = s->q.output_buffer_length;
+	struct wr *w = req_body(req, 8 + max);
+	if (!w)
+		return STATUS_NO_MEMORY;
+	size_t begin = wire_out_rsp_begin(w);
+	NTSTATUS st = fn(w, s, max);
+	if (NT_ERR(st)) {
+		req->has_body = false;
+		return st;
+	}
+	wire_out_rsp_end(w, begin);
+	return st;
+}
+
+static NTSTATUS file_class_encode(struct wr *w, struct info_state *s, size_t max)
+{
+	struct wire_file_info fi;
+	fsa_info_to_wire(&s->info, &fi);
+	fi.access_flags = s->open->access;
+	fi.current_byte_offset = s->open->position;
+	fi.mode = s->open->mode;
+	s->name16_len = path_to_smb2_name(s->path, s->name16, sizeof(s->name16));
+	if (s->name16_len < 0)
+		return STATUS_OBJECT_NAME_INVALID;
+	if (s->q.info_class == FileNormalizedNameInformation && s->path[0]) {
+		fi.name_utf16 = s->name16 + 2; /* relative to the share: no leading backslash */
+		fi.name_len = (size_t)s->name16_len - 2;
+	} else {
+		fi.name_utf16 = s->name16;
+		fi.name_len = (size_t)s->name16_len;
+	}
+	uint8_t cls = s->q.info_class;
+	if (cls == FileStreamInformation) {
+		if (max < 24 && !s->info.directory)
+			return STATUS_BUFFER_OVERFLOW;
+		if (!s->info.directory) {
+			static const uint8_t data_name[] = { ':', 0, ':', 0, '$', 0, 'D', 0, 'A', 0, 'T', 0, 'A', 0 };
+			struct wire_stream_entry e = { .name = data_name,
+						       .name_len = sizeof(data_name),
+						       .size = s->info.end_of_file,
+						       .alloc = s->info.allocation_size };
+			size_t last = (size_t)-1;
+			size_t old = wire_wr_limit(w, max);
+			bool ok = wire_stream_append(w, &last, &e);
+			w->cap = old;
+			if (!ok)
+				return STATUS_BUFFER_OVERFLOW;
+		}
+		return STATUS_SUCCESS;
+	}
+	if (cls == FileFullEaInformation)
+		return STATUS_NO_EAS_ON_FILE;
+	size_t written, needed;
+	return wire_file_info_encode(w, cls, &fi, max, &written, &needed);
+}
+
+static NTSTATUS fs_class_encode(struct wr *w, struct info_state *s, size_t max)
+{
+	uint8_t label[81 * 2], fsname[16];
+	long ll = utf8_to_utf16le(s->share_name, label, sizeof(label));
+	long fl = utf8_to_utf16le("NTFS", fsname, sizeof(fsname));
+	uint32_t bs = s->fsinfo.block_size ? s->fsinfo.block_size : 4096;
+	struct wire_fs_info fs = {
+		.volume_serial = (uint32_t)(s->fsinfo.fs_id ^ (s->fsinfo.fs_id >> 32)),
+		.label = label,
+		.label_len = ll > 0 ? (size_t)ll : 0,
+		.total_units = s->fsinfo.total_bytes / bs,
+		.caller_avail_units = s->fsinfo.avail_bytes / bs,
+		.actual_avail_units = s->fsinfo.free_bytes / bs,
+		.sectors_per_unit = bs / 512 ? bs / 512 : 1,
+		.bytes_per_sector = 512,
+		.device_type = FILE_DEVICE_DISK,
+		.device_characteristics = FILE_DEVICE_IS_MOUNTED,
+		.fs_attributes = FILE_CASE_PRESERVED_NAMES | FILE_UNICODE_ON_DISK | FILE_SUPPORTS_SPARSE_FILES |
+				 (s->case_insensitive ? 0 : FILE_CASE_SENSITIVE_SEARCH),
+		.max_component_name_len = 255,
+		.fs_name = fsname,
+		.fs_name_len = fl > 0 ? (size_t)fl : 0,
+	};
+	memcpy(fs.object_id, &s->fsinfo.fs_id, sizeof(s->fsinfo.fs_id));
+	size_t written, needed;
+	return wire_fs_info_encode(w, s->q.info_class, &fs, max, &written, &needed);
+}
+
+/* Unix users and groups as Samba maps them: S-1-22-1-uid and S-1-22-2-gid. */
+static void unix_sid(struct wire_sid *sid, uint32_t kind, uint32_t id)
+{
+	memset(sid, 0, sizeof(*sid));
+	sid->revision = 1;
+	sid->count = 2;
+	sid->authority[5] = 22;
+	sid->sub[0] = kind;
+	sid->sub[1] = id;
+}
+
+static uint32_t mode_to_mask(unsigned bits)
+{
+	uint32_t m = READ_CONTROL | SYNCHRONIZE | FILE_READ_ATTRIBUTES | FILE_READ_EA;
+	if (bits & 4)
+		m |= FILE_GENERIC_READ;
+	if (bits & 2)
+		m |= FILE_GENERIC_WRITE | DELETE;
+	if (bits & 1)
+		m |= FILE_GENERIC_EXECUTE;
+	return m;
+}
+
+static NTSTATUS sec_encode(struct wr *w, struct info_state *s, size_t max)
+{
+	struct wire_ace aces[3];
+	memset(aces, 0, sizeof(aces));
+	unix_sid(&aces[0].sid, 1, s->st.uid);
+	aces[0].mask = mode_to_mask((s->st.mode >> 6) & 7) | WRITE_DAC | WRITE_OWNER | FILE_WRITE_ATTRIBUTES;
+	unix_sid(&aces[1].sid, 2, s->st.gid);
+	aces[1].mask = mode_to_mask((s->st.mode >> 3) & 7);
+	aces[2].sid = (struct wire_sid){ .revision = 1, .count = 1, .authority = { 0, 0, 0, 0, 0, 1 } }; /* Everyone */
+	aces[2].mask = mode_to_mask(s->st.mode & 7);
+	struct wire_sd sd = { .control = SE_SELF_RELATIVE | SE_DACL_PRESENT, .has_owner = true, .has_group = true,
+			      .has_dacl = true, .dacl = { .revision = 2, .count = 3, .aces = aces } };
+	unix_sid(&sd.owner, 1, s->st.uid);
+	unix_sid(&sd.group, 2, s->st.gid);
+	uint32_t secinfo = s->q.additional_information;
+	size_t need = wire_sd_size(&sd, secinfo);
+	if (need > max) {
+		/* [MS-SMB2] 3.3.5.20.3: tell the client the size it needs */
+		wr_u32(w, (uint32_t)need);
+		return STATUS_BUFFER_TOO_SMALL;
+	}
+	wire_sd_encode(w, &sd, secinfo);
+	return STATUS_SUCCESS;
+}
+
+static NTSTATUS query_done(struct smb2_req *req)
+{
+	struct info_state *s = req->cmd_state;
+	if (!NT_OK(req->work_status))
+		return req->work_status;
+	switch (s->q.info_type) {
+	case SMB2_0_INFO_FILE:
+		return encode_out(req, file_class_encode);
+	case SMB2_0_INFO_FILESYSTEM:
+		return encode_out(req, fs_class_encode);
+	default: {
+		struct wr *w = req_body(req, 8 + s->q.output_buffer_length + 8);
+		if (!w)
+			return STATUS_NO_MEMORY;
+		size_t begin = wire_out_rsp_begin(w);
+		NTSTATUS st = sec_encode(w, s, s->q.output_buffer_length);
+		if (NT_EQ(st, STATUS_BUFFER_TOO_SMALL)) {
+			/* the error reply carries the 4-byte required length */
+			uint32_t need = le32_at(req->rsp + SMB2_HDR_LEN + 8);
+			req->w.pos = SMB2_HDR_LEN;
+			uint8_t nb[4];
+			wr_le32_at(nb, need);
+			wire_error_body_encode(&req->w, nb, 4);
+			return st;
+		}
+		wire_out_rsp_end(w, begin);
+		return st;
+	}
+	}
+}
+
+static bool file_class_needs(uint8_t cls, uint32_t *access)
+{
+	switch (cls) {
+	case FileBasicInformation:
+	case FileAllInformation:
+	case FileNetworkOpenInformation:
+	case FileAttributeTagInformation:
+		*access = FILE_READ_ATTRIBUTES;
+		return true;
+	case FileFullEaInformation:
+		*access = FILE_READ_EA;
+		return true;
+	case FileStandardInformation:
+	case FileInternalInformation:
+	case FileEaInformation:
+	case FileAccessInformation:
+	case FileNameInformation:
+	case FileNormalizedNameInformation:
+	case FilePositionInformation:
+	case FileModeInformation:
+	case FileAlignmentInformation:
+	case FileAlternateNameInformation:
+	case FileStreamInformation:
+	case FileCompressionInformation:
+	case FileIdInformation:
+		*access = 0;
+		return true;
+	default:
+		return false;
+	}
+}
+
+NTSTATUS cmd_query_info(struct smb2_req *req)
+{
+	struct wire_query_info_req q;
+	NTSTATUS st = wire_query_info_req_decode(req->msg, req->len, &q);
+	if (!NT_OK(st))
+		return st;
+	if (q.output_buffer_length > req->conn->max_io)
+		return STATUS_INVALID_PARAMETER;
+	struct info_state *s;
+	st = info_begin(req, q.fid_persistent, q.fid_volatile, &s);
+	if (!NT_OK(st))
+		return st;
+	s->q = q;
+	uint32_t need = 0;
+	switch (q.info_type) {
+	case SMB2_0_INFO_FILE:
+		if (!file_class_needs(q.info_class, &need))
+			return STATUS_INVALID_INFO_CLASS;
+		if (q.info_class != FileStreamInformation && q.info_class != FileFullEaInformation &&
+		    q.output_buffer_length < wire_file_info_min_size(q.info_class))
+			return STATUS_INFO_LENGTH_MISMATCH;
+		break;
+	case SMB2_0_INFO_FILESYSTEM:
+		if (wire_fs_info_min_size(q.info_class) == 0)
+			return STATUS_INVALID_INFO_CLASS;
+		if (q.output_buffer_length < wire_fs_info_min_size(q.info_class))
+			return STATUS_INFO_LENGTH_MISMATCH;
+		break;
+	case SMB2_0_INFO_SECURITY:
+		need = READ_CONTROL;
+		if (q.additional_information & SACL_SECURITY_INFORMATION)
+			return STATUS_PRIVILEGE_NOT_HELD;
+		break;
+	case SMB2_0_INFO_QUOTA:
+		return STATUS_NOT_SUPPORTED;
+	default:
+		return STATUS_INVALID_PARAMETER;
+	}
+	if (need && !fsa_has_access(s->open, need))
+		return STATUS_ACCESS_DENIED;
+	return req_offload(req, query_work, query_done);
+}
+
+/* --- SET_INFO --- */
+
+static void set_work(struct smb2_req *req)
+{
+	struct info_state *s = req->cmd_state;
+	struct fsa_open *o = s->open;
+	switch (s->s.info_class) {
+	case FileBasicInformation:
+		req->work_status = fsa_set_basic(o, s->basic.creation_time, s->basic.last_access_time,
+						 s->basic.last_write_time, s->basic.change_time, s->basic.attributes);
+		break;
+	case FileRenameInformation:
+		req->work_status = fsa_rename(o, s->path, s->rename.replace_if_exists, s->case_insensitive);
+		break;
+	case FileLinkInformation:
+		req->work_status = fsa_link(o, s->path, s->rename.replace_if_exists);
+		break;
+	case FileDispositionInformation:
+	case FileDispositionInformationEx:
+		req->work_status = fsa_set_disposition(o, s->flag);
+		break;
+	case FileEndOfFileInformation:
+		req->work_status = fsa_set_eof(o, s->u64);
+		break;
+	case FileAllocationInformation:
+		req->work_status = fsa_set_allocation(o, s->u64);
+		break;
+	default:
+		req->work_status = STATUS_INVALID_INFO_CLASS;
+	}
+}
+
+static NTSTATUS set_done(struct smb2_req *req)
+{
+	if (!NT_OK(req->work_status))
+		return req->work_status;
+	struct wr *w = req_body(req, 2);
+	if (!w)
+		return STATUS_NO_MEMORY;
+	wire_set_info_rsp_encode(w);
+	return STATUS_SUCCESS;
+}
+
+static NTSTATUS set_reply_now(struct smb2_req *req)
+{
+	req->work_status = STATUS_SUCCESS;
+	return set_done(req);
+}
+
+#ifndef FILE_DISPOSITION_DELETE
+#define FILE_DISPOSITION_DELETE 0x1
+#endif
+
+NTSTATUS cmd_set_info(struct smb2_req *req)
+{
+	struct wire_set_info_req q;
+	NTSTATUS st = wire_set_info_req_decode(req->msg, req->len, &q);
+	if (!NT_OK(st))
+		return st;
+	struct info_state *s;
+	st = info_begin(req, q.fid_persistent, q.fid_volatile, &s);
+	if (!NT_OK(st))
+		return st;
+	s->s = q;
+	struct fsa_open *o = s->open;
+	if (q.info_type == SMB2_0_INFO_SECURITY)
+		return STATUS_NOT_SUPPORTED; /* stored security descriptors arrive with the ACL work */
+	if (q.info_type != SMB2_0_INFO_FILE)
+		return q.info_type == SMB2_0_INFO_FILESYSTEM ? STATUS_NOT_SUPPORTED : STATUS_INVALID_PARAMETER;
+	if (req->tcon->read_only && q.info_class != FilePositionInformation && q.info_class != FileModeInformation)
+		return STATUS_ACCESS_DENIED;
+	switch (q.info_class) {
+	case FileBasicInformation:
+		st = wire_basic_info_decode(q.buf, q.buf_len, &s->basic);
+		if (!NT_OK(st))
+			return st;
+		if (!fsa_has_access(o, FILE_WRITE_ATTRIBUTES))
+			return STATUS_ACCESS_DENIED;
+		break;
+	case FileRenameInformation:
+	case FileLinkInformation:
+		st = wire_rename_info_decode(q.buf, q.buf_len, &s->rename);
+		if (!NT_OK(st))
+			return st;
+		if (s->rename.root_directory != 0)
+			return STATUS_INVALID_PARAMETER;
+		if (q.info_class == FileRenameInformation && !fsa_has_access(o, DELETE))
+			return STATUS_ACCESS_DENIED;
+		st = smb2_name_to_path(s->rename.name, s->rename.name_len, s->path, sizeof(s->path));
+		if (NT_EQ(st, STATUS_INVALID_PARAMETER)) {
+			/* a rename target may start with a backslash: skip it */
+			st = smb2_name_to_path(s->rename.name + 2, s->rename.name_len - 2, s->path, sizeof(s->path));
+		}
+		if (!NT_OK(st))
+			return st;
+		if (!s->path[0])
+			return STATUS_OBJECT_NAME_INVALID;
+		break;
+	case FileDispositionInformation:
+		st = wire_disposition_info_decode(q.buf, q.buf_len, &s->flag);
+		if (!NT_OK(st))
+			return st;
+		if (!fsa_has_access(o, DELETE))
+			return STATUS_ACCESS_DENIED;
+		break;
+	case FileDispositionInformationEx: {
+		uint32_t flags;
+		st = wire_disposition_ex_info_decode(q.buf, q.buf_len, &flags);
+		if (!NT_OK(st))
+			return st;
+		if (!fsa_has_access(o, DELETE))
+			return STATUS_ACCESS_DENIED;
+		s->flag = flags & FILE_DISPOSITION_DELETE;
+		break;
+	}
+	case FileEndOfFileInformation:
+	case FileAllocationInformation:
+		st = wire_u64_info_decode(q.buf, q.buf_len, &s->u64);
+		if (!NT_OK(st))
+			return st;
+		if (!fsa_has_access(o, FILE_WRITE_DATA))
+			return STATUS_ACCESS_DENIED;
+		break;
+	case FilePositionInformation: {
+		uint64_t pos;
+		st = wire_u64_info_decode(q.buf, q.buf_len, &pos);
+		if (!NT_OK(st))
+			return st;
+		if (pos > (uint64_t)INT64_MAX)
+			return STATUS_INVALID_PARAMETER;
+		o->position = pos;
+		return set_reply_now(req);
+	}
+	case FileModeInformation: {
+		uint32_t mode;
+		st = wire_mode_info_decode(q.buf, q.buf_len, &mode);
+		if (!NT_OK(st))
+			return st;
+		/* [MS-FSA] 2.1.5.14.7: only these bits; both sync flags or none */
+		if (mode & ~(FILE_WRITE_THROUGH | FILE_SEQUENTIAL_ONLY | FILE_NO_INTERMEDIATE_BUFFERING |
+			     FILE_SYNCHRONOUS_IO_ALERT | FILE_SYNCHRONOUS_IO_NONALERT | FILE_DELETE_ON_CLOSE))
+			return STATUS_INVALID_PARAMETER;
+		o->mode = mode;
+		return set_reply_now(req);
+	}
+	default:
+		return STATUS_INVALID_INFO_CLASS;
+	}
+	return req_offload(req, set_work, set_done);
+}

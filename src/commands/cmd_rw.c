@@ -1,0 +1,195 @@
+/* SMB2 READ, WRITE and FLUSH ([MS-SMB2] 3.3.5.11-3.3.5.13): access checks,
+ * length limits against the negotiated maximum and the request's credit
+ * charge, and the I/O on an offload thread straight into (READ) or out of
+ * (WRITE) the message buffers, with no copy. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn/opens.h"
+#include "fsa/fsa.h"
+#include "conn/request.h"
+#include "wire/file.h"
+
+struct io_state {
+	struct fsa_open *open;
+	uint64_t offset;
+	uint32_t length;
+	uint32_t minimum;
+	const uint8_t *data; /* WRITE: a slice of the request frame */
+	uint8_t *dst;	     /* READ: where the data goes in the reply */
+	size_t done;
+	bool write_through;
+};
+
+static void io_release(struct smb2_req *req)
+{
+	struct io_state *s = req->cmd_state;
+	conn_open_release(req->conn, s->open);
+	free(s);
+}
+
+/* [MS-SMB2] 3.3.5.2.5: a multi-credit request must be paid for. */
+static bool charge_covers(const struct smb2_req *req, size_t payload)
+{
+	if (req->conn->dialect < SMB2_DIALECT_210)
+		return payload <= 65536;
+	uint32_t charge = req->hdr.credit_charge ? req->hdr.credit_charge : 1;
+	size_t need = payload ? (payload - 1) / 65536 + 1 : 1;
+	return charge >= need;
+}
+
+static NTSTATUS io_begin(struct smb2_req *req, uint64_t fid_p, uint64_t fid_v, struct io_state **out)
+{
+	NTSTATUS st;
+	struct fsa_open *o = conn_open_lookup(req, fid_p, fid_v, &st);
+	if (!o)
+		return st;
+	struct io_state *s = calloc(1, sizeof(*s));
+	if (!s) {
+		conn_open_release(req->conn, o);
+		return STATUS_NO_MEMORY;
+	}
+	s->open = o;
+	req->cmd_state = s;
+	req->release = io_release;
+	*out = s;
+	return STATUS_SUCCESS;
+}
+
+static void read_work(struct smb2_req *req)
+{
+	struct io_state *s = req->cmd_state;
+	req->work_status = fsa_read(s->open, s->dst, s->length, s->offset, &s->done);
+}
+
+static NTSTATUS read_done(struct smb2_req *req)
+{
+	struct io_state *s = req->cmd_state;
+	if (!NT_OK(req->work_status)) {
+		req->has_body = false;
+		return req->work_status;
+	}
+	if (s->done < s->minimum || (s->done == 0 && s->length > 0)) {
+		req->has_body = false; /* error body instead */
+		return STATUS_END_OF_FILE;
+	}
+	/* The data is already at its place; write the fixed part before it. */
+	req->w.pos = SMB2_HDR_LEN;
+	wire_read_rsp_encode_fixed(&req->w, (uint32_t)s->done, 0, 0);
+	req->w.pos += s->done;
+	return STATUS_SUCCESS;
+}
+
+NTSTATUS cmd_read(struct smb2_req *req)
+{
+	struct wire_read_req q;
+	NTSTATUS st = wire_read_req_decode(req->msg, req->len, &q);
+	if (!NT_OK(st))
+		return st;
+	if (q.length > req->conn->max_io || !charge_covers(req, q.length) || q.offset > (uint64_t)INT64_MAX)
+		return STATUS_INVALID_PARAMETER;
+	if (q.channel != SMB2_CHANNEL_NONE)
+		return STATUS_INVALID_PARAMETER;
+	struct io_state *s;
+	st = io_begin(req, q.fid_persistent, q.fid_volatile, &s);
+	if (!NT_OK(st))
+		return st;
+	if (s->open->is_dir)
+		return STATUS_INVALID_DEVICE_REQUEST;
+	if (!fsa_has_access(s->open, FILE_READ_DATA) && !fsa_has_access(s->open, FILE_EXECUTE))
+		return STATUS_ACCESS_DENIED;
+	if (q.minimum_count > q.length)
+		return STATUS_INVALID_PARAMETER;
+	s->offset = q.offset;
+	s->length = q.length;
+	s->minimum = q.minimum_count;
+	struct wr *w = req_body(req, 16 + (size_t)q.length);
+	if (!w)
+		return STATUS_NO_MEMORY;
+	s->dst = req->rsp + SMB2_HDR_LEN + 16;
+	return req_offload(req, read_work, read_done);
+}
+
+static void write_work(struct smb2_req *req)
+{
+	struct io_state *s = req->cmd_state;
+	req->work_status = fsa_write(s->open, s->data, s->length, s->offset, &s->done, s->write_through);
+}
+
+static NTSTATUS write_done(struct smb2_req *req)
+{
+	struct io_state *s = req->cmd_state;
+	if (!NT_OK(req->work_status))
+		return req->work_status;
+	struct wr *w = req_body(req, 16);
+	if (!w)
+		return STATUS_NO_MEMORY;
+	wire_write_rsp_encode(w, (uint32_t)s->done, 0);
+	return STATUS_SUCCESS;
+}
+
+NTSTATUS cmd_write(struct smb2_req *req)
+{
+	struct wire_write_req q;
+	NTSTATUS st = wire_write_req_decode(req->msg, req->len, &q);
+	if (!NT_OK(st))
+		return st;
+	if (q.data_len > req->conn->max_io || !charge_covers(req, q.data_len))
+		return STATUS_INVALID_PARAMETER;
+	if (q.channel != SMB2_CHANNEL_NONE)
+		return STATUS_INVALID_PARAMETER;
+	struct io_state *s;
+	st = io_begin(req, q.fid_persistent, q.fid_volatile, &s);
+	if (!NT_OK(st))
+		return st;
+	if (s->open->is_dir)
+		return STATUS_INVALID_DEVICE_REQUEST;
+	bool append_only = !fsa_has_access(s->open, FILE_WRITE_DATA) && fsa_has_access(s->open, FILE_APPEND_DATA);
+	if (!fsa_has_access(s->open, FILE_WRITE_DATA) && !append_only)
+		return STATUS_ACCESS_DENIED;
+	if (q.offset == UINT64_MAX && append_only) {
+		s->offset = UINT64_MAX; /* end of file: fsa appends */
+	} else {
+		if (q.offset > (uint64_t)INT64_MAX || q.offset + q.data_len > (uint64_t)INT64_MAX)
+			return STATUS_INVALID_PARAMETER;
+		s->offset = q.offset;
+	}
+	s->data = q.data;
+	s->length = (uint32_t)q.data_len;
+	s->write_through = q.flags & SMB2_WRITEFLAG_WRITE_THROUGH ||
+			   (s->open->create_options & FILE_WRITE_THROUGH);
+	return req_offload(req, write_work, write_done);
+}
+
+static void flush_work(struct smb2_req *req)
+{
+	struct io_state *s = req->cmd_state;
+	req->work_status = fsa_flush(s->open);
+}
+
+static NTSTATUS flush_done(struct smb2_req *req)
+{
+	if (!NT_OK(req->work_status))
+		return req->work_status;
+	struct wr *w = req_body(req, 4);
+	if (!w)
+		return STATUS_NO_MEMORY;
+	wire_flush_rsp_encode(w);
+	return STATUS_SUCCESS;
+}
+
+NTSTATUS cmd_flush(struct smb2_req *req)
+{
+	struct wire_flush_req q;
+	NTSTATUS st = wire_flush_req_decode(req->msg, req->len, &q);
+	if (!NT_OK(st))
+		return st;
+	struct io_state *s;
+	st = io_begin(req, q.fid_persistent, q.fid_volatile, &s);
+	if (!NT_OK(st))
+		return st;
+	if (!s->open->is_dir && !fsa_has_access(s->open, FILE_WRITE_DATA) &&
+	    !fsa_has_access(s->open, FILE_APPEND_DATA))
+		return STATUS_ACCESS_DENIED;
+	return req_offload(req, flush_work, flush_done);
+}

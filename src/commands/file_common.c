@@ -1,0 +1,66 @@
+/* Name and metadata conversions for the file commands (see file_common.h). */
+#include "commands/file_common.h"
+
+#include <string.h>
+
+#include "base/utf16.h"
+
+NTSTATUS smb2_name_to_path(const uint8_t *name, size_t len, char *out, size_t cap)
+{
+	if (len == 0) {
+		out[0] = 0;
+		return STATUS_SUCCESS;
+	}
+	if (len & 1)
+		return STATUS_OBJECT_NAME_INVALID;
+	/* [MS-SMB2] 3.3.5.9: a leading backslash is invalid */
+	if (name[0] == '\\' && name[1] == 0)
+		return STATUS_INVALID_PARAMETER;
+	if (utf16le_to_utf8(name, len, out, cap) < 0)
+		return STATUS_OBJECT_NAME_INVALID;
+	for (size_t i = 0; i < len; i += 2)
+		if (name[i] == 0 && name[i + 1] == 0)
+			return STATUS_OBJECT_NAME_INVALID;
+	for (char *p = out; *p; p++)
+		if (*p == '\\')
+			*p = '/';
+		else if (*p == '/')
+			return STATUS_OBJECT_NAME_INVALID;
+	/* a single trailing separator names the same object */
+	size_t n = strlen(out);
+	if (n > 1 && out[n - 1] == '/')
+		out[n - 1] = 0;
+	return fsa_check_path(out);
+}
+
+long path_to_smb2_name(const char *path, uint8_t *out, size_t cap)
+{
+	if (cap < 2)
+		return -1;
+	out[0] = '\\';
+	out[1] = 0;
+	long n = utf8_to_utf16le(path, out + 2, cap - 2);
+	if (n < 0)
+		return -1;
+	for (long i = 2; i < n + 2; i += 2)
+		if (out[i] == '/' && out[i + 1] == 0)
+			out[i] = '\\';
+	return n + 2;
+}
+
+void fsa_info_to_wire(const struct fsa_info *in, struct wire_file_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->creation_time = in->creation_time;
+	out->last_access_time = in->last_access_time;
+	out->last_write_time = in->last_write_time;
+	out->change_time = in->change_time;
+	out->allocation_size = in->allocation_size;
+	out->end_of_file = in->end_of_file;
+	out->attributes = in->attributes;
+	out->nlink = in->nlink;
+	out->delete_pending = in->delete_pending;
+	out->directory = in->directory;
+	out->index_number = in->file_id;
+	out->volume_serial = in->volume_id;
+}

@@ -1,0 +1,23 @@
+/* Helpers shared by the file commands: SMB2 names to share-relative paths,
+ * and NT metadata to the wire structs. */
+#ifndef SMB3D_COMMANDS_FILE_COMMON_H
+#define SMB3D_COMMANDS_FILE_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/ntstatus.h"
+#include "fsa/fsa.h"
+#include "wire/fileinfo.h"
+
+/* A CREATE / rename name (UTF-16LE, backslash-separated, relative to the
+ * share) as a '/'-separated UTF-8 path; "" for the root. Checks UTF-16
+ * validity and the characters Windows forbids. */
+NTSTATUS smb2_name_to_path(const uint8_t *name, size_t len, char *out, size_t cap);
+
+/* A UTF-8 path as the "\dir\file" UTF-16LE name clients expect. */
+long path_to_smb2_name(const char *path, uint8_t *out, size_t cap);
+
+void fsa_info_to_wire(const struct fsa_info *in, struct wire_file_info *out);
+
+#endif

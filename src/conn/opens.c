@@ -1,0 +1,81 @@
+/* Per-connection open table (see opens.h). */
+#include "conn/opens.h"
+
+#include <stdlib.h>
+
+#include "conn/request.h"
+#include "event/offload.h"
+#include "fsa/fsa.h"
+#include "server/server.h"
+
+static void put_work(void *arg)
+{
+	fsa_open_put(arg);
+}
+
+void conn_open_release(struct conn *c, struct fsa_open *o)
+{
+	if (!o)
+		return;
+	/* Not the last reference: dropping it cannot touch the file system. */
+	int refs = atomic_load(&o->refs);
+	while (refs > 1) {
+		if (atomic_compare_exchange_weak(&o->refs, &refs, refs - 1))
+			return;
+	}
+	if (!c->srv->offload || offload_submit(c->srv->offload, c->loop, put_work, NULL, o) < 0)
+		fsa_open_put(o); /* out of memory: do it here rather than leak */
+}
+
+bool conn_open_insert(struct conn *c, struct fsa_open *o, uint64_t session_id, uint32_t tree_id)
+{
+	uint64_t id;
+	do {
+		id = atomic_fetch_add(&c->srv->next_open_id, 1) + 1;
+	} while (id == 0 || id == UINT64_MAX);
+	o->volatile_id = id;
+	o->persistent_id = id;
+	o->session_id = session_id;
+	o->tree_id = tree_id;
+	return idtable_insert(&c->opens, id, o);
+}
+
+struct fsa_open *conn_open_lookup(struct smb2_req *req, uint64_t fid_p, uint64_t fid_v, NTSTATUS *st)
+{
+	struct conn *c = req->conn;
+	if (fid_p == UINT64_MAX && fid_v == UINT64_MAX) {
+		if (!req->related || !req->inherit_fid) {
+			*st = req->related ? STATUS_INVALID_PARAMETER : STATUS_FILE_CLOSED;
+			return NULL;
+		}
+		fid_p = req->prev_fid_p;
+		fid_v = req->prev_fid_v;
+	}
+	struct fsa_open *o = idtable_find(&c->opens, fid_v);
+	if (!o || o->persistent_id != fid_p || o->session_id != req->hdr.session_id ||
+	    o->tree_id != req->hdr.tree_id) {
+		*st = STATUS_FILE_CLOSED;
+		return NULL;
+	}
+	*st = STATUS_SUCCESS;
+	return fsa_open_get(o);
+}
+
+void conn_open_remove(struct conn *c, struct fsa_open *o)
+{
+	if (idtable_remove(&c->opens, o->volatile_id) == o)
+		conn_open_release(c, o); /* the table's reference */
+}
+
+void conn_close_opens(struct conn *c, uint64_t session_id, uint32_t tree_id)
+{
+	size_t cur = 0;
+	uint64_t id;
+	struct fsa_open *o;
+	while ((o = idtable_next(&c->opens, &cur, &id)) != NULL) {
+		if ((session_id && o->session_id != session_id) || (tree_id && o->tree_id != tree_id))
+			continue;
+		idtable_remove(&c->opens, id);
+		conn_open_release(c, o);
+	}
+}

@@ -1,0 +1,29 @@
+/* The open files of a connection, by FileId ([MS-SMB2] 3.3.1.10 Open):
+ * insertion with new ids, lookup checked against the request's session and
+ * tree connect (with related-compound FileId inheritance), and closing
+ * every open of a session, tree connect or the whole connection. Loop
+ * thread only; final releases that may touch the file system are offloaded. */
+#ifndef SMB3D_CONN_OPENS_H
+#define SMB3D_CONN_OPENS_H
+
+#include "base/ntstatus.h"
+#include "conn/conn.h"
+
+struct fsa_open;
+struct smb2_req;
+
+/* Takes over the caller's reference; fills o's ids. false when out of memory. */
+bool conn_open_insert(struct conn *c, struct fsa_open *o, uint64_t session_id, uint32_t tree_id);
+/* The open a request names (inheriting the previous FileId in a related
+ * compound when the FileId is all ones). Returns it with a new reference
+ * (release with conn_open_release) or NULL with *st set to
+ * STATUS_FILE_CLOSED / STATUS_INVALID_PARAMETER. */
+struct fsa_open *conn_open_lookup(struct smb2_req *req, uint64_t fid_p, uint64_t fid_v, NTSTATUS *st);
+/* Removes an open from the table (CLOSE); the caller holds its own ref. */
+void conn_open_remove(struct conn *c, struct fsa_open *o);
+/* Drops a reference from the loop thread, offloading the final close. */
+void conn_open_release(struct conn *c, struct fsa_open *o);
+/* Closes opens of (session_id, tree_id); 0 matches all. */
+void conn_close_opens(struct conn *c, uint64_t session_id, uint32_t tree_id);
+
+#endif

@@ -1,0 +1,486 @@
+/* Opens and the shared per-file state ([MS-FSA] 2.1.5.1 Server Requests an
+ * Open of a File, 2.1.5.1.2.1 share access, 2.1.5.4 cleanup with
+ * delete-on-close): create dispositions, directory rules, access and share
+ * access checks, truncation, and last-close deletion. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/idtable.h"
+#include "base/log.h"
+#include "base/nttime.h"
+#include "fsa/fsa.h"
+#include "fsa/fsa_int.h"
+
+struct fsa_file_node {
+	struct fsa_file f;
+	struct fsa_file_node *next; /* hash collisions */
+};
+
+struct fsa_table *fsa_table_new(void)
+{
+	struct fsa_table *t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	pthread_mutex_init(&t->lock, NULL);
+	idtable_init(&t->files);
+	return t;
+}
+
+void fsa_table_free(struct fsa_table *t)
+{
+	if (!t)
+		return;
+	idtable_free(&t->files);
+	pthread_mutex_destroy(&t->lock);
+	free(t);
+}
+
+static uint64_t file_key(uint64_t dev, uint64_t ino)
+{
+	uint64_t k = (ino * 0x9E3779B97F4A7C15ULL) ^ (dev + 0x632BE59BD9B4E019ULL);
+	return k == 0 || k == UINT64_MAX ? 1 : k;
+}
+
+/* Table lock held. */
+static struct fsa_file *file_lookup(struct fsa_table *t, uint64_t dev, uint64_t ino, bool create)
+{
+	uint64_t k = file_key(dev, ino);
+	struct fsa_file_node *head = idtable_find(&t->files, k);
+	for (struct fsa_file_node *n = head; n; n = n->next)
+		if (n->f.dev == dev && n->f.ino == ino)
+			return &n->f;
+	if (!create)
+		return NULL;
+	struct fsa_file_node *n = calloc(1, sizeof(*n));
+	if (!n)
+		return NULL;
+	n->f.dev = dev;
+	n->f.ino = ino;
+	if (head) {
+		n->next = head->next;
+		head->next = n;
+	} else if (!idtable_insert(&t->files, k, n)) {
+		free(n);
+		return NULL;
+	}
+	return &n->f;
+}
+
+/* Table lock held; f has no opens left. */
+static void file_forget(struct fsa_table *t, struct fsa_file *f)
+{
+	uint64_t k = file_key(f->dev, f->ino);
+	struct fsa_file_node *head = idtable_find(&t->files, k), *prev = NULL;
+	for (struct fsa_file_node *n = head; n; prev = n, n = n->next) {
+		if (&n->f != f)
+			continue;
+		if (prev) {
+			prev->next = n->next;
+		} else {
+			idtable_remove(&t->files, k);
+			if (n->next && !idtable_insert(&t->files, k, n->next))
+				log_err("fsa: out of memory re-linking the file table");
+		}
+		free(n->f.path);
+		free(n);
+		return;
+	}
+}
+
+uint32_t fsa_map_generic(uint32_t a, bool is_dir)
+{
+	if (a & GENERIC_ALL)
+		a |= FILE_ALL_ACCESS;
+	if (a & GENERIC_READ)
+		a |= FILE_GENERIC_READ;
+	if (a & GENERIC_WRITE)
+		a |= FILE_GENERIC_WRITE;
+	if (a & GENERIC_EXECUTE)
+		a |= FILE_GENERIC_EXECUTE;
+	return a & ~(GENERIC_ALL | GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE);
+}
+
+NTSTATUS fsa_check_path(const char *path)
+{
+	if (strlen(path) > 4096)
+		return STATUS_OBJECT_NAME_INVALID;
+	const char *comp = path;
+	for (const unsigned char *p = (const unsigned char *)path;; p++) {
+		if (*p == '/' || *p == 0) {
+			size_t n = (size_t)((const char *)p - comp);
+			if (n == 0 && (*p == '/' || comp != path))
+				return STATUS_OBJECT_NAME_INVALID; /* empty component: "a//b" or trailing '/' */
+			if ((n == 1 && comp[0] == '.') || (n == 2 && comp[0] == '.' && comp[1] == '.'))
+				return STATUS_OBJECT_PATH_SYNTAX_BAD;
+			if (n > 255)
+				return STATUS_OBJECT_NAME_INVALID;
+			if (*p == 0)
+				return STATUS_SUCCESS;
+			comp = (const char *)p + 1;
+			continue;
+		}
+		if (*p < 0x20 || strchr("\"*<>?|\\", *p))
+			return STATUS_OBJECT_NAME_INVALID;
+		if (*p == ':')
+			return STATUS_OBJECT_NAME_INVALID; /* streams are not supported yet */
+	}
+}
+
+/* [MS-FSA] 2.1.5.1.2.1: does an existing open of the file conflict? */
+static bool share_conflict(const struct fsa_open *o, uint32_t access, uint32_t share)
+{
+	const uint32_t data = FILE_READ_DATA | FILE_WRITE_DATA | FILE_APPEND_DATA | FILE_EXECUTE | DELETE;
+	if (!(access & data) || !(o->access & data))
+		return false;
+	if ((o->access & (FILE_READ_DATA | FILE_EXECUTE)) && !(share & FILE_SHARE_READ))
+		return true;
+	if ((o->access & (FILE_WRITE_DATA | FILE_APPEND_DATA)) && !(share & FILE_SHARE_WRITE))
+		return true;
+	if ((o->access & DELETE) && !(share & FILE_SHARE_DELETE))
+		return true;
+	if ((access & (FILE_READ_DATA | FILE_EXECUTE)) && !(o->share & FILE_SHARE_READ))
+		return true;
+	if ((access & (FILE_WRITE_DATA | FILE_APPEND_DATA)) && !(o->share & FILE_SHARE_WRITE))
+		return true;
+	if ((access & DELETE) && !(o->share & FILE_SHARE_DELETE))
+		return true;
+	return false;
+}
+
+static void parent_of(const char *path, char *out, size_t cap)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n = slash ? (size_t)(slash - path) : 0;
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(out, path, n);
+	out[n] = 0;
+}
+
+#define WRITE_BITS (FILE_WRITE_DATA | FILE_APPEND_DATA | FILE_WRITE_EA | FILE_WRITE_ATTRIBUTES | DELETE | WRITE_DAC | WRITE_OWNER | FILE_DELETE_CHILD)
+
+NTSTATUS fsa_create(const struct fsa_create_args *a, struct fsa_create_result *r)
+{
+	char path[4096 + 1];
+	NTSTATUS st;
+	int fd = -1;
+	bool created = false;
+	struct fsa_open *o = NULL;
+	memset(r, 0, sizeof(*r));
+
+	if (a->case_insensitive && a->path[0]) {
+		st = vfs_resolve_case(a->root, a->path, path, sizeof(path));
+		if (!NT_OK(st))
+			return st;
+	} else {
+		snprintf(path, sizeof(path), "%s", a->path);
+	}
+
+	uint32_t access = fsa_map_generic(a->desired_access, false);
+	bool max_allowed = access & MAXIMUM_ALLOWED;
+	access &= ~MAXIMUM_ALLOWED;
+	if (max_allowed)
+		access |= a->share_max_access;
+	if (access & ~a->share_max_access & ~SYNCHRONIZE) {
+		if (!max_allowed)
+			return STATUS_ACCESS_DENIED;
+		access &= a->share_max_access;
+	}
+	if (a->read_only_share && (access & WRITE_BITS)) {
+		if (!max_allowed)
+			return STATUS_ACCESS_DENIED;
+		access &= ~WRITE_BITS;
+	}
+
+	struct vfs_stat vs;
+	st = vfs_stat_path(a->root, path, true, &vs);
+	bool exists = NT_OK(st);
+	if (!exists && !NT_EQ(st, STATUS_OBJECT_NAME_NOT_FOUND))
+		return st;
+	if (!exists) {
+		char parent[4096 + 1];
+		parent_of(path, parent, sizeof(parent));
+		struct vfs_stat ps;
+		NTSTATUS pst = vfs_stat_path(a->root, parent, true, &ps);
+		if (!NT_OK(pst))
+			return NT_EQ(pst, STATUS_OBJECT_NAME_NOT_FOUND) ? STATUS_OBJECT_PATH_NOT_FOUND : pst;
+		if (!S_ISDIR(ps.mode))
+			return STATUS_OBJECT_PATH_NOT_FOUND;
+	}
+	bool is_dir = exists ? S_ISDIR(vs.mode) : (a->create_options & FILE_DIRECTORY_FILE) != 0;
+
+	if (exists) {
+		if (a->disposition == FILE_CREATE)
+			return STATUS_OBJECT_NAME_COLLISION;
+		if (is_dir && (a->create_options & FILE_NON_DIRECTORY_FILE))
+			return STATUS_FILE_IS_A_DIRECTORY;
+		if (!is_dir && (a->create_options & FILE_DIRECTORY_FILE))
+			return STATUS_NOT_A_DIRECTORY;
+		if (!S_ISDIR(vs.mode) && !S_ISREG(vs.mode))
+			return STATUS_ACCESS_DENIED; /* devices, fifos, sockets are not served */
+		if (is_dir && (a->disposition == FILE_OVERWRITE || a->disposition == FILE_OVERWRITE_IF ||
+			       a->disposition == FILE_SUPERSEDE))
+			return STATUS_INVALID_PARAMETER;
+	} else {
+		if (a->disposition == FILE_OPEN || a->disposition == FILE_OVERWRITE)
+			return STATUS_OBJECT_NAME_NOT_FOUND;
+		if (a->read_only_share)
+			return STATUS_ACCESS_DENIED;
+		if (!path[0])
+			return STATUS_OBJECT_NAME_INVALID;
+	}
+	bool truncate = exists && (a->disposition == FILE_OVERWRITE || a->disposition == FILE_OVERWRITE_IF ||
+				   a->disposition == FILE_SUPERSEDE);
+	if (truncate && !(access & (FILE_WRITE_DATA | FILE_APPEND_DATA)) && !max_allowed)
+		access |= FILE_WRITE_DATA; /* overwriting is a write ([MS-FSA] adds it) */
+	if ((a->create_options & FILE_DELETE_ON_CLOSE) && !(access & DELETE))
+		return STATUS_ACCESS_DENIED;
+
+	/* Existing DOS attributes: READONLY refuses writes and deletion. */
+	struct vfs_dosinfo dos = { 0 };
+	if (exists) {
+		int afd = -1;
+		if (NT_OK(vfs_open(a->root, path, O_RDONLY | (is_dir ? O_DIRECTORY : 0) | O_NONBLOCK, 0,
+				   &afd))) {
+			(void)vfs_get_dosinfo(afd, &dos);
+			vfs_close(afd);
+		}
+		if (dos.has_attrs && (dos.attrs & FILE_ATTRIBUTE_READONLY) && !is_dir) {
+			if (a->create_options & FILE_DELETE_ON_CLOSE)
+				return STATUS_CANNOT_DELETE;
+			if (access & (FILE_WRITE_DATA | FILE_APPEND_DATA)) {
+				if (!max_allowed)
+					return STATUS_ACCESS_DENIED;
+				access &= ~(FILE_WRITE_DATA | FILE_APPEND_DATA);
+			}
+		}
+	}
+
+	/* Open (or create) the file itself. */
+	bool want_write = access & (FILE_WRITE_DATA | FILE_APPEND_DATA);
+	bool want_read = access & (FILE_READ_DATA | FILE_EXECUTE | FILE_READ_EA);
+	if (is_dir) {
+		if (!exists) {
+			st = vfs_mkdir(a->root, path, 0777);
+			if (NT_EQ(st, STATUS_OBJECT_NAME_COLLISION) && a->disposition == FILE_OPEN_IF)
+				st = STATUS_SUCCESS;
+			else if (NT_OK(st))
+				created = true;
+			if (!NT_OK(st))
+				return st;
+		}
+		st = vfs_open(a->root, path, O_RDONLY | O_DIRECTORY, 0, &fd);
+		if (NT_EQ(st, STATUS_ACCESS_DENIED) && !want_read)
+			st = vfs_open(a->root, path, O_PATH | O_DIRECTORY, 0, &fd);
+	} else {
+		int flags = want_write ? (want_read || max_allowed ? O_RDWR : O_WRONLY) : O_RDONLY;
+		if (!exists) {
+			st = vfs_open(a->root, path, flags | O_CREAT | O_EXCL, 0666, &fd);
+			if (NT_OK(st))
+				created = true;
+			else if (NT_EQ(st, STATUS_OBJECT_NAME_COLLISION) && a->disposition != FILE_CREATE)
+				st = vfs_open(a->root, path, flags, 0, &fd); /* lost a race: it exists now */
+		} else {
+			st = vfs_open(a->root, path, flags | O_NONBLOCK, 0, &fd);
+			if (NT_EQ(st, STATUS_ACCESS_DENIED) && max_allowed && flags != O_RDONLY) {
+				access &= ~(FILE_WRITE_DATA | FILE_APPEND_DATA);
+				st = vfs_open(a->root, path, O_RDONLY | O_NONBLOCK, 0, &fd);
+			}
+			if (NT_EQ(st, STATUS_ACCESS_DENIED) && !want_read && !want_write)
+				st = vfs_open(a->root, path, O_PATH, 0, &fd); /* attributes only */
+		}
+		if (NT_OK(st) && fd >= 0)
+			vfs_clear_nonblock(fd);
+	}
+	if (!NT_OK(st))
+		return st;
+	st = vfs_fstat(fd, &vs);
+	if (!NT_OK(st))
+		goto fail;
+
+	o = calloc(1, sizeof(*o));
+	if (!o) {
+		st = STATUS_NO_MEMORY;
+		goto fail;
+	}
+	atomic_init(&o->refs, 1);
+	o->root.fd = -1;
+	pthread_mutex_init(&o->dir_lock, NULL);
+	o->table = a->table;
+	o->fd = fd;
+	st = vfs_root_dup(a->root, &o->root);
+	if (!NT_OK(st)) {
+		o->fd = -1;
+		goto fail;
+	}
+	o->access = access;
+	o->share = a->share_access;
+	o->create_options = a->create_options;
+	o->is_dir = is_dir;
+	o->delete_on_close = (a->create_options & FILE_DELETE_ON_CLOSE) != 0;
+
+	/* Share access across every open of this file, atomically with
+	 * registering ours. */
+	pthread_mutex_lock(&a->table->lock);
+	struct fsa_file *f = file_lookup(a->table, vs.dev, vs.ino, true);
+	if (!f) {
+		pthread_mutex_unlock(&a->table->lock);
+		st = STATUS_NO_MEMORY;
+		goto fail;
+	}
+	if (f->delete_pending) {
+		st = STATUS_DELETE_PENDING;
+	} else {
+		for (struct fsa_open *x = f->opens; x; x = x->next_in_file)
+			if (share_conflict(x, access, a->share_access)) {
+				st = STATUS_SHARING_VIOLATION;
+				break;
+			}
+	}
+	if (NT_OK(st) && !f->path) {
+		f->path = strdup(path);
+		if (!f->path)
+			st = STATUS_NO_MEMORY;
+	}
+	if (!NT_OK(st)) {
+		if (!f->opens)
+			file_forget(a->table, f);
+		pthread_mutex_unlock(&a->table->lock);
+		goto fail;
+	}
+	f->is_dir = is_dir;
+	o->file = f;
+	o->next_in_file = f->opens;
+	if (f->opens)
+		f->opens->prev_in_file = o;
+	f->opens = o;
+	f->n_opens++;
+	pthread_mutex_unlock(&a->table->lock);
+
+	if (truncate) {
+		st = vfs_ftruncate(fd, 0);
+		if (!NT_OK(st)) {
+			fsa_open_put(o);
+			return st;
+		}
+	}
+	if (created || truncate) {
+		struct vfs_dosinfo nd = { .has_attrs = true,
+					  .attrs = (a->file_attributes & FSA_SETTABLE_ATTRS) |
+						   (is_dir ? FILE_ATTRIBUTE_DIRECTORY : FILE_ATTRIBUTE_ARCHIVE) };
+		if (created) {
+			nd.has_create_time = true;
+			nd.create_time = nttime_now();
+		} else if (dos.has_create_time) {
+			nd.has_create_time = true;
+			nd.create_time = dos.create_time;
+		}
+		(void)vfs_set_dosinfo(fd, &nd);
+		if (a->allocation_size && !is_dir)
+			(void)vfs_fallocate(fd, a->allocation_size);
+	}
+	r->open = o;
+	r->action = created ? FILE_CREATED
+			    : truncate ? (a->disposition == FILE_SUPERSEDE ? FILE_SUPERSEDED : FILE_OVERWRITTEN)
+				       : FILE_OPENED;
+	return STATUS_SUCCESS;
+fail:
+	if (o) {
+		if (o->root.fd >= 0)
+			vfs_root_close(&o->root);
+		pthread_mutex_destroy(&o->dir_lock);
+		free(o);
+	}
+	if (fd >= 0)
+		vfs_close(fd);
+	if (created)
+		(void)vfs_unlink(a->root, path, is_dir);
+	return st;
+}
+
+struct fsa_open *fsa_open_get(struct fsa_open *o)
+{
+	atomic_fetch_add(&o->refs, 1);
+	return o;
+}
+
+
+void fsa_open_put(struct fsa_open *o)
+{
+	if (!o || atomic_fetch_sub(&o->refs, 1) != 1)
+		return;
+	struct fsa_table *t = o->table;
+	char *unlink_path = NULL;
+	bool unlink_dir = o->is_dir;
+	pthread_mutex_lock(&t->lock);
+	struct fsa_file *f = o->file;
+	if (o->delete_on_close)
+		f->delete_pending = true;
+	if (o->prev_in_file)
+		o->prev_in_file->next_in_file = o->next_in_file;
+	else
+		f->opens = o->next_in_file;
+	if (o->next_in_file)
+		o->next_in_file->prev_in_file = o->prev_in_file;
+	f->n_opens--;
+	if (f->n_opens == 0) {
+		if (f->delete_pending && f->path) {
+			unlink_path = f->path;
+			f->path = NULL;
+		}
+		file_forget(t, f);
+	}
+	pthread_mutex_unlock(&t->lock);
+	if (unlink_path) {
+		/* [MS-FSA] 2.1.5.4: the last close of a delete-pending file deletes it */
+		NTSTATUS st = vfs_unlink(&o->root, unlink_path, unlink_dir);
+		if (!NT_OK(st))
+			log_info("delete-on-close of %s failed: %s", unlink_path, nt_status_name(st));
+		free(unlink_path);
+	}
+	if (o->dir)
+		fsa_dir_state_free(o->dir);
+	if (o->fd >= 0)
+		vfs_close(o->fd);
+	vfs_root_close(&o->root);
+	pthread_mutex_destroy(&o->dir_lock);
+	free(o);
+}
+
+bool fsa_file_is_open(struct fsa_table *t, uint64_t dev, uint64_t ino)
+{
+	pthread_mutex_lock(&t->lock);
+	struct fsa_file *f = file_lookup(t, dev, ino, false);
+	bool open = f && f->n_opens > 0;
+	pthread_mutex_unlock(&t->lock);
+	return open;
+}
+
+
+bool fsa_open_below(struct fsa_table *t, const char *dir)
+{
+	size_t len = strlen(dir);
+	bool found = false;
+	pthread_mutex_lock(&t->lock);
+	size_t cur = 0;
+	struct fsa_file_node *n;
+	while (!found && (n = idtable_next(&t->files, &cur, NULL)) != NULL)
+		for (; n; n = n->next)
+			if (n->f.path && strncmp(n->f.path, dir, len) == 0 && n->f.path[len] == '/') {
+				found = true;
+				break;
+			}
+	pthread_mutex_unlock(&t->lock);
+	return found;
+}
+
+void fsa_open_path(struct fsa_open *o, char *out, size_t cap)
+{
+	pthread_mutex_lock(&o->table->lock);
+	snprintf(out, cap, "%s", o->file->path ? o->file->path : "");
+	pthread_mutex_unlock(&o->table->lock);
+}

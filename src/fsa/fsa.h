@@ -1,0 +1,250 @@
+/* NT file semantics after [MS-FSA]: opens, the per-file state shared by all
+ * opens of one file across connections (share access, delete pending),
+ * create dispositions, delete-on-close and renames. No wire formats here;
+ * file-system calls go through vfs/. Functions marked (offload) block and
+ * run on offload threads; the rest are quick and run anywhere. */
+#ifndef SMB3D_FSA_FSA_H
+#define SMB3D_FSA_FSA_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/ntstatus.h"
+#include "vfs/vfs.h"
+
+/* Access mask bits ([MS-SMB2] 2.2.13.1) */
+#define FILE_READ_DATA 0x00000001
+#define FILE_LIST_DIRECTORY 0x00000001
+#define FILE_WRITE_DATA 0x00000002
+#define FILE_ADD_FILE 0x00000002
+#define FILE_APPEND_DATA 0x00000004
+#define FILE_ADD_SUBDIRECTORY 0x00000004
+#define FILE_READ_EA 0x00000008
+#define FILE_WRITE_EA 0x00000010
+#define FILE_EXECUTE 0x00000020
+#define FILE_TRAVERSE 0x00000020
+#define FILE_DELETE_CHILD 0x00000040
+#define FILE_READ_ATTRIBUTES 0x00000080
+#define FILE_WRITE_ATTRIBUTES 0x00000100
+#define DELETE 0x00010000
+#define READ_CONTROL 0x00020000
+#define WRITE_DAC 0x00040000
+#define WRITE_OWNER 0x00080000
+#define SYNCHRONIZE 0x00100000
+#define ACCESS_SYSTEM_SECURITY 0x01000000
+#define MAXIMUM_ALLOWED 0x02000000
+#define GENERIC_ALL 0x10000000
+#define GENERIC_EXECUTE 0x20000000
+#define GENERIC_WRITE 0x40000000
+#define GENERIC_READ 0x80000000
+#define FILE_ALL_ACCESS 0x001F01FF
+#define FILE_GENERIC_READ 0x00120089
+#define FILE_GENERIC_WRITE 0x00120116
+#define FILE_GENERIC_EXECUTE 0x001200A0
+
+#define FILE_SHARE_READ 0x1
+#define FILE_SHARE_WRITE 0x2
+#define FILE_SHARE_DELETE 0x4
+
+/* CreateDisposition */
+#define FILE_SUPERSEDE 0
+#define FILE_OPEN 1
+#define FILE_CREATE 2
+#define FILE_OPEN_IF 3
+#define FILE_OVERWRITE 4
+#define FILE_OVERWRITE_IF 5
+
+/* CreateOptions */
+#define FILE_DIRECTORY_FILE 0x00000001
+#define FILE_WRITE_THROUGH 0x00000002
+#define FILE_SEQUENTIAL_ONLY 0x00000004
+#define FILE_NO_INTERMEDIATE_BUFFERING 0x00000008
+#define FILE_SYNCHRONOUS_IO_ALERT 0x00000010
+#define FILE_SYNCHRONOUS_IO_NONALERT 0x00000020
+#define FILE_NON_DIRECTORY_FILE 0x00000040
+#define FILE_COMPLETE_IF_OPLOCKED 0x00000100
+#define FILE_NO_EA_KNOWLEDGE 0x00000200
+#define FILE_RANDOM_ACCESS 0x00000800
+#define FILE_DELETE_ON_CLOSE 0x00001000
+#define FILE_OPEN_BY_FILE_ID 0x00002000
+#define FILE_OPEN_FOR_BACKUP_INTENT 0x00004000
+#define FILE_NO_COMPRESSION 0x00008000
+#define FILE_RESERVE_OPFILTER 0x00100000
+#define FILE_OPEN_REPARSE_POINT 0x00200000
+#define FILE_OPEN_NO_RECALL 0x00400000
+#define FILE_OPEN_FOR_FREE_SPACE_QUERY 0x00800000
+
+/* CreateAction */
+#define FILE_SUPERSEDED 0
+#define FILE_OPENED 1
+#define FILE_CREATED 2
+#define FILE_OVERWRITTEN 3
+
+/* File attributes ([MS-FSCC] 2.6) */
+#define FILE_ATTRIBUTE_READONLY 0x00000001
+#define FILE_ATTRIBUTE_HIDDEN 0x00000002
+#define FILE_ATTRIBUTE_SYSTEM 0x00000004
+#define FILE_ATTRIBUTE_DIRECTORY 0x00000010
+#define FILE_ATTRIBUTE_ARCHIVE 0x00000020
+#define FILE_ATTRIBUTE_NORMAL 0x00000080
+#define FILE_ATTRIBUTE_TEMPORARY 0x00000100
+#define FILE_ATTRIBUTE_SPARSE_FILE 0x00000200
+#define FILE_ATTRIBUTE_REPARSE_POINT 0x00000400
+#define FILE_ATTRIBUTE_COMPRESSED 0x00000800
+#define FILE_ATTRIBUTE_OFFLINE 0x00001000
+#define FILE_ATTRIBUTE_NOT_CONTENT_INDEXED 0x00002000
+#define FILE_ATTRIBUTE_ENCRYPTED 0x00004000
+#define FILE_ATTRIBUTE_INTEGRITY_STREAM 0x00008000
+#define FILE_ATTRIBUTE_NO_SCRUB_DATA 0x00020000
+/* attributes a client may set */
+#define FSA_SETTABLE_ATTRS                                                                                        \
+	(FILE_ATTRIBUTE_READONLY | FILE_ATTRIBUTE_HIDDEN | FILE_ATTRIBUTE_SYSTEM | FILE_ATTRIBUTE_ARCHIVE |       \
+	 FILE_ATTRIBUTE_TEMPORARY | FILE_ATTRIBUTE_OFFLINE | FILE_ATTRIBUTE_NOT_CONTENT_INDEXED |                  \
+	 FILE_ATTRIBUTE_NO_SCRUB_DATA)
+
+/* All files with opens on this server, keyed by (dev, ino); one per server. */
+struct fsa_table;
+struct fsa_table *fsa_table_new(void);
+void fsa_table_free(struct fsa_table *t);
+
+/* The state of one file (dev, ino) shared by all of its opens. */
+struct fsa_file {
+	uint64_t dev, ino;
+	int n_opens;		 /* under the table lock */
+	struct fsa_open *opens;	 /* list of opens, under the table lock */
+	bool delete_pending;	 /* set by FileDispositionInformation or DELETE_ON_CLOSE at close */
+	char *path;		 /* current relative path (updated on rename) */
+	bool is_dir;
+	/* timestamps a client fixed with SET_INFO basic (-1 semantics / sticky write time) */
+	uint64_t sticky_write_time;
+};
+
+struct fsa_dir_state; /* directory enumeration (fsa/dir.c) */
+
+/* One open handle. Reference counted: the connection's open table holds one
+ * reference, requests in flight hold others. */
+struct fsa_open {
+	atomic_int refs;
+	struct fsa_table *table;
+	struct fsa_file *file;
+	struct fsa_open *next_in_file, *prev_in_file; /* under the table lock */
+	struct vfs_root root; /* the share root (a duplicate fd the open owns) */
+	int fd; /* -1 for opens without data access (stat opens of special files) */
+	uint32_t access;     /* granted access mask */
+	uint32_t share;	     /* FILE_SHARE_* */
+	uint32_t create_options;
+	bool is_dir;
+	bool delete_on_close;
+	bool stat_open; /* no data access: does not conflict on sharing */
+	uint64_t position;
+	uint32_t mode; /* FileModeInformation */
+	uint64_t persistent_id, volatile_id;
+	uint64_t session_id;
+	uint32_t tree_id;
+	struct fsa_dir_state *dir;
+	pthread_mutex_t dir_lock; /* serialises QUERY_DIRECTORY on this open */
+};
+
+/* What CREATE asks for, decoded and validated by the command handler. */
+struct fsa_create_args {
+	struct fsa_table *table;
+	const struct vfs_root *root;
+	const char *path; /* relative, '/'-separated UTF-8, "" for the share root */
+	bool case_insensitive;
+	bool read_only_share;
+	uint32_t desired_access;
+	uint32_t file_attributes;
+	uint32_t share_access;
+	uint32_t disposition;
+	uint32_t create_options;
+	uint32_t share_max_access; /* the tree connect's maximal access */
+	uint64_t allocation_size;  /* from the AlSi context, 0 if none */
+	uint64_t create_time_hint;
+};
+
+struct fsa_create_result {
+	struct fsa_open *open;
+	uint32_t action; /* FILE_OPENED ... */
+};
+
+/* (offload) The whole of CREATE below the wire: path resolution, the
+ * disposition, directory/non-directory rules, access checks, share access
+ * across all opens, truncation, attributes. */
+NTSTATUS fsa_create(const struct fsa_create_args *a, struct fsa_create_result *r);
+
+struct fsa_open *fsa_open_get(struct fsa_open *o);
+/* Drops a reference; the last one closes the open (offload: may unlink a
+ * delete-on-close file). */
+void fsa_open_put(struct fsa_open *o);
+
+/* Metadata of an open, in NT terms. */
+struct fsa_info {
+	uint64_t creation_time, last_access_time, last_write_time, change_time; /* NT time */
+	uint64_t allocation_size, end_of_file;
+	uint32_t attributes;
+	uint32_t nlink;
+	bool delete_pending;
+	bool directory;
+	uint64_t file_id; /* inode */
+	uint64_t volume_id;
+};
+/* (offload) */
+NTSTATUS fsa_query_info(struct fsa_open *o, struct fsa_info *info);
+/* NT metadata from a vfs stat plus DOS info (used for directory entries too). */
+void fsa_info_from_stat(const struct vfs_stat *st, const struct vfs_dosinfo *d, struct fsa_info *info);
+
+/* (offload) SET_INFO operations. Times: 0 = unchanged. */
+NTSTATUS fsa_set_basic(struct fsa_open *o, uint64_t ctime, uint64_t atime, uint64_t mtime, uint64_t chtime,
+		       uint32_t attrs);
+NTSTATUS fsa_set_eof(struct fsa_open *o, uint64_t eof);
+NTSTATUS fsa_set_allocation(struct fsa_open *o, uint64_t size);
+NTSTATUS fsa_set_disposition(struct fsa_open *o, bool delete_it);
+NTSTATUS fsa_rename(struct fsa_open *o, const char *new_path, bool replace, bool case_insensitive);
+NTSTATUS fsa_link(struct fsa_open *o, const char *new_path, bool replace);
+
+/* (offload) I/O */
+NTSTATUS fsa_read(struct fsa_open *o, void *buf, size_t n, uint64_t off, size_t *done);
+NTSTATUS fsa_write(struct fsa_open *o, const void *buf, size_t n, uint64_t off, size_t *done, bool write_through);
+NTSTATUS fsa_flush(struct fsa_open *o);
+
+/* Is (dev, ino) open anywhere? Is any file below directory `dir` open? */
+bool fsa_file_is_open(struct fsa_table *t, uint64_t dev, uint64_t ino);
+bool fsa_open_below(struct fsa_table *t, const char *dir);
+
+/* The open's current share-relative path ("" for the root). */
+void fsa_open_path(struct fsa_open *o, char *out, size_t cap);
+
+/* Access checks for operations on an open handle. */
+static inline bool fsa_has_access(const struct fsa_open *o, uint32_t need)
+{
+	return (o->access & need) == need;
+}
+
+/* Maps GENERIC_* bits to specific rights ([MS-SMB2] 3.3.5.9 / MS-DTYP). */
+uint32_t fsa_map_generic(uint32_t access, bool is_dir);
+
+/* Directory enumeration (dir.c); the open's dir_lock serialises callers.
+ * begin: (re)starts when restart is set or on the first call; the pattern
+ * of the first call sticks until a restart. next: STATUS_NO_MORE_FILES at
+ * the end. unget: puts back an entry that did not fit a reply. */
+struct fsa_dirent {
+	char name[256 * 4 + 1]; /* UTF-8 */
+	uint8_t name16[256 * 2 * 2]; /* the same, UTF-16LE */
+	size_t name16_len;
+	struct fsa_info info;
+	uint64_t cookie;
+};
+/* pattern: UTF-16LE Windows wildcard expression; empty means "*". */
+NTSTATUS fsa_dir_begin(struct fsa_open *o, const uint8_t *pattern, size_t pattern_len, bool restart,
+		       bool case_insensitive);
+NTSTATUS fsa_dir_next(struct fsa_open *o, struct fsa_dirent *e);
+void fsa_dir_unget(struct fsa_open *o, const struct fsa_dirent *e);
+void fsa_dir_state_free(struct fsa_dir_state *d);
+
+/* Name checks: the characters Windows forbids in a component, trailing
+ * dots/spaces allowed, stream syntax refused (no streams yet). */
+NTSTATUS fsa_check_path(const char *path);
+
+#endif

@@ -1,0 +1,276 @@
+/* Metadata and data operations on an open ([MS-FSA] 2.1.5.11 query
+ * information, 2.1.5.14 set information, 2.1.5.2/2.1.5.3 read/write):
+ * NT attributes and times from POSIX metadata plus the DOS xattr, set basic
+ * information with the 0 / -1 / -2 rules, end of file, allocation,
+ * disposition, rename and hard links. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/log.h"
+#include "base/nttime.h"
+#include "fsa/fsa.h"
+#include "fsa/fsa_int.h"
+
+void fsa_info_from_stat(const struct vfs_stat *st, const struct vfs_dosinfo *d, struct fsa_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->last_access_time = nttime_from_timespec(st->atime);
+	info->last_write_time = nttime_from_timespec(st->mtime);
+	info->change_time = nttime_from_timespec(st->ctime);
+	if (d && d->has_create_time)
+		info->creation_time = d->create_time;
+	else if (st->has_btime)
+		info->creation_time = nttime_from_timespec(st->btime);
+	else
+		info->creation_time = info->last_write_time < info->change_time ? info->last_write_time
+										 : info->change_time;
+	info->directory = S_ISDIR(st->mode);
+	info->end_of_file = info->directory ? 0 : st->size;
+	info->allocation_size = info->directory ? 0 : st->alloc;
+	info->nlink = st->nlink;
+	info->file_id = st->ino;
+	info->volume_id = st->dev;
+	uint32_t attrs;
+	if (d && d->has_attrs) {
+		attrs = d->attrs & (FSA_SETTABLE_ATTRS | FILE_ATTRIBUTE_SPARSE_FILE);
+	} else {
+		attrs = info->directory ? 0 : FILE_ATTRIBUTE_ARCHIVE;
+	}
+	if (info->directory)
+		attrs |= FILE_ATTRIBUTE_DIRECTORY;
+	else
+		attrs &= ~FILE_ATTRIBUTE_DIRECTORY;
+	if (!attrs)
+		attrs = FILE_ATTRIBUTE_NORMAL;
+	info->attributes = attrs;
+}
+
+NTSTATUS fsa_query_info(struct fsa_open *o, struct fsa_info *info)
+{
+	struct vfs_stat st;
+	NTSTATUS s = vfs_fstat(o->fd, &st);
+	if (!NT_OK(s))
+		return s;
+	struct vfs_dosinfo d = { 0 };
+	(void)vfs_get_dosinfo(o->fd, &d);
+	fsa_info_from_stat(&st, &d, info);
+	pthread_mutex_lock(&o->table->lock);
+	info->delete_pending = o->file->delete_pending;
+	if (o->file->sticky_write_time)
+		info->last_write_time = o->file->sticky_write_time;
+	pthread_mutex_unlock(&o->table->lock);
+	return STATUS_SUCCESS;
+}
+
+NTSTATUS fsa_set_basic(struct fsa_open *o, uint64_t ctime, uint64_t atime, uint64_t mtime, uint64_t chtime,
+		       uint32_t attrs)
+{
+	NTSTATUS s = STATUS_SUCCESS;
+	/* 0 = leave unchanged; -1 (all ones) = stop updating automatically;
+	 * -2 = resume. Linux updates times itself, so -1/-2 mean "unchanged"
+	 * here except that -1 pins the write time seen by clients. */
+	struct timespec at, mt, *pat = NULL, *pmt = NULL;
+	if (atime && atime != UINT64_MAX && atime != UINT64_MAX - 1) {
+		at = nttime_to_timespec(atime);
+		pat = &at;
+	}
+	if (mtime && mtime != UINT64_MAX && mtime != UINT64_MAX - 1) {
+		mt = nttime_to_timespec(mtime);
+		pmt = &mt;
+	}
+	if (pat || pmt) {
+		s = vfs_set_times(o->fd, pat, pmt);
+		if (!NT_OK(s))
+			return s;
+	}
+	pthread_mutex_lock(&o->table->lock);
+	if (mtime == UINT64_MAX)
+		o->file->sticky_write_time = 0; /* resolved lazily: keep the current time */
+	else if (mtime == UINT64_MAX - 1 || pmt)
+		o->file->sticky_write_time = 0;
+	pthread_mutex_unlock(&o->table->lock);
+	(void)chtime; /* the change time cannot be set on Linux */
+	if (attrs || (ctime && ctime != UINT64_MAX && ctime != UINT64_MAX - 1)) {
+		struct vfs_dosinfo d = { 0 };
+		(void)vfs_get_dosinfo(o->fd, &d);
+		if (attrs) {
+			if ((attrs & FILE_ATTRIBUTE_DIRECTORY) && !o->is_dir)
+				return STATUS_INVALID_PARAMETER;
+			d.attrs = (attrs & FSA_SETTABLE_ATTRS) | (o->is_dir ? FILE_ATTRIBUTE_DIRECTORY : 0);
+			if (attrs == FILE_ATTRIBUTE_NORMAL)
+				d.attrs = o->is_dir ? FILE_ATTRIBUTE_DIRECTORY : 0;
+			d.has_attrs = true;
+		}
+		if (ctime && ctime != UINT64_MAX && ctime != UINT64_MAX - 1) {
+			d.create_time = ctime;
+			d.has_create_time = true;
+		}
+		if (!d.has_create_time) {
+			struct vfs_stat st;
+			if (NT_OK(vfs_fstat(o->fd, &st))) {
+				struct fsa_info info;
+				fsa_info_from_stat(&st, NULL, &info);
+				d.create_time = info.creation_time;
+				d.has_create_time = true;
+			}
+		}
+		s = vfs_set_dosinfo(o->fd, &d);
+	}
+	return s;
+}
+
+NTSTATUS fsa_set_eof(struct fsa_open *o, uint64_t eof)
+{
+	if (o->is_dir)
+		return STATUS_INVALID_PARAMETER;
+	if (eof > (uint64_t)INT64_MAX)
+		return STATUS_INVALID_PARAMETER;
+	return vfs_ftruncate(o->fd, eof);
+}
+
+NTSTATUS fsa_set_allocation(struct fsa_open *o, uint64_t size)
+{
+	if (o->is_dir)
+		return STATUS_INVALID_PARAMETER;
+	struct vfs_stat st;
+	NTSTATUS s = vfs_fstat(o->fd, &st);
+	if (!NT_OK(s))
+		return s;
+	/* [MS-FSA] 2.1.5.14.1: shrinking the allocation below EOF truncates */
+	if (size < st.size)
+		return vfs_ftruncate(o->fd, size);
+	return vfs_fallocate(o->fd, size);
+}
+
+NTSTATUS fsa_set_disposition(struct fsa_open *o, bool delete_it)
+{
+	if (delete_it && !o->is_dir) {
+		struct vfs_dosinfo d = { 0 };
+		(void)vfs_get_dosinfo(o->fd, &d);
+		if (d.has_attrs && (d.attrs & FILE_ATTRIBUTE_READONLY))
+			return STATUS_CANNOT_DELETE;
+	}
+	if (delete_it && o->is_dir) {
+		bool empty = false;
+		NTSTATUS s = vfs_dir_is_empty(o->fd, &empty);
+		if (!NT_OK(s))
+			return s;
+		if (!empty)
+			return STATUS_DIRECTORY_NOT_EMPTY;
+	}
+	pthread_mutex_lock(&o->table->lock);
+	o->file->delete_pending = delete_it;
+	if (!delete_it)
+		o->delete_on_close = false;
+	pthread_mutex_unlock(&o->table->lock);
+	return STATUS_SUCCESS;
+}
+
+
+NTSTATUS fsa_rename(struct fsa_open *o, const char *new_path, bool replace, bool case_insensitive)
+{
+	char target[4096 + 1];
+	NTSTATUS s;
+	if (case_insensitive) {
+		s = vfs_resolve_case(&o->root, new_path, target, sizeof(target));
+		if (!NT_OK(s))
+			return s;
+	} else {
+		snprintf(target, sizeof(target), "%s", new_path);
+	}
+	pthread_mutex_lock(&o->table->lock);
+	char *from = o->file->path ? strdup(o->file->path) : NULL;
+	pthread_mutex_unlock(&o->table->lock);
+	if (!from)
+		return STATUS_NO_MEMORY;
+	if (!from[0]) {
+		free(from);
+		return STATUS_ACCESS_DENIED; /* the share root */
+	}
+	if (strcmp(from, target) == 0) {
+		free(from);
+		return STATUS_SUCCESS;
+	}
+	struct vfs_stat tst;
+	s = vfs_stat_path(&o->root, target, false, &tst);
+	if (NT_OK(s)) {
+		struct vfs_stat sst;
+		bool same = NT_OK(vfs_fstat(o->fd, &sst)) && sst.dev == tst.dev && sst.ino == tst.ino;
+		if (!same) {
+			if (!replace) {
+				free(from);
+				return STATUS_OBJECT_NAME_COLLISION;
+			}
+			if (S_ISDIR(tst.mode)) {
+				free(from);
+				return STATUS_ACCESS_DENIED;
+			}
+			/* the target must not be open ([MS-FSA] 2.1.5.14.11) */
+			if (fsa_file_is_open(o->table, tst.dev, tst.ino)) {
+				free(from);
+				return STATUS_ACCESS_DENIED;
+			}
+		}
+	} else if (!NT_EQ(s, STATUS_OBJECT_NAME_NOT_FOUND)) {
+		free(from);
+		return NT_EQ(s, STATUS_OBJECT_PATH_NOT_FOUND) ? s : s;
+	}
+	if (o->is_dir && fsa_open_below(o->table, from)) {
+		free(from);
+		return STATUS_ACCESS_DENIED; /* Windows refuses to move a directory with open files below it */
+	}
+	s = vfs_rename(&o->root, from, target, replace);
+	if (NT_OK(s)) {
+		pthread_mutex_lock(&o->table->lock);
+		char *np = strdup(target);
+		if (np) {
+			free(o->file->path);
+			o->file->path = np;
+		}
+		pthread_mutex_unlock(&o->table->lock);
+	}
+	free(from);
+	return s;
+}
+
+NTSTATUS fsa_link(struct fsa_open *o, const char *new_path, bool replace)
+{
+	if (o->is_dir)
+		return STATUS_FILE_IS_A_DIRECTORY;
+	pthread_mutex_lock(&o->table->lock);
+	char *from = o->file->path ? strdup(o->file->path) : NULL;
+	pthread_mutex_unlock(&o->table->lock);
+	if (!from)
+		return STATUS_NO_MEMORY;
+	NTSTATUS s = vfs_link(&o->root, from, new_path, replace);
+	free(from);
+	return s;
+}
+
+NTSTATUS fsa_read(struct fsa_open *o, void *buf, size_t n, uint64_t off, size_t *done)
+{
+	return vfs_pread(o->fd, buf, n, off, done);
+}
+
+NTSTATUS fsa_write(struct fsa_open *o, const void *buf, size_t n, uint64_t off, size_t *done, bool write_through)
+{
+	NTSTATUS s;
+	if (off == UINT64_MAX) { /* append-only handle writing at end of file */
+		struct vfs_stat st;
+		s = vfs_fstat(o->fd, &st);
+		if (!NT_OK(s))
+			return s;
+		off = st.size;
+	}
+	s = vfs_pwrite(o->fd, buf, n, off, done);
+	if (NT_OK(s) && write_through)
+		s = vfs_fsync(o->fd, true);
+	return s;
+}
+
+NTSTATUS fsa_flush(struct fsa_open *o)
+{
+	return vfs_fsync(o->fd, false);
+}

@@ -1,0 +1,161 @@
+/* DOS attributes and create time in the user.DOSATTRIB xattr (format in
+ * dosattrib.c). Acts on fds only: fgetxattr/fsetxattr, and for O_PATH fds
+ * (which those refuse) the fd's own /proc/self/fd entry, a path we build from
+ * a number, never from a client name. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "vfs/dosattrib.h"
+#include "vfs/vfs_int.h"
+
+#define DOSATTRIB_READ_MAX 256 /* Samba's blobs are under 70 bytes */
+
+static atomic_bool warned_no_xattr;
+
+static void warn_no_xattr(void)
+{
+	if (!atomic_exchange(&warned_no_xattr, true))
+		log_warn("vfs: the file system does not support user xattrs; DOS attributes and create times "
+			 "will not be stored");
+}
+
+/* For an O_PATH fd: the path of its /proc/self/fd entry, or -errno. A symlink
+ * is refused with -ELOOP (user xattrs cannot live on one anyway, and the
+ * entry must never lead anywhere but the fd's own object). */
+static int proc_path(int fd, char *buf, size_t cap)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (S_ISLNK(st.st_mode))
+		return -ELOOP;
+	snprintf(buf, cap, "/proc/self/fd/%d", fd);
+	return 0;
+}
+
+static bool is_opath(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+	return fl >= 0 && (fl & O_PATH);
+}
+
+/* Returns the value length or -errno. */
+static ssize_t get_blob(int fd, uint8_t *buf, size_t cap)
+{
+	char path[64];
+	ssize_t n = fgetxattr(fd, VFS_DOSATTRIB_XATTR, buf, cap);
+	if (n >= 0)
+		return n;
+	if (errno != EBADF || !is_opath(fd))
+		return -errno;
+	int rc = proc_path(fd, path, sizeof(path));
+	if (rc < 0)
+		return rc;
+	n = getxattr(path, VFS_DOSATTRIB_XATTR, buf, cap);
+	return n >= 0 ? n : -errno;
+}
+
+static int set_blob(int fd, const uint8_t *buf, size_t len)
+{
+	char path[64];
+	if (fsetxattr(fd, VFS_DOSATTRIB_XATTR, buf, len, 0) == 0)
+		return 0;
+	if (errno != EBADF || !is_opath(fd))
+		return -errno;
+	int rc = proc_path(fd, path, sizeof(path));
+	if (rc < 0)
+		return rc;
+	return setxattr(path, VFS_DOSATTRIB_XATTR, buf, len, 0) == 0 ? 0 : -errno;
+}
+
+/* Turns a read result into d; anything but a hard error leaves d empty. */
+static NTSTATUS dosinfo_from_blob(ssize_t n, const uint8_t *buf, struct vfs_dosinfo *d)
+{
+	*d = (struct vfs_dosinfo){ 0 };
+	if (n >= 0) {
+		if (!NT_OK(vfs_dosattrib_decode(buf, (size_t)n, d, NULL))) {
+			log_debug("vfs: ignoring a %zd-byte " VFS_DOSATTRIB_XATTR " that does not decode", n);
+			*d = (struct vfs_dosinfo){ 0 };
+		}
+		return STATUS_SUCCESS;
+	}
+	switch (-n) {
+	case ENODATA:
+	case ELOOP: /* a symlink */
+	case ERANGE: /* larger than any valid blob */
+		return STATUS_SUCCESS;
+	case ENOTSUP:
+		warn_no_xattr();
+		return STATUS_SUCCESS;
+	default:
+		return vfs_errno_to_status((int)-n);
+	}
+}
+
+NTSTATUS vfs_get_dosinfo(int fd, struct vfs_dosinfo *d)
+{
+	uint8_t buf[DOSATTRIB_READ_MAX];
+	return dosinfo_from_blob(get_blob(fd, buf, sizeof(buf)), buf, d);
+}
+
+NTSTATUS vfs_get_dosinfo_at(int dirfd, const char *name, struct vfs_dosinfo *d)
+{
+	uint8_t buf[DOSATTRIB_READ_MAX];
+	char path[64 + NAME_MAX + 1];
+	*d = (struct vfs_dosinfo){ 0 };
+	if (!vfs_name_ok(name, false))
+		return STATUS_OBJECT_NAME_INVALID;
+	/* One syscall per entry for directory listings: the directory's
+	 * /proc/self/fd entry plus a single checked component, read with
+	 * lgetxattr so a final symlink is never followed. */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", dirfd, name);
+	ssize_t n = lgetxattr(path, VFS_DOSATTRIB_XATTR, buf, sizeof(buf));
+	if (n < 0)
+		n = -errno;
+	if (n == -EPERM)
+		n = -ENODATA; /* some file systems say EPERM for user.* on symlinks */
+	return dosinfo_from_blob(n, buf, d);
+}
+
+NTSTATUS vfs_set_dosinfo(int fd, const struct vfs_dosinfo *d)
+{
+	uint8_t buf[DOSATTRIB_READ_MAX];
+	struct vfs_dosinfo cur;
+	ssize_t n = get_blob(fd, buf, sizeof(buf));
+	if (n == -ELOOP)
+		return STATUS_ACCESS_DENIED; /* a symlink holds no DOS attributes */
+	NTSTATUS s = dosinfo_from_blob(n, buf, &cur);
+	if (!NT_OK(s)) {
+		/* Unreadable (e.g. write-only access): fine if nothing is kept. */
+		if (!d->has_attrs || !d->has_create_time)
+			return s;
+		cur = (struct vfs_dosinfo){ 0 };
+	}
+	if (n == -ENOTSUP)
+		return STATUS_SUCCESS; /* warned once by dosinfo_from_blob */
+	if (d->has_attrs) {
+		cur.attrs = d->attrs;
+		cur.has_attrs = true;
+	}
+	if (d->has_create_time) {
+		cur.create_time = d->create_time;
+		cur.has_create_time = true;
+	}
+	size_t len = vfs_dosattrib_encode(&cur, buf, sizeof(buf));
+	int rc = set_blob(fd, buf, len);
+	if (rc == 0)
+		return STATUS_SUCCESS;
+	if (rc == -ENOTSUP) {
+		warn_no_xattr();
+		return STATUS_SUCCESS;
+	}
+	if (rc == -ELOOP)
+		return STATUS_ACCESS_DENIED;
+	return vfs_errno_to_status(-rc);
+}

@@ -1,0 +1,39 @@
+/* Helpers shared by the files of src/vfs/ only: the openat2 wrapper, path
+ * syntax checks, parent-directory resolution and statx conversion. Nothing
+ * outside src/vfs/ includes this. */
+#ifndef SMB3D_VFS_VFS_INT_H
+#define SMB3D_VFS_VFS_INT_H
+
+#include <limits.h>
+#include <sys/stat.h>
+
+#include "vfs/vfs.h"
+
+#define VFS_STATX_MASK (STATX_BASIC_STATS | STATX_BTIME)
+
+/* openat2(dirfd, path, flags | O_CLOEXEC, RESOLVE_BENEATH |
+ * RESOLVE_NO_MAGICLINKS); mode only with O_CREAT. Retries EINTR and the
+ * EAGAIN RESOLVE_BENEATH reports when a concurrent rename makes ".."
+ * unverifiable. Returns the fd or -errno. */
+int vfs_openat2(int dirfd, const char *path, int flags, mode_t mode);
+
+/* Checks a root-relative path against the rules in vfs.h. need_final: "" is
+ * refused too (STATUS_OBJECT_NAME_INVALID like the other syntax errors). */
+NTSTATUS vfs_path_check(const char *path, bool need_final);
+/* A single directory-entry name: non-empty, no '/', <= NAME_MAX bytes;
+ * "." and ".." only if dots_ok. */
+bool vfs_name_ok(const char *name, bool dots_ok);
+
+/* Opens the parent directory of a checked, non-empty path beneath the root
+ * (O_PATH|O_DIRECTORY) and copies the final component to name. A parent that
+ * is missing or not a directory is STATUS_OBJECT_PATH_NOT_FOUND. */
+NTSTATUS vfs_open_parent(const struct vfs_root *r, const char *path, int *pfd, char name[NAME_MAX + 1]);
+
+/* Status for a failed resolution of path: ENOENT becomes
+ * STATUS_OBJECT_PATH_NOT_FOUND when the parent does not exist either. */
+NTSTATUS vfs_path_status(const struct vfs_root *r, const char *path, int err);
+
+struct statx;
+void vfs_stat_from_statx(const struct statx *sx, struct vfs_stat *st);
+
+#endif
