@@ -16,7 +16,7 @@ if ! ninja -C build-fuzz >/tmp/smb3d-fuzz-build.log 2>&1; then
 	record fail fuzz-build
 	exit 1
 fi
-for f in build-fuzz/fuzz_*; do
+for f in $(find build-fuzz/tests/fuzz -maxdepth 1 -name "fuzz_*" -type f -executable | sort); do
 	[[ -x $f && -f $f ]] || continue
 	name=${f##*/fuzz_}
 	work=$(mktemp -d)

@@ -218,16 +218,28 @@ static bool echo_is_off(int fd)
 	return tcgetattr(fd, &t) == 0 && !(t.c_lflag & ECHO);
 }
 
+/* True once the captured stderr shows the prompt. */
+static bool prompted(const char *marker)
+{
+	char e[128], buf[4096];
+	snprintf(e, sizeof(e), "%s/.err", dir);
+	int fd = open(e, O_RDONLY);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	return strstr(buf, marker) != NULL;
+}
+
 static void *typist(void *arg)
 {
+	static const char *const prompts[2] = { "password for", "Retype" };
 	struct answer *a = arg;
 	for (int i = 0; i < 2 && a->lines[i]; i++) {
-		for (int t = 0; t < 5000 && !echo_is_off(a->master); t++)
+		for (int t = 0; t < 5000 && !(prompted(prompts[i]) && echo_is_off(a->master)); t++)
 			usleep(1000);
 		if (write(a->master, a->lines[i], strlen(a->lines[i])) < 0)
 			break;
-		for (int t = 0; t < 5000 && echo_is_off(a->master); t++)
-			usleep(1000);
 	}
 	return NULL;
 }

@@ -129,7 +129,7 @@ static void test_hex_forms_and_garbage(void **state)
 		{ "0xzz\0", 5, false, 0 },	     { " 0x20\0", 6, false, 0 },
 		{ "0x20 \0", 6, false, 0 },
 		{ "\0\0\x05\0", 4, false, 0 },	     /* level missing */
-		{ "\0\0\x05\0\x04\0\0\0", 8, false, 0 }, /* level differs from version */
+		{ "\0\0\x05\0\x04\0\0\0\x01\0\0\0\x20\0\0\0\0\0\0\0\0\0\0\0", 24, false, 0 }, /* level != version */
 		{ "\0\0\x06\0\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 24, false, 0 }, /* unknown version */
 		{ "\0\0\xff\xff\xff\xff\0\0\0\0\0\0", 12, false, 0 }, /* 0xFFFF is never on disk */
 		{ "\0\0\0\0\0\0\0\0", 8, false, 0 },		      /* version 0 */

@@ -404,6 +404,11 @@ static void race_round(struct esc *e, const char *link_target)
 		}
 		if (NT_OK(vfs_stat_path(r, "d/f", true, &st)) && st.ino == out_ino)
 			leaked++;
+		/* A case-insensitive scan of d must never list the outside. */
+		char spelled[64];
+		if (NT_OK(vfs_resolve_case(r, "d/OUTSIDE_ONLY", spelled, sizeof(spelled))) &&
+		    strcmp(spelled, "d/OUTSIDE_ONLY") != 0)
+			leaked++;
 		if (NT_OK(vfs_open(r, "d/f", O_WRONLY | O_APPEND, 0, &fd))) {
 			struct vfs_stat fs;
 			if (NT_OK(vfs_fstat(fd, &fs)) && fs.ino == out_ino)
@@ -434,6 +439,7 @@ static void test_rename_race(void **state)
 	struct esc *e = *state;
 	struct tdir *t = &e->t;
 	put_file(tpath(t, "outdir/f"), "SECRET-F");
+	put_file(tpath(t, "outdir/outside_only"), "x");
 	make_dir(tpath(t, "root/d"), 0755);
 	put_file(tpath(t, "root/d/f"), "inside");
 	make_link("../outdir", tpath(t, "root/e"));
