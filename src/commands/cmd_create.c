@@ -7,11 +7,14 @@
 #include "commands/file_common.h"
 #include "conn/opens.h"
 #include "conn/request.h"
+#include "event/loop.h"
 #include "server/server.h"
 #include "wire/file.h"
 
 #define CREATE_OPTIONS_VALID 0x00FFFFFF
 #define FILE_ATTRIBUTES_VALID 0x0003FFB7
+
+#define OPLOCK_BREAK_TIMEOUT_MS 35000 /* [MS-SMB2] 3.3.2.1 Oplock Break Acknowledgment Timer */
 
 struct create_state {
 	struct fsa_create_args args;
@@ -20,6 +23,11 @@ struct create_state {
 	struct fsa_info info;
 	bool want_mxac, want_qfid;
 	bool inserted;
+	struct smb2_req *req;
+	struct fsa_waiter waiter;
+	struct ev_timer timer;
+	bool woken;	/* the waiter was woken before the request parked */
+	bool abandoned; /* the connection closed while a wake-up was on its way */
 };
 
 static void create_release(struct smb2_req *req)
@@ -27,12 +35,68 @@ static void create_release(struct smb2_req *req)
 	struct create_state *cs = req->cmd_state;
 	if (cs->res.open && !cs->inserted)
 		conn_open_release(req->conn, cs->res.open);
+	if (ev_timer_armed(&cs->timer))
+		ev_timer_stop(req->conn->loop, &cs->timer);
 	free(cs);
+}
+
+static void create_work(struct smb2_req *req);
+static NTSTATUS create_done(struct smb2_req *req);
+
+/* Back on the request's loop after the oplock breaks it waited for ended. */
+static void create_wake_on_loop(struct ev_loop *loop, void *arg)
+{
+	struct smb2_req *req = arg;
+	struct create_state *cs = req->cmd_state;
+	struct conn *c = req->conn;
+	if (!req->parked) {
+		cs->woken = true; /* create_done has not run yet: it will retry */
+		return;
+	}
+	req_unpark(req);
+	if (ev_timer_armed(&cs->timer))
+		ev_timer_stop(c->loop, &cs->timer);
+	if (!loop || c->closing || cs->abandoned) {
+		req_abandon(req);
+		conn_release_if_idle(c);
+		return;
+	}
+	NTSTATUS st = req_offload(req, create_work, create_done);
+	if (!NT_EQ(st, STATUS_PENDING)) {
+		req_abandon(req);
+		conn_close(c, "out of memory retrying an open");
+	}
+}
+
+/* Any thread: fsa woke our waiter. */
+static void create_wake(void *arg)
+{
+	struct smb2_req *req = arg;
+	if (ev_loop_post(req->conn->loop, create_wake_on_loop, req) < 0)
+		log_err("out of memory waking an open that waited for an oplock break");
+}
+
+static void create_timeout(struct ev_loop *loop, struct ev_timer *t)
+{
+	struct create_state *cs = t->data;
+	fsa_oplock_timeout(cs->args.table, &cs->waiter); /* wakes us */
+}
+
+static bool create_cancel(struct smb2_req *req)
+{
+	struct create_state *cs = req->cmd_state;
+	if (ev_timer_armed(&cs->timer))
+		ev_timer_stop(req->conn->loop, &cs->timer);
+	if (fsa_waiter_cancel(cs->args.table, &cs->waiter))
+		return true;
+	cs->abandoned = true; /* a wake-up is queued: it frees the request */
+	return false;
 }
 
 static void create_work(struct smb2_req *req)
 {
 	struct create_state *cs = req->cmd_state;
+	memset(&cs->res, 0, sizeof(cs->res));
 	req->work_status = fsa_create(&cs->args, &cs->res);
 	if (NT_OK(req->work_status))
 		req->work_status = fsa_query_info(cs->res.open, &cs->info);
@@ -42,6 +106,19 @@ static NTSTATUS create_done(struct smb2_req *req)
 {
 	struct create_state *cs = req->cmd_state;
 	struct conn *c = req->conn;
+	if (cs->res.n_breaks) {
+		conn_deliver_breaks(c, cs->res.breaks, cs->res.n_breaks);
+		cs->res.n_breaks = 0;
+	}
+	if (NT_EQ(req->work_status, STATUS_OPLOCK_BREAK_IN_PROGRESS)) {
+		if (cs->woken) {
+			cs->woken = false;
+			return req_offload(req, create_work, create_done);
+		}
+		req_park(req);
+		ev_timer_start(c->loop, &cs->timer, OPLOCK_BREAK_TIMEOUT_MS);
+		return STATUS_PENDING;
+	}
 	if (!NT_OK(req->work_status))
 		return req->work_status;
 	struct fsa_open *o = cs->res.open;
@@ -52,7 +129,7 @@ static NTSTATUS create_done(struct smb2_req *req)
 	req->fid_p = o->persistent_id;
 	req->fid_v = o->volatile_id;
 	struct wire_create_rsp r = {
-		.oplock_level = SMB2_OPLOCK_LEVEL_NONE,
+		.oplock_level = cs->res.oplock,
 		.create_action = cs->res.action,
 		.creation_time = cs->info.creation_time,
 		.last_access_time = cs->info.last_access_time,
@@ -105,6 +182,11 @@ NTSTATUS cmd_create(struct smb2_req *req)
 		return STATUS_NO_MEMORY;
 	req->cmd_state = cs;
 	req->release = create_release;
+	req->cancel = create_cancel;
+	cs->req = req;
+	cs->waiter.wake = create_wake;
+	cs->waiter.arg = req;
+	ev_timer_init(&cs->timer, create_timeout, cs);
 	st = smb2_name_to_path(q.name, q.name_len, cs->path, sizeof(cs->path));
 	if (!NT_OK(st))
 		return st;
@@ -142,6 +224,9 @@ NTSTATUS cmd_create(struct smb2_req *req)
 		.create_options = q.create_options,
 		.share_max_access = t->maximal_access,
 		.allocation_size = alloc,
+		.requested_oplock = q.requested_oplock_level == SMB2_OPLOCK_LEVEL_LEASE ? SMB2_OPLOCK_LEVEL_NONE
+											 : q.requested_oplock_level,
+		.waiter = &cs->waiter,
 	};
 	return req_offload(req, create_work, create_done);
 }

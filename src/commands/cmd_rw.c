@@ -19,6 +19,8 @@ struct io_state {
 	uint8_t *dst;	     /* READ: where the data goes in the reply */
 	size_t done;
 	bool write_through;
+	struct fsa_break breaks[FSA_MAX_BREAKS];
+	int n_breaks;
 };
 
 static void io_release(struct smb2_req *req)
@@ -114,11 +116,15 @@ static void write_work(struct smb2_req *req)
 {
 	struct io_state *s = req->cmd_state;
 	req->work_status = fsa_write(s->open, s->data, s->length, s->offset, &s->done, s->write_through);
+	if (NT_OK(req->work_status))
+		s->n_breaks = fsa_break_level2(s->open, s->breaks, FSA_MAX_BREAKS);
 }
 
 static NTSTATUS write_done(struct smb2_req *req)
 {
 	struct io_state *s = req->cmd_state;
+	if (s->n_breaks)
+		conn_deliver_breaks(req->conn, s->breaks, s->n_breaks);
 	if (!NT_OK(req->work_status))
 		return req->work_status;
 	struct wr *w = req_body(req, 16);

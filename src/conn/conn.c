@@ -162,6 +162,7 @@ void conn_close(struct conn *c, const char *why)
 		conn_debug(c, "disconnect: %s", why);
 	ev_timer_stop(c->loop, &c->idle_timer);
 	conn_cancel_delayed(c);
+	conn_cancel_parked(c);
 	ev_io_del(c->loop, &c->io);
 	close(c->fd);
 	c->fd = -1;

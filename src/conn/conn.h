@@ -137,7 +137,8 @@ struct conn {
 	struct ratelimit log_rl;
 	struct ev_timer idle_timer;
 	struct delayed_send *delayed; /* a reply held back (failed logon) */
-	int n_pending;		       /* offloaded requests not yet completed */
+	int n_pending;		       /* offloaded or parked requests not yet completed */
+	struct smb2_req *parked;       /* requests waiting for an event */
 	bool free_when_idle;
 };
 
@@ -179,5 +180,7 @@ void conn_release_if_idle(struct conn *c);
 void conn_process_frame(struct conn *c, uint8_t *buf, size_t len);
 /* Drops a held-back reply (on close). */
 void conn_cancel_delayed(struct conn *c);
+/* Cancels parked requests (on close). */
+void conn_cancel_parked(struct conn *c);
 
 #endif

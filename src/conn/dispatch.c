@@ -51,7 +51,7 @@ static const struct cmd_desc cmd_table[SMB2_COMMAND_COUNT] = {
 	[SMB2_CHANGE_NOTIFY] = { cmd_not_supported, true, true },
 	[SMB2_QUERY_INFO] = { cmd_query_info, true, true },
 	[SMB2_SET_INFO] = { cmd_set_info, true, true },
-	[SMB2_OPLOCK_BREAK] = { cmd_not_supported, true, true },
+	[SMB2_OPLOCK_BREAK] = { cmd_oplock_break, true, true },
 };
 
 struct wr *req_body(struct smb2_req *req, size_t body_cap)
@@ -546,7 +546,12 @@ static void req_done_trampoline(struct ev_loop *loop, void *arg)
 		return;
 	}
 	ch->req = NULL;
+	req->went_async = false;
 	req->status = req->done ? req->done(req) : req->work_status;
+	if (NT_EQ(req->status, STATUS_PENDING) && (req->parked || req->went_async)) {
+		ch->req = req; /* parked or offloaded again: resumed later */
+		return;
+	}
 	bool ok = chain_finish_req(ch, req);
 	req_release(req);
 	if (!ok) {
@@ -582,6 +587,54 @@ NTSTATUS req_offload(struct smb2_req *req, void (*work)(struct smb2_req *), NTST
 	req->went_async = true;
 	c->n_pending++;
 	return STATUS_PENDING;
+}
+
+void req_park(struct smb2_req *req)
+{
+	struct conn *c = req->conn;
+	req->parked = true;
+	req->park_prev = NULL;
+	req->park_next = c->parked;
+	if (c->parked)
+		c->parked->park_prev = req;
+	c->parked = req;
+	c->n_pending++;
+}
+
+void req_unpark(struct smb2_req *req)
+{
+	struct conn *c = req->conn;
+	if (!req->parked)
+		return;
+	if (req->park_prev)
+		req->park_prev->park_next = req->park_next;
+	else
+		c->parked = req->park_next;
+	if (req->park_next)
+		req->park_next->park_prev = req->park_prev;
+	req->parked = false;
+	c->n_pending--;
+}
+
+void req_abandon(struct smb2_req *req)
+{
+	struct chain *ch = req->chain;
+	ch->req = NULL;
+	req_release(req);
+	chain_free(ch);
+}
+
+void conn_cancel_parked(struct conn *c)
+{
+	struct smb2_req *req = c->parked;
+	while (req) {
+		struct smb2_req *next = req->park_next;
+		if (!req->cancel || req->cancel(req)) {
+			req_unpark(req);
+			req_abandon(req);
+		}
+		req = next;
+	}
 }
 
 static void chain_run(struct chain *ch)

@@ -26,4 +26,9 @@ void conn_open_release(struct conn *c, struct fsa_open *o);
 /* Closes opens of (session_id, tree_id); 0 matches all. */
 void conn_close_opens(struct conn *c, uint64_t session_id, uint32_t tree_id);
 
+struct fsa_break;
+/* Delivers oplock break notifications to the connections holding the opens
+ * (on their own loops); from is the connection whose request caused them. */
+void conn_deliver_breaks(struct conn *from, const struct fsa_break *b, int n);
+
 #endif

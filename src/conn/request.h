@@ -45,6 +45,10 @@ struct smb2_req {
 	void *cmd_state;
 	NTSTATUS work_status;
 	bool went_async;
+	/* parked: waiting for an event (an oplock break) rather than for work */
+	bool parked;
+	struct smb2_req *park_prev, *park_next;
+	bool (*cancel)(struct smb2_req *req); /* connection closing: true if it may be freed now */
 	bool cred_active;
 	struct vfs_cred cred;
 	gid_t *cred_groups;
@@ -65,6 +69,16 @@ typedef NTSTATUS (*smb2_handler)(struct smb2_req *req);
  * straight away. Anything work() needs lives in req->cmd_state. */
 NTSTATUS req_offload(struct smb2_req *req, void (*work)(struct smb2_req *), NTSTATUS (*done)(struct smb2_req *));
 
+/* A done() callback that cannot finish yet parks the request and returns
+ * STATUS_PENDING; whatever it waits for later calls req_unpark() and then
+ * either req_offload() again or req_abandon(). While parked, the request
+ * keeps its connection alive; if the connection closes, req->cancel() is
+ * asked whether the request may be freed at once. */
+void req_park(struct smb2_req *req);
+void req_unpark(struct smb2_req *req);
+/* Drops a request (and the rest of its compound) without a reply. */
+void req_abandon(struct smb2_req *req);
+
 NTSTATUS cmd_negotiate(struct smb2_req *req);
 NTSTATUS cmd_session_setup(struct smb2_req *req);
 NTSTATUS cmd_logoff(struct smb2_req *req);
@@ -80,6 +94,7 @@ NTSTATUS cmd_write(struct smb2_req *req);
 NTSTATUS cmd_query_directory(struct smb2_req *req);
 NTSTATUS cmd_query_info(struct smb2_req *req);
 NTSTATUS cmd_set_info(struct smb2_req *req);
+NTSTATUS cmd_oplock_break(struct smb2_req *req);
 
 /* SMB1 negotiate upgrade: fills an SMB2 NEGOTIATE response for the given
  * dialect (0x0202 or 0x02FF) without a request. */

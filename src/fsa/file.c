@@ -161,6 +161,178 @@ static void parent_of(const char *path, char *out, size_t cap)
 	out[n] = 0;
 }
 
+/* --- oplocks --- */
+
+static bool is_stat_open(uint32_t access)
+{
+	return !(access & ~(FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES | SYNCHRONIZE | READ_CONTROL));
+}
+
+static void add_break(struct fsa_create_result *r, const struct fsa_open *x, uint8_t level)
+{
+	if (r->n_breaks >= FSA_MAX_BREAKS)
+		return;
+	r->breaks[r->n_breaks++] = (struct fsa_break){ .loop = x->owner_loop,
+						       .conn_id = x->owner_conn,
+						       .session_id = x->session_id,
+						       .fid_p = x->persistent_id,
+						       .fid_v = x->volatile_id,
+						       .level = level };
+}
+
+/* Table lock held. Starts the breaks a new open of f requires
+ * ([MS-FSA] 2.1.5.17.2, 2.1.4.12); true if it must wait for them. Level II
+ * oplocks break to none without an acknowledgement when the open
+ * overwrites the file. */
+static bool oplock_must_wait(struct fsa_file *f, const struct fsa_create_args *a, uint32_t access, bool overwrite,
+			     struct fsa_create_result *r)
+{
+	bool wait = false;
+	bool stat_open = is_stat_open(access);
+	for (struct fsa_open *x = f->opens; x; x = x->next_in_file) {
+		if (x->breaking) {
+			if (!stat_open || x->oplock == FSA_OPLOCK_BATCH)
+				wait = true;
+			continue;
+		}
+		if (x->oplock == FSA_OPLOCK_BATCH || (x->oplock == FSA_OPLOCK_EXCLUSIVE && !stat_open)) {
+			x->breaking = true;
+			x->break_to = overwrite ? FSA_OPLOCK_NONE : FSA_OPLOCK_II;
+			add_break(r, x, x->break_to);
+			wait = true;
+		} else if (x->oplock == FSA_OPLOCK_II && overwrite) {
+			x->oplock = FSA_OPLOCK_NONE;
+			add_break(r, x, FSA_OPLOCK_NONE);
+		}
+	}
+	return wait && a->waiter;
+}
+
+/* Table lock held: the level a new open gets. */
+static uint8_t oplock_grant(const struct fsa_file *f, uint8_t requested)
+{
+	if (requested == FSA_OPLOCK_NONE)
+		return FSA_OPLOCK_NONE;
+	bool others = false;
+	for (const struct fsa_open *x = f->opens; x; x = x->next_in_file) {
+		if (x->oplock == FSA_OPLOCK_EXCLUSIVE || x->oplock == FSA_OPLOCK_BATCH || x->breaking)
+			return FSA_OPLOCK_NONE;
+		others = true;
+	}
+	if (requested == FSA_OPLOCK_II)
+		return FSA_OPLOCK_II;
+	if (requested != FSA_OPLOCK_EXCLUSIVE && requested != FSA_OPLOCK_BATCH)
+		return FSA_OPLOCK_NONE;
+	return others ? FSA_OPLOCK_II : requested;
+}
+
+/* Table lock held: detaches the waiters of f; the caller wakes them after
+ * unlocking. */
+static struct fsa_waiter *take_waiters(struct fsa_file *f)
+{
+	struct fsa_waiter *w = f->waiters;
+	f->waiters = NULL;
+	for (struct fsa_waiter *x = w; x; x = x->next)
+		x->file = NULL;
+	return w;
+}
+
+static void wake_all(struct fsa_waiter *w)
+{
+	while (w) {
+		struct fsa_waiter *next = w->next;
+		w->wake(w->arg);
+		w = next;
+	}
+}
+
+NTSTATUS fsa_oplock_ack(struct fsa_open *o, uint8_t level, uint8_t *new_level)
+{
+	struct fsa_table *t = o->table;
+	pthread_mutex_lock(&t->lock);
+	if (!o->breaking) {
+		pthread_mutex_unlock(&t->lock);
+		return STATUS_INVALID_OPLOCK_PROTOCOL;
+	}
+	if (level != FSA_OPLOCK_NONE && level != FSA_OPLOCK_II) {
+		pthread_mutex_unlock(&t->lock);
+		return STATUS_INVALID_PARAMETER;
+	}
+	if (level > o->break_to) {
+		/* acknowledging a higher level than offered: the break stays */
+		pthread_mutex_unlock(&t->lock);
+		return STATUS_INVALID_OPLOCK_PROTOCOL;
+	}
+	o->oplock = level;
+	o->breaking = false;
+	*new_level = level;
+	bool still = false;
+	for (struct fsa_open *x = o->file->opens; x; x = x->next_in_file)
+		still |= x->breaking;
+	struct fsa_waiter *w = still ? NULL : take_waiters(o->file);
+	pthread_mutex_unlock(&t->lock);
+	wake_all(w);
+	return STATUS_SUCCESS;
+}
+
+void fsa_oplock_timeout(struct fsa_table *t, struct fsa_waiter *waiter)
+{
+	pthread_mutex_lock(&t->lock);
+	struct fsa_file *f = waiter->file;
+	struct fsa_waiter *w = NULL;
+	if (f) {
+		for (struct fsa_open *x = f->opens; x; x = x->next_in_file)
+			if (x->breaking) {
+				x->oplock = x->break_to;
+				x->breaking = false;
+				log_info("oplock break not acknowledged in time; %s now at level %u",
+					 f->path ? f->path : "?", x->oplock);
+			}
+		w = take_waiters(f);
+	}
+	pthread_mutex_unlock(&t->lock);
+	wake_all(w);
+}
+
+bool fsa_waiter_cancel(struct fsa_table *t, struct fsa_waiter *waiter)
+{
+	pthread_mutex_lock(&t->lock);
+	struct fsa_file *f = waiter->file;
+	bool linked = f != NULL;
+	if (f) {
+		struct fsa_waiter **pp = &f->waiters;
+		while (*pp && *pp != waiter)
+			pp = &(*pp)->next;
+		if (*pp)
+			*pp = waiter->next;
+		waiter->file = NULL;
+		if (!f->opens && !f->waiters)
+			file_forget(t, f);
+	}
+	pthread_mutex_unlock(&t->lock);
+	return linked;
+}
+
+int fsa_break_level2(struct fsa_open *o, struct fsa_break *breaks, int cap)
+{
+	int n = 0;
+	pthread_mutex_lock(&o->table->lock);
+	for (struct fsa_open *x = o->file->opens; x; x = x->next_in_file) {
+		if (x == o || x->oplock != FSA_OPLOCK_II || x->breaking)
+			continue;
+		x->oplock = FSA_OPLOCK_NONE;
+		if (n < cap)
+			breaks[n++] = (struct fsa_break){ .loop = x->owner_loop,
+							  .conn_id = x->owner_conn,
+							  .session_id = x->session_id,
+							  .fid_p = x->persistent_id,
+							  .fid_v = x->volatile_id,
+							  .level = FSA_OPLOCK_NONE };
+	}
+	pthread_mutex_unlock(&o->table->lock);
+	return n;
+}
+
 #define WRITE_BITS (FILE_WRITE_DATA | FILE_APPEND_DATA | FILE_WRITE_EA | FILE_WRITE_ATTRIBUTES | DELETE | WRITE_DAC | WRITE_OWNER | FILE_DELETE_CHILD)
 
 NTSTATUS fsa_create(const struct fsa_create_args *a, struct fsa_create_result *r)
@@ -323,13 +495,24 @@ NTSTATUS fsa_create(const struct fsa_create_args *a, struct fsa_create_result *r
 	o->is_dir = is_dir;
 	o->delete_on_close = (a->create_options & FILE_DELETE_ON_CLOSE) != 0;
 
-	/* Share access across every open of this file, atomically with
-	 * registering ours. */
+	/* Oplocks, then share access, across every open of this file,
+	 * atomically with registering ours. */
 	pthread_mutex_lock(&a->table->lock);
 	struct fsa_file *f = file_lookup(a->table, vs.dev, vs.ino, true);
 	if (!f) {
 		pthread_mutex_unlock(&a->table->lock);
 		st = STATUS_NO_MEMORY;
+		goto fail;
+	}
+	if (oplock_must_wait(f, a, access, truncate, r)) {
+		/* Opening waits for the holders of exclusive/batch oplocks to
+		 * acknowledge their breaks (or close, or time out). */
+		a->waiter->file = f;
+		a->waiter->next = f->waiters;
+		f->waiters = a->waiter;
+		pthread_mutex_unlock(&a->table->lock);
+		st = STATUS_OPLOCK_BREAK_IN_PROGRESS;
+		created = false; /* it exists: we made it, but others may use it now */
 		goto fail;
 	}
 	if (f->delete_pending) {
@@ -354,6 +537,8 @@ NTSTATUS fsa_create(const struct fsa_create_args *a, struct fsa_create_result *r
 	}
 	f->is_dir = is_dir;
 	o->file = f;
+	o->oplock = is_dir ? FSA_OPLOCK_NONE : oplock_grant(f, a->requested_oplock);
+	r->oplock = o->oplock;
 	o->next_in_file = f->opens;
 	if (f->opens)
 		f->opens->prev_in_file = o;
@@ -427,6 +612,14 @@ void fsa_open_put(struct fsa_open *o)
 	if (o->next_in_file)
 		o->next_in_file->prev_in_file = o->prev_in_file;
 	f->n_opens--;
+	struct fsa_waiter *waiters = NULL;
+	if (o->breaking || o->oplock == FSA_OPLOCK_BATCH || o->oplock == FSA_OPLOCK_EXCLUSIVE || f->n_opens == 0) {
+		bool still = false;
+		for (struct fsa_open *x = f->opens; x; x = x->next_in_file)
+			still |= x->breaking;
+		if (!still)
+			waiters = take_waiters(f);
+	}
 	if (f->n_opens == 0) {
 		if (f->delete_pending && f->path) {
 			unlink_path = f->path;
@@ -435,6 +628,7 @@ void fsa_open_put(struct fsa_open *o)
 		file_forget(t, f);
 	}
 	pthread_mutex_unlock(&t->lock);
+	wake_all(waiters);
 	if (unlink_path) {
 		/* [MS-FSA] 2.1.5.4: the last close of a delete-pending file deletes it */
 		NTSTATUS st = vfs_unlink(&o->root, unlink_path, unlink_dir);

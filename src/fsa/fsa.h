@@ -109,6 +109,32 @@ struct fsa_table;
 struct fsa_table *fsa_table_new(void);
 void fsa_table_free(struct fsa_table *t);
 
+/* Oplock levels (same values as SMB2's OplockLevel). */
+#define FSA_OPLOCK_NONE 0x00
+#define FSA_OPLOCK_II 0x01
+#define FSA_OPLOCK_EXCLUSIVE 0x08
+#define FSA_OPLOCK_BATCH 0x09
+
+/* An oplock break to deliver to the client holding an open: the layers
+ * above know how to reach (loop, conn_id). */
+struct fsa_break {
+	void *loop;
+	uint64_t conn_id;
+	uint64_t session_id;
+	uint64_t fid_p, fid_v;
+	uint8_t level;
+};
+#define FSA_MAX_BREAKS 8
+
+/* A parked operation waiting for oplock breaks on a file to finish. wake()
+ * is called once, from any thread, without fsa locks held. */
+struct fsa_waiter {
+	struct fsa_waiter *next;
+	struct fsa_file *file; /* non-NULL while linked (under the table lock) */
+	void (*wake)(void *arg);
+	void *arg;
+};
+
 /* The state of one file (dev, ino) shared by all of its opens. */
 struct fsa_file {
 	uint64_t dev, ino;
@@ -119,6 +145,7 @@ struct fsa_file {
 	bool is_dir;
 	/* timestamps a client fixed with SET_INFO basic (-1 semantics / sticky write time) */
 	uint64_t sticky_write_time;
+	struct fsa_waiter *waiters; /* opens waiting for a break to finish */
 };
 
 struct fsa_dir_state; /* directory enumeration (fsa/dir.c) */
@@ -145,6 +172,13 @@ struct fsa_open {
 	uint32_t tree_id;
 	struct fsa_dir_state *dir;
 	pthread_mutex_t dir_lock; /* serialises QUERY_DIRECTORY on this open */
+	/* oplock (under the table lock) */
+	uint8_t oplock;	  /* FSA_OPLOCK_* held */
+	bool breaking;	  /* a break was sent and not yet acknowledged */
+	uint8_t break_to; /* the level the break asked for */
+	/* who holds this open, for break notifications (set by conn/) */
+	void *owner_loop;
+	uint64_t owner_conn;
 };
 
 /* What CREATE asks for, decoded and validated by the command handler. */
@@ -162,11 +196,18 @@ struct fsa_create_args {
 	uint32_t share_max_access; /* the tree connect's maximal access */
 	uint64_t allocation_size;  /* from the AlSi context, 0 if none */
 	uint64_t create_time_hint;
+	uint8_t requested_oplock;  /* FSA_OPLOCK_* */
+	struct fsa_waiter *waiter; /* used when the open must wait for a break */
 };
 
 struct fsa_create_result {
 	struct fsa_open *open;
 	uint32_t action; /* FILE_OPENED ... */
+	uint8_t oplock;	 /* granted */
+	/* STATUS_OPLOCK_BREAK_IN_PROGRESS: nothing was opened; the waiter is
+	 * linked and will be woken; deliver these breaks, then retry. */
+	struct fsa_break breaks[FSA_MAX_BREAKS];
+	int n_breaks;
 };
 
 /* (offload) The whole of CREATE below the wire: path resolution, the
@@ -212,6 +253,20 @@ NTSTATUS fsa_flush(struct fsa_open *o);
 /* Is (dev, ino) open anywhere? Is any file below directory `dir` open? */
 bool fsa_file_is_open(struct fsa_table *t, uint64_t dev, uint64_t ino);
 bool fsa_open_below(struct fsa_table *t, const char *dir);
+
+/* Oplocks ([MS-FSA] 2.1.5.17, [MS-SMB2] 3.3.4.6, 3.3.5.22.1). */
+/* The client acknowledged a break to `level`: STATUS_SUCCESS with the new
+ * level, or STATUS_INVALID_OPLOCK_PROTOCOL / STATUS_INVALID_DEVICE_STATE. */
+NTSTATUS fsa_oplock_ack(struct fsa_open *o, uint8_t level, uint8_t *new_level);
+/* The break timeout expired for the file a waiter waits on: forces every
+ * pending break to its target level and wakes the waiters. */
+void fsa_oplock_timeout(struct fsa_table *t, struct fsa_waiter *w);
+/* Unlinks a waiter that is no longer interested (its request went away).
+ * false if it was already woken (its wake() has run or is running). */
+bool fsa_waiter_cancel(struct fsa_table *t, struct fsa_waiter *w);
+/* Level II oplocks of other opens break to none when o changes the file
+ * (write, truncation): fills breaks (no acknowledgement is expected). */
+int fsa_break_level2(struct fsa_open *o, struct fsa_break *breaks, int cap);
 
 /* The open's current share-relative path ("" for the root). */
 void fsa_open_path(struct fsa_open *o, char *out, size_t cap);

@@ -90,6 +90,10 @@ bool server_unix_account(const char *name, uid_t *uid, gid_t *gid, gid_t **group
  * returns how long (ms) to hold back the reply to a failed logon. */
 uint32_t server_logon_result(struct server *srv, const struct sockaddr_storage *addr, bool failed);
 
+/* The connection with this id owned by `loop` (call on that loop's thread);
+ * NULL if it is gone. */
+struct conn *server_find_conn(struct ev_loop *loop, uint64_t conn_id);
+
 /* Asks the loop owning session `id` to log it off (PreviousSessionId). Only
  * sessions of `user` are affected. */
 void server_kill_previous_session(struct server *srv, uint64_t id, const char *user, uint64_t except_conn);

@@ -103,3 +103,14 @@ void worker_free(struct worker *w)
 	ev_loop_free(w->loop);
 	w->loop = NULL;
 }
+
+struct conn *server_find_conn(struct ev_loop *loop, uint64_t conn_id)
+{
+	struct worker *w = ev_loop_data(loop);
+	if (!w)
+		return NULL;
+	for (struct conn *c = w->conns; c; c = c->next)
+		if (c->id == conn_id && !c->closing)
+			return c;
+	return NULL;
+}

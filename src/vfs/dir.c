@@ -75,11 +75,11 @@ static NTSTATUS refill(struct vfs_dir *d)
 
 /* struct linux_dirent64: u64 d_ino, s64 d_off, u16 d_reclen, u8 d_type,
  * char d_name[] (NUL-terminated, padded to 8). */
-#define DE_INO 0
-#define DE_OFF 8
+#define DE_INO    0
+#define DE_OFF    8
 #define DE_RECLEN 16
-#define DE_TYPE 18
-#define DE_NAME 19
+#define DE_TYPE   18
+#define DE_NAME   19
 
 NTSTATUS vfs_dir_next(struct vfs_dir *d, struct vfs_dirent *e)
 {

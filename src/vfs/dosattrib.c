@@ -89,7 +89,7 @@ NTSTATUS vfs_dosattrib_decode(const uint8_t *p, size_t len, struct vfs_dosinfo *
 		flags = XATTR_DOSINFO_ATTRIB | XATTR_DOSINFO_CREATE_TIME;
 		break;
 	case 2: /* flags, attrib, ea_size, size, alloc_size, 3 times, name:
-		 * Samba takes only the attributes from this old form. */
+	         * Samba takes only the attributes from this old form. */
 		rd_skip(&r, 4);
 		attrib = rd_u32(&r);
 		rd_skip(&r, 4 + 8 + 8 + 8 + 8 + 8);
@@ -134,9 +134,10 @@ NTSTATUS vfs_dosattrib_decode(const uint8_t *p, size_t len, struct vfs_dosinfo *
 size_t vfs_dosattrib_encode(const struct vfs_dosinfo *d, uint8_t *buf, size_t cap)
 {
 	struct wr w = wr_init(buf, cap);
-	uint32_t flags = (d->has_attrs ? XATTR_DOSINFO_ATTRIB : 0) | (d->has_create_time ? XATTR_DOSINFO_CREATE_TIME : 0);
-	wr_u8(&w, 0); /* empty attrib_hex: Samba writes none for version 5 */
-	wr_u8(&w, 0); /* pad to 2 */
+	uint32_t flags =
+	    (d->has_attrs ? XATTR_DOSINFO_ATTRIB : 0) | (d->has_create_time ? XATTR_DOSINFO_CREATE_TIME : 0);
+	wr_u8(&w, 0);  /* empty attrib_hex: Samba writes none for version 5 */
+	wr_u8(&w, 0);  /* pad to 2 */
 	wr_u16(&w, 5); /* version */
 	wr_u16(&w, 5); /* union level */
 	wr_u16(&w, 0); /* pad to 4 */

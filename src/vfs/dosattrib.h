@@ -9,18 +9,18 @@
 
 #include "vfs/vfs.h"
 
-#define VFS_DOSATTRIB_XATTR "user.DOSATTRIB"
-#define VFS_DOSATTRIB_V5_LEN 24 /* what vfs_dosattrib_encode writes */
+#define VFS_DOSATTRIB_XATTR    "user.DOSATTRIB"
+#define VFS_DOSATTRIB_V5_LEN   24     /* what vfs_dosattrib_encode writes */
 #define VFS_DOSATTRIB_HEX_ONLY 0xFFFF /* version reported for the bare hex form */
 
 /* valid_flags of versions 3..5 */
-#define XATTR_DOSINFO_ATTRIB 0x00000001u
-#define XATTR_DOSINFO_EA_SIZE 0x00000002u
-#define XATTR_DOSINFO_SIZE 0x00000004u
-#define XATTR_DOSINFO_ALLOC_SIZE 0x00000008u
+#define XATTR_DOSINFO_ATTRIB      0x00000001u
+#define XATTR_DOSINFO_EA_SIZE     0x00000002u
+#define XATTR_DOSINFO_SIZE        0x00000004u
+#define XATTR_DOSINFO_ALLOC_SIZE  0x00000008u
 #define XATTR_DOSINFO_CREATE_TIME 0x00000010u
 #define XATTR_DOSINFO_CHANGE_TIME 0x00000020u
-#define XATTR_DOSINFO_ITIME 0x00000040u
+#define XATTR_DOSINFO_ITIME       0x00000040u
 
 /* Decodes a blob into d (attrs, create time; a zero create time counts as
  * absent, as in Samba). version (may be NULL) receives 1..5 or

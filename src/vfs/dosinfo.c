@@ -22,7 +22,7 @@ static void warn_no_xattr(void)
 {
 	if (!atomic_exchange(&warned_no_xattr, true))
 		log_warn("vfs: the file system does not support user xattrs; DOS attributes and create times "
-			 "will not be stored");
+		         "will not be stored");
 }
 
 /* For an O_PATH fd: the path of its /proc/self/fd entry, or -errno. A symlink
@@ -77,17 +77,17 @@ static int set_blob(int fd, const uint8_t *buf, size_t len)
 /* Turns a read result into d; anything but a hard error leaves d empty. */
 static NTSTATUS dosinfo_from_blob(ssize_t n, const uint8_t *buf, struct vfs_dosinfo *d)
 {
-	*d = (struct vfs_dosinfo){ 0 };
+	*d = (struct vfs_dosinfo){0};
 	if (n >= 0) {
 		if (!NT_OK(vfs_dosattrib_decode(buf, (size_t)n, d, NULL))) {
 			log_debug("vfs: ignoring a %zd-byte " VFS_DOSATTRIB_XATTR " that does not decode", n);
-			*d = (struct vfs_dosinfo){ 0 };
+			*d = (struct vfs_dosinfo){0};
 		}
 		return STATUS_SUCCESS;
 	}
 	switch (-n) {
 	case ENODATA:
-	case ELOOP: /* a symlink */
+	case ELOOP:  /* a symlink */
 	case ERANGE: /* larger than any valid blob */
 		return STATUS_SUCCESS;
 	case ENOTSUP:
@@ -108,7 +108,7 @@ NTSTATUS vfs_get_dosinfo_at(int dirfd, const char *name, struct vfs_dosinfo *d)
 {
 	uint8_t buf[DOSATTRIB_READ_MAX];
 	char path[64 + NAME_MAX + 1];
-	*d = (struct vfs_dosinfo){ 0 };
+	*d = (struct vfs_dosinfo){0};
 	if (!vfs_name_ok(name, false))
 		return STATUS_OBJECT_NAME_INVALID;
 	/* One syscall per entry for directory listings: the directory's

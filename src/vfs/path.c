@@ -22,9 +22,9 @@
 /* The EAGAIN retries RESOLVE_BENEATH may ask for under concurrent renames. */
 #define OPENAT2_TRIES 64
 
-#define OPEN_FLAGS_OK                                                                                        \
-	(O_ACCMODE | O_PATH | O_CREAT | O_EXCL | O_TRUNC | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_APPEND | \
-	 O_SYNC | O_DSYNC | O_NOATIME | O_CLOEXEC)
+#define OPEN_FLAGS_OK                                                                                                  \
+	(O_ACCMODE | O_PATH | O_CREAT | O_EXCL | O_TRUNC | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_APPEND | O_SYNC | \
+	 O_DSYNC | O_NOATIME | O_CLOEXEC)
 
 int vfs_openat2(int dirfd, const char *path, int flags, mode_t mode)
 {

@@ -62,6 +62,9 @@ struct vfs_root {
 };
 NTSTATUS vfs_root_open(const char *abs_path, struct vfs_root *r);
 void vfs_root_close(struct vfs_root *r);
+/* A second handle on a share root that the caller owns and closes with
+ * vfs_root_close (an open outliving its tree connect keeps one). */
+NTSTATUS vfs_root_dup(const struct vfs_root *r, struct vfs_root *out);
 
 struct vfs_stat {
 	uint64_t dev, ino, size, alloc; /* alloc: st_blocks * 512 */
@@ -128,7 +131,9 @@ NTSTATUS vfs_readlink(int fd, char *buf, size_t cap, size_t *len);
 
 /* DOS attributes and NT create time, kept in the xattr "user.DOSATTRIB" in
  * Samba's format (dosattrib.h): read v1..v5 and the bare hex string, write the
- * v5 blob Samba writes. Attribute bits are returned as stored; callers mask. */
+ * v5 blob Samba writes. Attribute bits are returned as stored; callers mask.
+ * O_PATH fds and vfs_get_dosinfo_at go through the fd's /proc/self/fd entry
+ * (no getxattrat before Linux 6.13), so /proc must be mounted. */
 struct vfs_dosinfo {
 	uint32_t attrs;
 	bool has_attrs;
@@ -151,14 +156,14 @@ NTSTATUS vfs_set_dosinfo(int fd, const struct vfs_dosinfo *d);
  * kernel lists them; callers filter. */
 struct vfs_dirent {
 	uint64_t ino;
-	uint8_t type; /* DT_* */
-	uint64_t cookie; /* d_off: the position after this entry */
+	uint8_t type;     /* DT_* */
+	uint64_t cookie;  /* d_off: the position after this entry */
 	const char *name; /* valid until the next vfs_dir_* call on d */
 };
 struct vfs_dir;
 NTSTATUS vfs_dir_open(int dirfd, struct vfs_dir **d);
 NTSTATUS vfs_dir_next(struct vfs_dir *d, struct vfs_dirent *e); /* STATUS_NO_MORE_FILES at the end */
-NTSTATUS vfs_dir_seek(struct vfs_dir *d, uint64_t cookie); /* 0 = rewind */
+NTSTATUS vfs_dir_seek(struct vfs_dir *d, uint64_t cookie);      /* 0 = rewind */
 void vfs_dir_close(struct vfs_dir *d);
 /* true if the directory has no entries but "." and "..". */
 NTSTATUS vfs_dir_is_empty(int dirfd, bool *empty);
@@ -189,8 +194,5 @@ NTSTATUS vfs_resolve_case(const struct vfs_root *r, const char *path, char *out,
  * comparison of two UTF-8 names under it (invalid bytes compare exactly). */
 uint32_t vfs_upcase(uint32_t cp);
 bool vfs_name_equal_ci(const char *a, const char *b);
-
-/* A second handle on a share root that the caller owns (root_dup.c). */
-NTSTATUS vfs_root_dup(const struct vfs_root *r, struct vfs_root *out);
 
 #endif

@@ -38,27 +38,41 @@ static void test_errno_map(void **state)
 		int err;
 		NTSTATUS want;
 	} table[] = {
-		{ ENOENT, STATUS_OBJECT_NAME_NOT_FOUND },   { ENOTDIR, STATUS_OBJECT_PATH_NOT_FOUND },
-		{ EEXIST, STATUS_OBJECT_NAME_COLLISION },   { EACCES, STATUS_ACCESS_DENIED },
-		{ EPERM, STATUS_ACCESS_DENIED },	    { EXDEV, STATUS_ACCESS_DENIED },
-		{ ENOTEMPTY, STATUS_DIRECTORY_NOT_EMPTY },  { EISDIR, STATUS_FILE_IS_A_DIRECTORY },
-		{ ENOSPC, STATUS_DISK_FULL },		    { EDQUOT, STATUS_DISK_FULL },
-		{ EFBIG, STATUS_DISK_FULL },		    { EMFILE, STATUS_TOO_MANY_OPENED_FILES },
-		{ ENFILE, STATUS_TOO_MANY_OPENED_FILES },   { ENAMETOOLONG, STATUS_OBJECT_NAME_INVALID },
-		{ ELOOP, STATUS_OBJECT_PATH_NOT_FOUND },    { EROFS, STATUS_MEDIA_WRITE_PROTECTED },
-		{ EBADF, STATUS_INVALID_HANDLE },	    { EINVAL, STATUS_INVALID_PARAMETER },
-		{ ENOMEM, STATUS_NO_MEMORY },		    { ETXTBSY, STATUS_SHARING_VIOLATION },
-		{ EIO, STATUS_IO_DEVICE_ERROR },	    { EMLINK, STATUS_TOO_MANY_LINKS },
-		{ ENOTSUP, STATUS_NOT_SUPPORTED },	    { ENOSYS, STATUS_NOT_SUPPORTED },
-		{ EAGAIN, STATUS_NETWORK_BUSY },	    { ERANGE, STATUS_BUFFER_TOO_SMALL },
-		{ 0, STATUS_UNSUCCESSFUL },		    { 99999, STATUS_UNSUCCESSFUL },
+		{ ENOENT, STATUS_OBJECT_NAME_NOT_FOUND },
+		{ ENOTDIR, STATUS_OBJECT_PATH_NOT_FOUND },
+		{ EEXIST, STATUS_OBJECT_NAME_COLLISION },
+		{ EACCES, STATUS_ACCESS_DENIED },
+		{ EPERM, STATUS_ACCESS_DENIED },
+		{ EXDEV, STATUS_ACCESS_DENIED },
+		{ ENOTEMPTY, STATUS_DIRECTORY_NOT_EMPTY },
+		{ EISDIR, STATUS_FILE_IS_A_DIRECTORY },
+		{ ENOSPC, STATUS_DISK_FULL },
+		{ EDQUOT, STATUS_DISK_FULL },
+		{ EFBIG, STATUS_DISK_FULL },
+		{ EMFILE, STATUS_TOO_MANY_OPENED_FILES },
+		{ ENFILE, STATUS_TOO_MANY_OPENED_FILES },
+		{ ENAMETOOLONG, STATUS_OBJECT_NAME_INVALID },
+		{ ELOOP, STATUS_OBJECT_PATH_NOT_FOUND },
+		{ EROFS, STATUS_MEDIA_WRITE_PROTECTED },
+		{ EBADF, STATUS_INVALID_HANDLE },
+		{ EINVAL, STATUS_INVALID_PARAMETER },
+		{ ENOMEM, STATUS_NO_MEMORY },
+		{ ETXTBSY, STATUS_SHARING_VIOLATION },
+		{ EIO, STATUS_IO_DEVICE_ERROR },
+		{ EMLINK, STATUS_TOO_MANY_LINKS },
+		{ ENOTSUP, STATUS_NOT_SUPPORTED },
+		{ ENOSYS, STATUS_NOT_SUPPORTED },
+		{ EAGAIN, STATUS_NETWORK_BUSY },
+		{ ERANGE, STATUS_BUFFER_TOO_SMALL },
+		{ 0, STATUS_UNSUCCESSFUL },
+		{ 99999, STATUS_UNSUCCESSFUL },
 		{ EHOSTDOWN, STATUS_UNSUCCESSFUL },
 	};
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
 		NTSTATUS got = vfs_errno_to_status(table[i].err);
 		if (!NT_EQ(got, table[i].want))
 			fail_msg("errno %d -> %s, want %s", table[i].err, nt_status_name(got),
-				 nt_status_name(table[i].want));
+			         nt_status_name(table[i].want));
 	}
 }
 
@@ -91,6 +105,14 @@ static void test_path_syntax(void **state)
 	assert_ok(vfs_stat_path(&t->r, "", true, &st));
 	assert_int_equal(st.ino, t->r.ino);
 	assert_status(vfs_root_open("relative/path", &(struct vfs_root){ 0 }), STATUS_INVALID_PARAMETER);
+	/* A duplicate root lives on after the original is closed. */
+	struct vfs_root dup;
+	assert_ok(vfs_root_dup(&t->r, &dup));
+	assert_true(dup.fd != t->r.fd);
+	assert_int_equal(dup.ino, t->r.ino);
+	vfs_root_close(&t->r);
+	assert_ok(vfs_stat_path(&dup, "a", true, &st));
+	t->r = dup;
 }
 
 static void test_open_create(void **state)
@@ -378,7 +400,7 @@ static void test_stat(void **state)
 	put_file(tpath(t, "root/f"), "12345");
 	make_link("f", tpath(t, "root/lnk"));
 	assert_int_equal(statx(AT_FDCWD, tpath(t, "root/f"), AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS | STATX_BTIME, &sx),
-			 0);
+	                 0);
 	assert_ok(vfs_stat_path(r, "f", true, &st));
 	assert_int_equal(st.ino, sx.stx_ino);
 	assert_int_equal(st.size, 5);

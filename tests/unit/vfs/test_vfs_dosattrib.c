@@ -120,19 +120,23 @@ static void test_hex_forms_and_garbage(void **state)
 		bool ok;
 		uint32_t attrs;
 	} cases[] = {
-		{ "0x20", 4, true, 0x20 },	     /* not NUL-terminated (old Samba) */
-		{ "0x20\0", 5, true, 0x20 },	     { "20\0", 3, true, 0x20 },
+		{ "0x20", 4, true, 0x20 }, /* not NUL-terminated (old Samba) */
+		{ "0x20\0", 5, true, 0x20 },
+		{ "20\0", 3, true, 0x20 },
 		{ "0XfFfFfFfF\0", 11, true, 0xFFFFFFFF },
-		{ "0x", 2, false, 0 },		     { "0x\0", 3, false, 0 },
-		{ "", 0, false, 0 },		     { "\0", 1, false, 0 },
+		{ "0x", 2, false, 0 },
+		{ "0x\0", 3, false, 0 },
+		{ "", 0, false, 0 },
+		{ "\0", 1, false, 0 },
 		{ "0x123456789\0", 12, false, 0 }, /* more than 32 bits */
-		{ "0xzz\0", 5, false, 0 },	     { " 0x20\0", 6, false, 0 },
+		{ "0xzz\0", 5, false, 0 },
+		{ " 0x20\0", 6, false, 0 },
 		{ "0x20 \0", 6, false, 0 },
-		{ "\0\0\x05\0", 4, false, 0 },	     /* level missing */
+		{ "\0\0\x05\0", 4, false, 0 },                                                /* level missing */
 		{ "\0\0\x05\0\x04\0\0\0\x01\0\0\0\x20\0\0\0\0\0\0\0\0\0\0\0", 24, false, 0 }, /* level != version */
-		{ "\0\0\x06\0\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 24, false, 0 }, /* unknown version */
-		{ "\0\0\xff\xff\xff\xff\0\0\0\0\0\0", 12, false, 0 }, /* 0xFFFF is never on disk */
-		{ "\0\0\0\0\0\0\0\0", 8, false, 0 },		      /* version 0 */
+		{ "\0\0\x06\0\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 24, false, 0 },     /* unknown version */
+		{ "\0\0\xff\xff\xff\xff\0\0\0\0\0\0", 12, false, 0 },                         /* 0xFFFF is never on disk */
+		{ "\0\0\0\0\0\0\0\0", 8, false, 0 },                                          /* version 0 */
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct vfs_dosinfo d;
@@ -159,14 +163,27 @@ static void test_hex_forms_and_garbage(void **state)
 
 /* ---- on a real file system ---- */
 
+static int setup(void **state)
+{
+	struct tdir *t = calloc(1, sizeof(*t));
+	tdir_setup(t);
+	*state = t;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	tdir_teardown(*state);
+	free(*state);
+	return 0;
+}
+
 static void test_dosinfo_xattr(void **state)
 {
-	struct tdir t;
-	tdir_setup(&t);
-	if (!user_xattrs_ok(t.base)) {
-		tdir_teardown(&t);
+	struct tdir *tp = *state;
+	if (!user_xattrs_ok(tp->base))
 		skip();
-	}
+	struct tdir t = *tp;
 	struct vfs_root *r = &t.r;
 	int fd = -1, pfd = -1, dfd = -1;
 	struct vfs_dosinfo d, got;
@@ -236,7 +253,6 @@ static void test_dosinfo_xattr(void **state)
 	assert_status(vfs_set_dosinfo(pfd, &d), STATUS_ACCESS_DENIED);
 	vfs_close(pfd);
 	assert_status(vfs_get_dosinfo(-1, &got), STATUS_INVALID_HANDLE);
-	tdir_teardown(&t);
 }
 
 int main(void)
@@ -245,7 +261,7 @@ int main(void)
 		cmocka_unit_test(test_samba_samples),
 		cmocka_unit_test(test_encode_matches_samba),
 		cmocka_unit_test(test_hex_forms_and_garbage),
-		cmocka_unit_test(test_dosinfo_xattr),
+		cmocka_unit_test_setup_teardown(test_dosinfo_xattr, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -97,8 +97,8 @@ static void assert_outside_intact(struct esc *e)
 	assert_string_equal(buf, "SECRET2");
 	assert_int_equal(get_mtime(tpath(t, "secret")), SECRET_MTIME);
 	assert_int_equal(get_mtime(tpath(t, "outdir/secret2")), SECRET_MTIME);
-	const char *never[] = { "newfile", "newdir", "planted", "outdir/newfile", "outdir/newdir", "outdir/planted",
-				"root/stolen" };
+	const char *never[] = { "newfile",       "newdir",         "planted",    "outdir/newfile",
+	                       "outdir/newdir", "outdir/planted", "root/stolen" };
 	for (size_t i = 0; i < sizeof(never) / sizeof(never[0]); i++) {
 		if (exists_nofollow(tpath(t, "%s", never[i])))
 			fail_msg("%s was created", never[i]);
@@ -161,8 +161,8 @@ static void test_escape_read_stat(void **state)
 	const char *paths[32];
 	char bufs[3][512];
 	int n = escape_paths(e, paths, bufs);
-	const int open_flags[] = { O_RDONLY, O_RDWR, O_WRONLY | O_TRUNC, O_RDONLY | O_DIRECTORY, O_PATH,
-				   O_RDONLY | O_NOFOLLOW, O_WRONLY | O_APPEND };
+	const int open_flags[] = { O_RDONLY, O_RDWR, O_WRONLY | O_TRUNC, O_RDONLY | O_DIRECTORY,
+				   O_PATH, O_RDONLY | O_NOFOLLOW, O_WRONLY | O_APPEND };
 
 	for (int i = 0; i < n; i++) {
 		const char *p = paths[i];
@@ -235,9 +235,9 @@ static void test_escape_create_mkdir(void **state)
 	struct esc *e = *state;
 	struct vfs_root *r = &e->t.r;
 	int fd = -1;
-	const char *creates[] = { "../newfile", "lnk_dang_rel", "lnk_dang_abs", "lnk_dir_rel/newfile",
-				  "lnk_dir_abs/newfile", "a/up/newfile", "a/up/outdir/newfile", "a/via_link/newfile",
-				  "lnk_file_rel", "chain1" };
+	const char *creates[] = { "../newfile",          "lnk_dang_rel", "lnk_dang_abs",        "lnk_dir_rel/newfile",
+	                         "lnk_dir_abs/newfile", "a/up/newfile", "a/up/outdir/newfile", "a/via_link/newfile",
+	                         "lnk_file_rel",        "chain1" };
 	for (size_t i = 0; i < sizeof(creates) / sizeof(creates[0]); i++) {
 		const int fl[] = { O_WRONLY | O_CREAT, O_RDWR | O_CREAT | O_TRUNC, O_WRONLY | O_CREAT | O_EXCL };
 		for (size_t k = 0; k < 3; k++) {
@@ -247,9 +247,9 @@ static void test_escape_create_mkdir(void **state)
 	}
 	/* O_EXCL never follows a final link: the name is taken. */
 	assert_status(vfs_open(r, "lnk_dang_rel", O_WRONLY | O_CREAT | O_EXCL, 0644, &fd),
-		      STATUS_OBJECT_NAME_COLLISION);
-	const char *dirs[] = { "../newdir", "lnk_dir_rel/newdir", "lnk_dir_abs/newdir", "a/up/newdir",
-			       "a/up/outdir/newdir", "lnk_dang_rel", "lnk_dang_abs" };
+	              STATUS_OBJECT_NAME_COLLISION);
+	const char *dirs[] = { "../newdir",          "lnk_dir_rel/newdir", "lnk_dir_abs/newdir", "a/up/newdir",
+	                      "a/up/outdir/newdir", "lnk_dang_rel",       "lnk_dang_abs" };
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		if (NT_OK(vfs_mkdir(r, dirs[i], 0755)))
 			fail_msg("mkdir %s succeeded", dirs[i]);
@@ -269,8 +269,9 @@ static void test_escape_unlink_rename_link(void **state)
 	char abs_secret[512];
 	snprintf(abs_secret, sizeof(abs_secret), "%s", tpath(t, "secret"));
 
-	const char *victims[] = { "../secret", "lnk_dir_rel/secret2", "lnk_dir_abs/secret2", "a/up/secret",
-				  "a/up/outdir/secret2", "a/via_link/secret2", abs_secret };
+	const char *victims[] = { "../secret",   "lnk_dir_rel/secret2", "lnk_dir_abs/secret2",
+	                         "a/up/secret", "a/up/outdir/secret2", "a/via_link/secret2",
+	                         abs_secret };
 	for (size_t i = 0; i < sizeof(victims) / sizeof(victims[0]); i++) {
 		if (NT_OK(vfs_unlink(r, victims[i], false)))
 			fail_msg("unlink %s succeeded", victims[i]);
@@ -279,8 +280,8 @@ static void test_escape_unlink_rename_link(void **state)
 		if (NT_OK(vfs_link(r, victims[i], "stolen", true)))
 			fail_msg("link %s into the share succeeded", victims[i]);
 	}
-	const char *dests[] = { "../planted", "lnk_dir_rel/planted", "lnk_dir_abs/planted", "a/up/planted",
-				"a/up/outdir/planted", "a/via_link/planted" };
+	const char *dests[] = { "../planted",   "lnk_dir_rel/planted", "lnk_dir_abs/planted",
+	                       "a/up/planted", "a/up/outdir/planted", "a/via_link/planted" };
 	for (size_t i = 0; i < sizeof(dests) / sizeof(dests[0]); i++) {
 		if (NT_OK(vfs_rename(r, "a/inner", dests[i], false)))
 			fail_msg("rename out to %s succeeded", dests[i]);
@@ -424,7 +425,7 @@ static void race_round(struct esc *e, const char *link_target)
 		assert_int_equal(renameat2(rc.rootfd, "d", rc.rootfd, "e", RENAME_EXCHANGE), 0);
 	close(rc.rootfd);
 	print_message("race via %s: %ld lookups, %ld opened (in-share), %ld refused, %ld swaps\n", link_target, iters,
-		      ok, failed, atomic_load(&rc.swaps));
+	              ok, failed, atomic_load(&rc.swaps));
 	assert_int_equal(leaked, 0);
 	assert_true(atomic_load(&rc.swaps) > 0);
 	assert_true(ok > 0);

@@ -41,6 +41,6 @@ uint64_t ino_of(const char *path);
 bool user_xattrs_ok(const char *dir);
 
 #define assert_status(s, want) assert_string_equal(nt_status_name(s), nt_status_name(want))
-#define assert_ok(s) assert_status((s), STATUS_SUCCESS)
+#define assert_ok(s)           assert_status((s), STATUS_SUCCESS)
 
 #endif

@@ -387,7 +387,7 @@ static void test_full_ea(void **state)
 	assert_int_equal(w.pos, sizeof(golden_full_ea));
 	assert_memory_equal(buf, golden_full_ea, sizeof(golden_full_ea));
 	assert_int_equal(wire_full_ea_entry_size(&eas[0]), 16);
-	/* no room for a third entry of 14 bytes in 14 + 2 bytes (needs 3 pad) */
+	/* a third entry of 14 bytes needs 3 bytes of padding first: 17 in all */
 	w.cap = w.pos + 16;
 	eas[2] = eas[1];
 	eas[2].value_len = 4;

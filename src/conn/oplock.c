@@ -1,0 +1,131 @@
+/* Oplock break notifications and acknowledgements ([MS-SMB2] 3.3.4.6,
+ * 3.3.5.22.1). fsa/ decides which opens must break; this delivers each
+ * notification on the loop that owns the holder's connection (posting
+ * across threads when needed), and handles the client's acknowledgement. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn/opens.h"
+#include "conn/request.h"
+#include "fsa/fsa.h"
+#include "server/server.h"
+#include "wire/file.h"
+
+/* Sends one break notification on c (the holder's connection). */
+static void send_break(struct conn *c, const struct fsa_break *b)
+{
+	if (c->closing)
+		return;
+	uint8_t *buf = malloc(SMB2_HDR_LEN + 24);
+	struct outmsg *m = outmsg_new();
+	uint8_t *nb = malloc(4 + 52);
+	if (!buf || !m || !nb) {
+		free(buf);
+		free(m);
+		free(nb);
+		return;
+	}
+	struct smb2_hdr h = { .command = SMB2_OPLOCK_BREAK, .flags = SMB2_FLAGS_SERVER_TO_REDIR,
+			      .message_id = UINT64_MAX };
+	wire_hdr_encode(&h, buf);
+	struct wr w = wr_init(buf, SMB2_HDR_LEN + 24);
+	w.pos = SMB2_HDR_LEN;
+	struct wire_oplock_break ob = { .oplock_level = b->level, .fid_persistent = b->fid_p, .fid_volatile = b->fid_v };
+	wire_oplock_break_encode(&w, &ob);
+	size_t len = w.pos;
+	/* A session that must encrypt gets its notifications encrypted too. */
+	struct session *s = idtable_find(&c->sessions, b->session_id);
+	if (s && s->encrypt_data && s->have_keys && c->cipher != SMB2_CIPHER_NONE) {
+		uint8_t *ct = malloc(len);
+		uint8_t nonce[16];
+		struct iovec iov = { .iov_base = buf, .iov_len = len };
+		if (!ct || !smb2_nonce_next(&s->nonce, (enum smb2_cipher)c->cipher, nonce) ||
+		    !smb2_encrypt((enum smb2_cipher)c->cipher, s->keys.encrypt, nonce, s->id, &iov, 1, nb + 4, ct)) {
+			free(ct);
+			free(buf);
+			free(nb);
+			free(m);
+			return;
+		}
+		free(buf);
+		size_t flen = len + 52;
+		nb[0] = 0;
+		nb[1] = (uint8_t)(flen >> 16);
+		nb[2] = (uint8_t)(flen >> 8);
+		nb[3] = (uint8_t)flen;
+		outmsg_add(m, nb, 4 + 52, true);
+		outmsg_add(m, ct, len, true);
+	} else {
+		nb[0] = 0;
+		nb[1] = (uint8_t)(len >> 16);
+		nb[2] = (uint8_t)(len >> 8);
+		nb[3] = (uint8_t)len;
+		outmsg_add(m, nb, 4, true);
+		outmsg_add(m, buf, len, true);
+	}
+	conn_debug(c, "oplock break to level %u sent", b->level);
+	conn_send(c, m);
+}
+
+struct break_post {
+	struct server *srv;
+	struct fsa_break b;
+};
+
+static void break_on_owner(struct ev_loop *loop, void *arg)
+{
+	struct break_post *p = arg;
+	if (loop) {
+		struct conn *c = server_find_conn(loop, p->b.conn_id);
+		if (c)
+			send_break(c, &p->b);
+	}
+	free(p);
+}
+
+void conn_deliver_breaks(struct conn *from, const struct fsa_break *b, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (!b[i].loop)
+			continue;
+		if (b[i].loop == from->loop) {
+			struct conn *c = b[i].conn_id == from->id ? from : server_find_conn(from->loop, b[i].conn_id);
+			if (c)
+				send_break(c, &b[i]);
+			continue;
+		}
+		struct break_post *p = malloc(sizeof(*p));
+		if (!p)
+			continue;
+		p->srv = from->srv;
+		p->b = b[i];
+		if (ev_loop_post(b[i].loop, break_on_owner, p) < 0)
+			free(p);
+	}
+}
+
+NTSTATUS cmd_oplock_break(struct smb2_req *req)
+{
+	bool is_lease;
+	struct wire_oplock_break ob;
+	struct wire_lease_break_ack lb;
+	NTSTATUS st = wire_oplock_break_ack_decode(req->msg, req->len, &is_lease, &ob, &lb);
+	if (!NT_OK(st))
+		return st;
+	if (is_lease)
+		return STATUS_INVALID_PARAMETER; /* no leases are granted yet */
+	struct fsa_open *o = conn_open_lookup(req, ob.fid_persistent, ob.fid_volatile, &st);
+	if (!o)
+		return st;
+	uint8_t level;
+	st = fsa_oplock_ack(o, ob.oplock_level, &level);
+	conn_open_release(req->conn, o);
+	if (!NT_OK(st))
+		return st;
+	struct wr *w = req_body(req, 24);
+	if (!w)
+		return STATUS_NO_MEMORY;
+	ob.oplock_level = level;
+	wire_oplock_break_encode(w, &ob);
+	return STATUS_SUCCESS;
+}
