@@ -216,7 +216,7 @@ NTSTATUS cmd_session_setup(struct smb2_req *req)
 	s->auth = NULL;
 	(void)server_logon_result(c->srv, &c->peer_addr, false);
 	if (q.previous_session_id && q.previous_session_id != s->id && !s->anonymous && !s->guest)
-		server_kill_previous_session(c->srv, q.previous_session_id, s->user, c->id);
+		server_kill_previous_session(c->srv, c->loop, q.previous_session_id, s->user);
 	struct wr *w = req_body(req, 8 + out_len);
 	if (!w) {
 		free(out);

@@ -411,6 +411,16 @@ NTSTATUS fsa_create(const struct fsa_create_args *a, struct fsa_create_result *r
 		access |= FILE_WRITE_DATA; /* overwriting is a write ([MS-FSA] adds it) */
 	if ((a->create_options & FILE_DELETE_ON_CLOSE) && !(access & DELETE))
 		return STATUS_ACCESS_DENIED;
+	if ((access & DELETE) && exists) {
+		/* DELETE is granted only if the name may really go away */
+		NTSTATUS dst = vfs_may_delete(a->root, path);
+		if (!NT_OK(dst)) {
+			if (!max_allowed || (fsa_map_generic(a->desired_access, false) & DELETE) ||
+			    (a->create_options & FILE_DELETE_ON_CLOSE))
+				return dst;
+			access &= ~DELETE;
+		}
+	}
 
 	/* Existing DOS attributes: READONLY refuses writes and deletion. */
 	struct vfs_dosinfo dos = { 0 };

@@ -221,14 +221,24 @@ static void kill_on_owner(struct ev_loop *loop, void *arg)
 	free(k);
 }
 
-void server_kill_previous_session(struct server *srv, uint64_t id, const char *user, uint64_t except_conn)
+void server_kill_previous_session(struct server *srv, struct ev_loop *here, uint64_t id, const char *user)
 {
 	pthread_mutex_lock(&srv->sess_lock);
 	struct session *s = idtable_find(&srv->sessions, id);
-	struct ev_loop *loop = s && s->conn->id != except_conn ? s->conn->loop : NULL;
+	struct ev_loop *loop = s ? s->conn->loop : NULL;
 	pthread_mutex_unlock(&srv->sess_lock);
 	if (!loop)
 		return;
+	if (loop == here) {
+		/* Ours to touch: log it off before the new session's reply goes
+		 * out, so the client never sees the old one still working. */
+		if (s->state == SESS_VALID && strcasecmp(s->user, user) == 0) {
+			log_info("session %llx of %s logged off: superseded by a reconnect (PreviousSessionId)",
+				 (unsigned long long)id, user);
+			session_unlink(s->conn, s);
+		}
+		return;
+	}
 	struct kill_req *k = calloc(1, sizeof(*k));
 	if (!k)
 		return;

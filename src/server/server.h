@@ -96,7 +96,7 @@ struct conn *server_find_conn(struct ev_loop *loop, uint64_t conn_id);
 
 /* Asks the loop owning session `id` to log it off (PreviousSessionId). Only
  * sessions of `user` are affected. */
-void server_kill_previous_session(struct server *srv, uint64_t id, const char *user, uint64_t except_conn);
+void server_kill_previous_session(struct server *srv, struct ev_loop *here, uint64_t id, const char *user);
 
 /* Allocates a SessionId that is unique on this server (never 0 or -1). */
 uint64_t server_new_session_id(struct server *srv);

@@ -195,4 +195,8 @@ NTSTATUS vfs_resolve_case(const struct vfs_root *r, const char *path, char *out,
 uint32_t vfs_upcase(uint32_t cp);
 bool vfs_name_equal_ci(const char *a, const char *b);
 
+/* May the calling thread's identity delete or rename away `path`? (access.c)
+ * STATUS_SUCCESS or STATUS_ACCESS_DENIED (or a lookup error). */
+NTSTATUS vfs_may_delete(const struct vfs_root *r, const char *path);
+
 #endif
