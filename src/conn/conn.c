@@ -62,6 +62,7 @@ struct conn *conn_new(struct server *srv, struct ev_loop *loop, int fd, const st
 	c->max_io = 65536;
 	idtable_init(&c->sessions);
 	idtable_init(&c->opens);
+	idtable_init(&c->async_reqs);
 	c->log_rl = (struct ratelimit){ .burst = 20, .interval_ms = 10000 };
 	c->io = (struct ev_io){ .fd = fd, .cb = conn_io_cb, .data = c };
 	if (ev_io_add(loop, &c->io, EPOLLIN | EPOLLRDHUP) < 0) {
@@ -110,6 +111,7 @@ static void conn_free_now(struct conn *c)
 {
 	conn_close_opens(c, 0, 0);
 	idtable_free(&c->opens);
+	idtable_free(&c->async_reqs);
 	size_t cur = 0;
 	struct session *s;
 	while ((s = idtable_next(&c->sessions, &cur, NULL)) != NULL) {

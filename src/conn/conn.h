@@ -134,6 +134,8 @@ struct conn {
 
 	struct idtable sessions;
 	struct idtable opens; /* volatile FileId -> struct fsa_open * (conn/opens.c) */
+	struct idtable async_reqs; /* AsyncId -> struct smb2_req * with an interim reply sent */
+	uint64_t next_async_id;
 	struct ratelimit log_rl;
 	struct ev_timer idle_timer;
 	struct delayed_send *delayed; /* a reply held back (failed logon) */

@@ -25,12 +25,7 @@ static NTSTATUS cmd_not_supported(struct smb2_req *req)
 	return STATUS_NOT_SUPPORTED;
 }
 
-static NTSTATUS cmd_cancel(struct smb2_req *req)
-{
-	/* Nothing runs asynchronously yet, so there is nothing to cancel;
-	 * CANCEL never gets a response of its own ([MS-SMB2] 3.3.5.16). */
-	return STATUS_SUCCESS;
-}
+static NTSTATUS cmd_cancel(struct smb2_req *req);
 
 static const struct cmd_desc cmd_table[SMB2_COMMAND_COUNT] = {
 	[SMB2_NEGOTIATE] = { cmd_negotiate, false, false },
@@ -48,7 +43,7 @@ static const struct cmd_desc cmd_table[SMB2_COMMAND_COUNT] = {
 	[SMB2_CANCEL] = { cmd_cancel, false, false },
 	[SMB2_ECHO] = { cmd_echo, false, false },
 	[SMB2_QUERY_DIRECTORY] = { cmd_query_directory, true, true },
-	[SMB2_CHANGE_NOTIFY] = { cmd_not_supported, true, true },
+	[SMB2_CHANGE_NOTIFY] = { cmd_change_notify, true, true },
 	[SMB2_QUERY_INFO] = { cmd_query_info, true, true },
 	[SMB2_SET_INFO] = { cmd_set_info, true, true },
 	[SMB2_OPLOCK_BREAK] = { cmd_oplock_break, true, true },
@@ -264,6 +259,10 @@ static void build_rsp_header(struct conn *c, struct smb2_req *req, uint16_t cred
 		.tree_id = req->hdr.tree_id,
 		.session_id = req->rsp_session_id ? req->rsp_session_id : req->hdr.session_id,
 	};
+	if (req->async_id) {
+		rh.flags |= SMB2_FLAGS_ASYNC_COMMAND;
+		rh.async_id = req->async_id;
+	}
 	wire_hdr_encode(&rh, req->rsp);
 }
 
@@ -407,6 +406,8 @@ struct chain {
 
 static void req_release(struct smb2_req *req)
 {
+	if (req->async_id && idtable_find(&req->conn->async_reqs, req->async_id) == req)
+		idtable_remove(&req->conn->async_reqs, req->async_id);
 	free(req->rsp);
 	if (req->release)
 		req->release(req);
@@ -459,7 +460,11 @@ static bool chain_finish_req(struct chain *ch, struct smb2_req *req)
 	ch->first = false;
 	if (req->hdr.command == SMB2_CANCEL)
 		return true; /* CANCEL never gets a reply */
-	uint16_t credits = credits_grant(c, &req->hdr);
+	uint16_t credits = 0;
+	if (req->async_id)
+		idtable_remove(&c->async_reqs, req->async_id); /* credits went with the interim reply */
+	else
+		credits = credits_grant(c, &req->hdr);
 	build_rsp_header(c, req, credits);
 	if (req->disconnect)
 		return false;
@@ -519,6 +524,75 @@ static void chain_complete(struct chain *ch)
 
 static void chain_run(struct chain *ch);
 
+/* [MS-SMB2] 3.3.4.2: tells the client a request will complete later. The
+ * replies of the compound so far go out with the interim one. */
+bool req_send_interim(struct smb2_req *req)
+{
+	struct chain *ch = req->chain;
+	struct conn *c = ch->c;
+	if (req->async_id)
+		return true;
+	uint64_t id;
+	do {
+		id = ++c->next_async_id;
+	} while (id == 0 || idtable_find(&c->async_reqs, id));
+	if (!idtable_insert(&c->async_reqs, id, req))
+		return false;
+	req->async_id = id;
+	uint8_t *buf = malloc(SMB2_HDR_LEN + 16);
+	if (!buf) {
+		idtable_remove(&c->async_reqs, id);
+		req->async_id = 0;
+		return false;
+	}
+	struct smb2_hdr rh = {
+		.credit_charge = req->hdr.credit_charge,
+		.status = STATUS_PENDING.v,
+		.command = req->hdr.command,
+		.credits = credits_grant(c, &req->hdr),
+		.flags = SMB2_FLAGS_SERVER_TO_REDIR | SMB2_FLAGS_ASYNC_COMMAND |
+			 (req->hdr.flags & SMB2_FLAGS_RELATED_OPERATIONS),
+		.message_id = req->hdr.message_id,
+		.async_id = id,
+		.session_id = req->hdr.session_id,
+	};
+	wire_hdr_encode(&rh, buf);
+	struct wr w = wr_init(buf, SMB2_HDR_LEN + 16);
+	w.pos = SMB2_HDR_LEN;
+	wire_error_body_encode(&w, NULL, 0);
+	struct rsp_slot *r = &ch->slots[ch->n++];
+	*r = (struct rsp_slot){ .buf = buf, .len = w.pos };
+	if (should_sign(req))
+		sign_slot(c, r, req->sess);
+	struct session *enc = ch->enc_sess_id ? idtable_find(&c->sessions, ch->enc_sess_id) : NULL;
+	if (ch->enc_sess_id && !enc) {
+		free_slots(ch->slots, ch->n);
+		ch->n = 0;
+		return true;
+	}
+	send_slots(c, ch->slots, ch->n, enc);
+	ch->n = 0;
+	return true;
+}
+
+/* CANCEL ([MS-SMB2] 3.3.5.16): finds the request by AsyncId, or by
+ * MessageId for one still in progress synchronously. */
+static NTSTATUS cmd_cancel(struct smb2_req *req)
+{
+	struct conn *c = req->conn;
+	struct smb2_req *target = NULL;
+	if (req->hdr.flags & SMB2_FLAGS_ASYNC_COMMAND) {
+		target = idtable_find(&c->async_reqs, req->hdr.async_id);
+	} else {
+		for (struct smb2_req *p = c->parked; p; p = p->park_next)
+			if (p->hdr.message_id == req->hdr.message_id && !p->async_id)
+				target = p;
+	}
+	if (target && target->on_cancel)
+		target->on_cancel(target);
+	return STATUS_SUCCESS;
+}
+
 static void req_work_trampoline(void *arg)
 {
 	struct smb2_req *req = arg;
@@ -545,9 +619,15 @@ static void req_done_trampoline(struct ev_loop *loop, void *arg)
 		conn_release_if_idle(c);
 		return;
 	}
+	req_resume(req, req->done);
+}
+
+void req_resume(struct smb2_req *req, NTSTATUS (*done)(struct smb2_req *))
+{
+	struct chain *ch = req->chain;
 	ch->req = NULL;
 	req->went_async = false;
-	req->status = req->done ? req->done(req) : req->work_status;
+	req->status = done ? done(req) : req->work_status;
 	if (NT_EQ(req->status, STATUS_PENDING) && (req->parked || req->went_async)) {
 		ch->req = req; /* parked or offloaded again: resumed later */
 		return;
@@ -698,9 +778,9 @@ static void chain_run(struct chain *ch)
 		}
 		if (!keep)
 			goto drop;
-		if (req->went_async) {
+		if (req->went_async || req->parked) {
 			ch->req = req;
-			return; /* resumed by req_done_trampoline */
+			return; /* resumed by req_done_trampoline or req_resume */
 		}
 		if (!chain_finish_req(ch, req))
 			goto drop;

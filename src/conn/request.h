@@ -49,6 +49,8 @@ struct smb2_req {
 	bool parked;
 	struct smb2_req *park_prev, *park_next;
 	bool (*cancel)(struct smb2_req *req); /* connection closing: true if it may be freed now */
+	void (*on_cancel)(struct smb2_req *req); /* SMB2 CANCEL arrived for it */
+	uint64_t async_id; /* non-zero once an interim reply went out */
 	bool cred_active;
 	struct vfs_cred cred;
 	gid_t *cred_groups;
@@ -78,6 +80,12 @@ void req_park(struct smb2_req *req);
 void req_unpark(struct smb2_req *req);
 /* Drops a request (and the rest of its compound) without a reply. */
 void req_abandon(struct smb2_req *req);
+/* Completes a parked request (after req_unpark) on its loop: done() encodes
+ * the reply as in req_offload(), and the compound carries on. */
+void req_resume(struct smb2_req *req, NTSTATUS (*done)(struct smb2_req *));
+/* Sends an interim STATUS_PENDING reply (with a new AsyncId) for a request
+ * that will take a while; false when out of memory. */
+bool req_send_interim(struct smb2_req *req);
 
 NTSTATUS cmd_negotiate(struct smb2_req *req);
 NTSTATUS cmd_session_setup(struct smb2_req *req);
@@ -95,6 +103,7 @@ NTSTATUS cmd_query_directory(struct smb2_req *req);
 NTSTATUS cmd_query_info(struct smb2_req *req);
 NTSTATUS cmd_set_info(struct smb2_req *req);
 NTSTATUS cmd_oplock_break(struct smb2_req *req);
+NTSTATUS cmd_change_notify(struct smb2_req *req);
 
 /* SMB1 negotiate upgrade: fills an SMB2 NEGOTIATE response for the given
  * dialect (0x0202 or 0x02FF) without a request. */

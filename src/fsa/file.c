@@ -578,6 +578,10 @@ NTSTATUS fsa_create(const struct fsa_create_args *a, struct fsa_create_result *r
 		if (a->allocation_size && !is_dir)
 			(void)vfs_fallocate(fd, a->allocation_size);
 	}
+	if (created)
+		fsa_notify_event(a->table, path, FSA_ACTION_ADDED, is_dir ? FSA_NOTIFY_DIR_NAME : FSA_NOTIFY_FILE_NAME);
+	else if (truncate)
+		fsa_notify_event(a->table, path, FSA_ACTION_MODIFIED, FSA_NOTIFY_SIZE | FSA_NOTIFY_LAST_WRITE);
 	r->open = o;
 	r->action = created ? FILE_CREATED
 			    : truncate ? (a->disposition == FILE_SUPERSEDE ? FILE_SUPERSEDED : FILE_OVERWRITTEN)
@@ -622,6 +626,8 @@ void fsa_open_put(struct fsa_open *o)
 	if (o->next_in_file)
 		o->next_in_file->prev_in_file = o->prev_in_file;
 	f->n_opens--;
+	struct fsa_notify_waiter *notify_wake = NULL;
+	fsa_notify_close_locked(o, &notify_wake);
 	struct fsa_waiter *waiters = NULL;
 	if (o->breaking || o->oplock == FSA_OPLOCK_BATCH || o->oplock == FSA_OPLOCK_EXCLUSIVE || f->n_opens == 0) {
 		bool still = false;
@@ -639,11 +645,15 @@ void fsa_open_put(struct fsa_open *o)
 	}
 	pthread_mutex_unlock(&t->lock);
 	wake_all(waiters);
+	fsa_notify_wake_all(notify_wake);
 	if (unlink_path) {
 		/* [MS-FSA] 2.1.5.4: the last close of a delete-pending file deletes it */
 		NTSTATUS st = vfs_unlink(&o->root, unlink_path, unlink_dir);
 		if (!NT_OK(st))
 			log_info("delete-on-close of %s failed: %s", unlink_path, nt_status_name(st));
+		else
+			fsa_notify_event(t, unlink_path, FSA_ACTION_REMOVED,
+					 unlink_dir ? FSA_NOTIFY_DIR_NAME : FSA_NOTIFY_FILE_NAME);
 		free(unlink_path);
 	}
 	if (o->dir)

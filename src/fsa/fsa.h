@@ -176,6 +176,8 @@ struct fsa_open {
 	uint8_t oplock;	  /* FSA_OPLOCK_* held */
 	bool breaking;	  /* a break was sent and not yet acknowledged */
 	uint8_t break_to; /* the level the break asked for */
+	struct fsa_watch *watch; /* CHANGE_NOTIFY state of a directory open (notify.c) */
+	struct fsa_open *next_watch, *prev_watch; /* in the table's list of watching opens */
 	/* who holds this open, for break notifications (set by conn/) */
 	void *owner_loop;
 	uint64_t owner_conn;
@@ -267,6 +269,50 @@ bool fsa_waiter_cancel(struct fsa_table *t, struct fsa_waiter *w);
 /* Level II oplocks of other opens break to none when o changes the file
  * (write, truncation): fills breaks (no acknowledgement is expected). */
 int fsa_break_level2(struct fsa_open *o, struct fsa_break *breaks, int cap);
+
+/* Change notification ([MS-FSA] 2.1.5.10, 2.1.4.x notify). Opens of
+ * directories register a watch; changes made through fsa/ are queued on
+ * matching watches (up to the watch's buffer size, after which it
+ * overflows) and handed to a waiting CHANGE_NOTIFY request. */
+#define FSA_ACTION_ADDED 1 /* = FILE_ACTION_ADDED */
+#define FSA_ACTION_REMOVED 2 /* = FILE_ACTION_REMOVED */
+#define FSA_ACTION_MODIFIED 3 /* = FILE_ACTION_MODIFIED */
+#define FSA_ACTION_RENAMED_OLD_NAME 4 /* = FILE_ACTION_RENAMED_OLD_NAME */
+#define FSA_ACTION_RENAMED_NEW_NAME 5 /* = FILE_ACTION_RENAMED_NEW_NAME */
+#define FSA_NOTIFY_FILE_NAME 0x001
+#define FSA_NOTIFY_DIR_NAME 0x002
+#define FSA_NOTIFY_ATTRIBUTES 0x004
+#define FSA_NOTIFY_SIZE 0x008
+#define FSA_NOTIFY_LAST_WRITE 0x010
+#define FSA_NOTIFY_CREATION 0x040
+#define FSA_NOTIFY_SECURITY 0x100
+
+struct fsa_change {
+	struct fsa_change *next;
+	uint32_t action;
+	char name[]; /* relative to the watched directory, '/'-separated */
+};
+
+struct fsa_notify_waiter {
+	struct fsa_notify_waiter *next;
+	bool linked;
+	NTSTATUS status;	   /* when woken: SUCCESS, NOTIFY_ENUM_DIR or NOTIFY_CLEANUP */
+	struct fsa_change *changes; /* when woken with SUCCESS */
+	void (*wake)(void *arg);
+	void *arg;
+};
+
+/* Arms (or re-arms) the watch of directory open o. If changes are already
+ * queued, moves them to *changes and returns STATUS_SUCCESS (or
+ * STATUS_NOTIFY_ENUM_DIR after an overflow); otherwise links w and returns
+ * STATUS_PENDING. */
+NTSTATUS fsa_notify_arm(struct fsa_open *o, uint32_t filter, bool tree, uint32_t max_bytes,
+			struct fsa_notify_waiter *w, struct fsa_change **changes);
+/* false if w was already woken. */
+bool fsa_notify_cancel(struct fsa_open *o, struct fsa_notify_waiter *w);
+void fsa_changes_free(struct fsa_change *c);
+/* Reports a change of `path` (share-relative) to the watches above it. */
+void fsa_notify_event(struct fsa_table *t, const char *path, uint32_t action, uint32_t filter);
 
 /* The open's current share-relative path ("" for the root). */
 void fsa_open_path(struct fsa_open *o, char *out, size_t cap);

@@ -9,6 +9,13 @@
 struct fsa_table {
 	pthread_mutex_t lock; /* guards every struct fsa_file and its open list */
 	struct idtable files; /* hash(dev, ino) -> chain of struct fsa_file_node */
+	struct fsa_open *watching; /* directory opens with a change-notify watch */
 };
+
+struct fsa_open;
+/* notify.c, table lock held: completes pending notifies of a closing open
+ * (collected into *wake for calling after unlock). */
+void fsa_notify_close_locked(struct fsa_open *o, struct fsa_notify_waiter **wake);
+void fsa_notify_wake_all(struct fsa_notify_waiter *w);
 
 #endif

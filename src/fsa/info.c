@@ -13,6 +13,15 @@
 #include "fsa/fsa.h"
 #include "fsa/fsa_int.h"
 
+/* Reports a change of o's file to the watches above it. */
+static void notify_modified(struct fsa_open *o, uint32_t filter)
+{
+	char path[4096 + 1];
+	fsa_open_path(o, path, sizeof(path));
+	if (path[0])
+		fsa_notify_event(o->table, path, FSA_ACTION_MODIFIED, filter);
+}
+
 void fsa_info_from_stat(const struct vfs_stat *st, const struct vfs_dosinfo *d, struct fsa_info *info)
 {
 	memset(info, 0, sizeof(*info));
@@ -118,6 +127,9 @@ NTSTATUS fsa_set_basic(struct fsa_open *o, uint64_t ctime, uint64_t atime, uint6
 		}
 		s = vfs_set_dosinfo(o->fd, &d);
 	}
+	if (NT_OK(s))
+		notify_modified(o, (attrs ? FSA_NOTIFY_ATTRIBUTES : 0) | (pmt || pat ? FSA_NOTIFY_LAST_WRITE : 0) |
+				       (ctime ? FSA_NOTIFY_CREATION : 0));
 	return s;
 }
 
@@ -127,7 +139,10 @@ NTSTATUS fsa_set_eof(struct fsa_open *o, uint64_t eof)
 		return STATUS_INVALID_PARAMETER;
 	if (eof > (uint64_t)INT64_MAX)
 		return STATUS_INVALID_PARAMETER;
-	return vfs_ftruncate(o->fd, eof);
+	NTSTATUS s = vfs_ftruncate(o->fd, eof);
+	if (NT_OK(s))
+		notify_modified(o, FSA_NOTIFY_SIZE | FSA_NOTIFY_LAST_WRITE);
+	return s;
 }
 
 NTSTATUS fsa_set_allocation(struct fsa_open *o, uint64_t size)
@@ -223,6 +238,9 @@ NTSTATUS fsa_rename(struct fsa_open *o, const char *new_path, bool replace, bool
 	}
 	s = vfs_rename(&o->root, from, target, replace);
 	if (NT_OK(s)) {
+		uint32_t kind = o->is_dir ? FSA_NOTIFY_DIR_NAME : FSA_NOTIFY_FILE_NAME;
+		fsa_notify_event(o->table, from, FSA_ACTION_RENAMED_OLD_NAME, kind);
+		fsa_notify_event(o->table, target, FSA_ACTION_RENAMED_NEW_NAME, kind);
 		pthread_mutex_lock(&o->table->lock);
 		char *np = strdup(target);
 		if (np) {
@@ -246,6 +264,8 @@ NTSTATUS fsa_link(struct fsa_open *o, const char *new_path, bool replace)
 		return STATUS_NO_MEMORY;
 	NTSTATUS s = vfs_link(&o->root, from, new_path, replace);
 	free(from);
+	if (NT_OK(s))
+		fsa_notify_event(o->table, new_path, FSA_ACTION_ADDED, FSA_NOTIFY_FILE_NAME);
 	return s;
 }
 
@@ -267,6 +287,8 @@ NTSTATUS fsa_write(struct fsa_open *o, const void *buf, size_t n, uint64_t off, 
 	s = vfs_pwrite(o->fd, buf, n, off, done);
 	if (NT_OK(s) && write_through)
 		s = vfs_fsync(o->fd, true);
+	if (NT_OK(s))
+		notify_modified(o, FSA_NOTIFY_SIZE | FSA_NOTIFY_LAST_WRITE);
 	return s;
 }
 
