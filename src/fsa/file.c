@@ -698,3 +698,17 @@ void fsa_open_path(struct fsa_open *o, char *out, size_t cap)
 	snprintf(out, cap, "%s", o->file->path ? o->file->path : "");
 	pthread_mutex_unlock(&o->table->lock);
 }
+
+bool fsa_dir_blocks_add(struct fsa_table *t, uint64_t dev, uint64_t ino)
+{
+	/* A rename or link opens the target directory for FILE_ADD_FILE,
+	 * sharing read and write ([MS-FSA] 2.1.5.14.11): an open of that
+	 * directory with DELETE access, or one not sharing write, conflicts. */
+	bool conflict = false;
+	pthread_mutex_lock(&t->lock);
+	struct fsa_file *f = file_lookup(t, dev, ino, false);
+	for (struct fsa_open *x = f ? f->opens : NULL; x && !conflict; x = x->next_in_file)
+		conflict = share_conflict(x, FILE_ADD_FILE, FILE_SHARE_READ | FILE_SHARE_WRITE);
+	pthread_mutex_unlock(&t->lock);
+	return conflict;
+}

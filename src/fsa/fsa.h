@@ -255,6 +255,8 @@ NTSTATUS fsa_flush(struct fsa_open *o);
 /* Is (dev, ino) open anywhere? Is any file below directory `dir` open? */
 bool fsa_file_is_open(struct fsa_table *t, uint64_t dev, uint64_t ino);
 bool fsa_open_below(struct fsa_table *t, const char *dir);
+/* Would adding a name to directory (dev, ino) conflict with its opens? */
+bool fsa_dir_blocks_add(struct fsa_table *t, uint64_t dev, uint64_t ino);
 
 /* Oplocks ([MS-FSA] 2.1.5.17, [MS-SMB2] 3.3.4.6, 3.3.5.22.1). */
 /* The client acknowledged a break to `level`: STATUS_SUCCESS with the new

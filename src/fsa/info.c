@@ -232,6 +232,18 @@ NTSTATUS fsa_rename(struct fsa_open *o, const char *new_path, bool replace, bool
 		free(from);
 		return NT_EQ(s, STATUS_OBJECT_PATH_NOT_FOUND) ? s : s;
 	}
+	char tparent[4096 + 1];
+	const char *slash = strrchr(target, '/');
+	size_t plen = slash ? (size_t)(slash - target) : 0;
+	memcpy(tparent, target, plen);
+	tparent[plen] = 0;
+	struct vfs_stat pst;
+	NTSTATUS pss = vfs_stat_path(&o->root, tparent, true, &pst);
+	log_debug("rename %s -> %s: parent '%s' %s", from, target, tparent, nt_status_name(pss));
+	if (NT_OK(pss) && fsa_dir_blocks_add(o->table, pst.dev, pst.ino)) {
+		free(from);
+		return STATUS_SHARING_VIOLATION;
+	}
 	if (o->is_dir && fsa_open_below(o->table, from)) {
 		free(from);
 		return STATUS_ACCESS_DENIED; /* Windows refuses to move a directory with open files below it */
