@@ -133,6 +133,11 @@ NTSTATUS cmd_change_notify(struct smb2_req *req)
 		return STATUS_INVALID_PARAMETER;
 	if (!fsa_has_access(o, FILE_LIST_DIRECTORY))
 		return STATUS_ACCESS_DENIED;
+	if (req->hdr.next_command) {
+		/* Windows does not let a request that would go asynchronous
+		 * sit in the middle of a compound ([MS-SMB2] <159>, <162>) */
+		return STATUS_INTERNAL_ERROR;
+	}
 	s->waiter.wake = notify_wake;
 	s->waiter.arg = req;
 	st = fsa_notify_arm(o, q.completion_filter, q.flags & SMB2_WATCH_TREE, q.output_buffer_length, &s->waiter,

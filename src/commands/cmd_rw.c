@@ -10,6 +10,8 @@
 #include "conn/request.h"
 #include "wire/file.h"
 
+#define MAX_FILE_SIZE 0xfffffff0000ULL
+
 struct io_state {
 	struct fsa_open *open;
 	uint64_t offset;
@@ -75,6 +77,7 @@ static NTSTATUS read_done(struct smb2_req *req)
 		req->has_body = false; /* error body instead */
 		return STATUS_END_OF_FILE;
 	}
+	s->open->position = s->offset + s->done; /* FilePositionInformation follows reads */
 	/* The data is already at its place; write the fixed part before it. */
 	req->w.pos = SMB2_HDR_LEN;
 	wire_read_rsp_encode_fixed(&req->w, (uint32_t)s->done, 0, 0);
@@ -100,8 +103,6 @@ NTSTATUS cmd_read(struct smb2_req *req)
 		return STATUS_INVALID_DEVICE_REQUEST;
 	if (!fsa_has_access(s->open, FILE_READ_DATA) && !fsa_has_access(s->open, FILE_EXECUTE))
 		return STATUS_ACCESS_DENIED;
-	if (q.minimum_count > q.length)
-		return STATUS_INVALID_PARAMETER;
 	s->offset = q.offset;
 	s->length = q.length;
 	s->minimum = q.minimum_count;
@@ -127,6 +128,8 @@ static NTSTATUS write_done(struct smb2_req *req)
 		conn_deliver_breaks(req->conn, s->breaks, s->n_breaks);
 	if (!NT_OK(req->work_status))
 		return req->work_status;
+	if (s->offset != UINT64_MAX)
+		s->open->position = s->offset + s->done;
 	struct wr *w = req_body(req, 16);
 	if (!w)
 		return STATUS_NO_MEMORY;
@@ -157,6 +160,9 @@ NTSTATUS cmd_write(struct smb2_req *req)
 		s->offset = UINT64_MAX; /* end of file: fsa appends */
 	} else {
 		if (q.offset > (uint64_t)INT64_MAX || q.offset + q.data_len > (uint64_t)INT64_MAX)
+			return STATUS_INVALID_PARAMETER;
+		/* the largest file Windows (NTFS) can hold; clients test for it */
+		if (q.data_len && q.offset + q.data_len > MAX_FILE_SIZE)
 			return STATUS_INVALID_PARAMETER;
 		s->offset = q.offset;
 	}

@@ -397,7 +397,7 @@ struct chain {
 	uint32_t delay_ms;
 	uint64_t prev_sess;
 	uint32_t prev_tree;
-	NTSTATUS prev_status;
+	NTSTATUS prev_status; /* of the last CREATE in the chain */
 	uint64_t prev_fid_p, prev_fid_v; /* FileId a related request may inherit */
 	bool have_prev_fid;
 	bool first;
@@ -451,7 +451,8 @@ static bool chain_finish_req(struct chain *ch, struct smb2_req *req)
 		ch->delay_ms = req->delay_ms;
 	ch->prev_sess = req->rsp_session_id ? req->rsp_session_id : req->hdr.session_id;
 	ch->prev_tree = req->hdr.tree_id;
-	ch->prev_status = req->status;
+	if (req->hdr.command == SMB2_CREATE)
+		ch->prev_status = req->status; /* [MS-SMB2] 3.3.5.2.7.2: a failed CREATE fails what follows */
 	if (req->set_fid) {
 		ch->prev_fid_p = req->fid_p;
 		ch->prev_fid_v = req->fid_v;
