@@ -107,6 +107,27 @@ import socket,sys; s=socket.create_connection(('127.0.0.1',$port)); s.sendall(sy
 	check_rc "root:alive-after-garbage" 0 sc //127.0.0.1/test -p "$port" -U smbtest%New-Pass-000 -c exit
 	check_out "root:smb1-only-client-refused" "NT_STATUS|failed" sc -L //127.0.0.1 -p "$port" -m NT1 -N
 	stop_server "$pid" "$work/server.log" root
+	# server-side policy: signing mandatory, then encryption required
+	for mode in sign encrypt; do
+		port=$(free_port)
+		extra="server signing = mandatory"
+		[[ $mode == encrypt ]] && extra="server smb encrypt = required"
+		sed -e "s/smb ports = .*/smb ports = $port/" -e "s/map to guest = bad user/$extra/" \
+			"$work/smb.conf" >"$work/$mode.conf"
+		"$bin" --config "$work/$mode.conf" >"$work/$mode.log" 2>&1 &
+		pid=$!
+		wait_port "$port" || cat "$work/$mode.log" >&2
+		for m in "${dialects[@]}"; do
+			if [[ $mode == encrypt && $m == SMB2* ]]; then
+				check_out "root:$mode-required:$m:refused" "NT_STATUS_ACCESS_DENIED" \
+					sc //127.0.0.1/test -p "$port" -m "$m" -U smbtest%New-Pass-000 -c exit
+			else
+				check_rc "root:$mode-required:$m" 0 sc //127.0.0.1/test -p "$port" -m "$m" \
+					-U smbtest%New-Pass-000 -c exit
+			fi
+		done
+		stop_server "$pid" "$work/$mode.log" "root-$mode-required"
+	done
 	check_out "cli:check-config-error" "bad.conf:3:.*smb ports" sh -c \
 		"printf '[global]\n\tlog level = 1\n\tsmb ports = 99999\n' >'$work/bad.conf'; '$bin' check-config '$work/bad.conf'"
 	check_out "cli:check-config-unknown-warning" "bad2.conf:2:.*unknown" sh -c \

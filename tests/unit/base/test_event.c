@@ -1,0 +1,154 @@
+/* Unit tests for event/: timer order and cancellation, cross-thread posts,
+ * deferred work, and the offload pool handing completions back to the loop
+ * that submitted the job. */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "event/loop.h"
+#include "event/offload.h"
+
+static int order[8];
+static int n_order;
+
+static void timer_cb(struct ev_loop *loop, struct ev_timer *t)
+{
+	order[n_order++] = (int)(intptr_t)t->data;
+}
+
+static void test_timers(void **state)
+{
+	struct ev_loop *loop = ev_loop_new();
+	assert_non_null(loop);
+	struct ev_timer a, b, c;
+	ev_timer_init(&a, timer_cb, (void *)1);
+	ev_timer_init(&b, timer_cb, (void *)2);
+	ev_timer_init(&c, timer_cb, (void *)3);
+	n_order = 0;
+	ev_timer_start(loop, &a, 30);
+	ev_timer_start(loop, &b, 10);
+	ev_timer_start(loop, &c, 20);
+	ev_timer_stop(loop, &c); /* cancelled: must not fire */
+	assert_false(ev_timer_armed(&c));
+	for (int i = 0; i < 100 && n_order < 2; i++)
+		ev_loop_run_once(loop, 50);
+	assert_int_equal(n_order, 2);
+	assert_int_equal(order[0], 2);
+	assert_int_equal(order[1], 1);
+	ev_loop_run_once(loop, 40);
+	assert_int_equal(n_order, 2);
+	ev_loop_free(loop);
+}
+
+struct post_ctx {
+	struct ev_loop *loop;
+	pthread_t loop_thread;
+	int hits;
+	bool on_loop_thread;
+};
+
+static void post_cb(struct ev_loop *loop, void *arg)
+{
+	struct post_ctx *p = arg;
+	p->hits++;
+	p->on_loop_thread = pthread_equal(pthread_self(), p->loop_thread);
+}
+
+static void *poster(void *arg)
+{
+	struct post_ctx *p = arg;
+	for (int i = 0; i < 100; i++)
+		ev_loop_post(p->loop, post_cb, p);
+	return NULL;
+}
+
+static void test_cross_thread_posts(void **state)
+{
+	struct post_ctx p = { .loop = ev_loop_new(), .loop_thread = pthread_self() };
+	assert_non_null(p.loop);
+	pthread_t th;
+	assert_int_equal(pthread_create(&th, NULL, poster, &p), 0);
+	pthread_join(th, NULL);
+	for (int i = 0; i < 100 && p.hits < 100; i++)
+		ev_loop_run_once(p.loop, 10);
+	assert_int_equal(p.hits, 100);
+	assert_true(p.on_loop_thread);
+	ev_loop_free(p.loop);
+}
+
+static void defer_cb(struct ev_loop *loop, void *arg)
+{
+	(*(int *)arg)++;
+}
+
+static void test_deferred(void **state)
+{
+	struct ev_loop *loop = ev_loop_new();
+	int n = 0;
+	ev_loop_defer(loop, defer_cb, &n);
+	assert_int_equal(n, 0); /* not run inline */
+	ev_loop_run_once(loop, 0);
+	assert_int_equal(n, 1);
+	ev_loop_free(loop);
+}
+
+struct job {
+	pthread_t worker;
+	pthread_t done_thread;
+	int done;
+};
+
+static void job_work(void *arg)
+{
+	struct job *j = arg;
+	j->worker = pthread_self();
+}
+
+static void job_done(struct ev_loop *loop, void *arg)
+{
+	struct job *j = arg;
+	j->done_thread = pthread_self();
+	j->done++;
+}
+
+static void test_offload(void **state)
+{
+	struct ev_loop *loop = ev_loop_new();
+	struct offload_pool *pool = offload_pool_new(2);
+	assert_non_null(pool);
+	struct job jobs[20];
+	memset(jobs, 0, sizeof(jobs));
+	for (int i = 0; i < 20; i++)
+		assert_int_equal(offload_submit(pool, loop, job_work, job_done, &jobs[i]), 0);
+	int total = 0;
+	for (int i = 0; i < 200 && total < 20; i++) {
+		ev_loop_run_once(loop, 10);
+		total = 0;
+		for (int k = 0; k < 20; k++)
+			total += jobs[k].done;
+	}
+	assert_int_equal(total, 20);
+	for (int k = 0; k < 20; k++) {
+		assert_false(pthread_equal(jobs[k].worker, pthread_self())); /* work ran off the loop */
+		assert_true(pthread_equal(jobs[k].done_thread, pthread_self())); /* completion on it */
+	}
+	offload_pool_free(pool);
+	ev_loop_free(loop);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_timers),
+		cmocka_unit_test(test_cross_thread_posts),
+		cmocka_unit_test(test_deferred),
+		cmocka_unit_test(test_offload),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
