@@ -194,6 +194,8 @@ NTSTATUS cmd_create(struct smb2_req *req)
 	uint64_t alloc = 0;
 	unsigned count;
 	const struct wire_create_ctx *x;
+	if (wire_create_ctx_find(&q.ctx, WIRE_CCTX_EXTA, &count) != NULL)
+		return STATUS_EAS_NOT_SUPPORTED; /* refused rather than silently dropped */
 	if ((x = wire_create_ctx_find(&q.ctx, WIRE_CCTX_TWRP, &count)) != NULL)
 		return STATUS_OBJECT_NAME_NOT_FOUND; /* no previous versions (snapshots) */
 	if ((x = wire_create_ctx_find(&q.ctx, WIRE_CCTX_ALSI, &count)) != NULL) {

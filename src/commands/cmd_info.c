@@ -24,7 +24,6 @@
 #define FILE_SUPPORTS_OBJECT_IDS 0x00010000
 #define FILE_DEVICE_DISK 0x00000007
 #define FILE_DEVICE_IS_MOUNTED 0x00000020
-#define STATUS_NO_EAS_ON_FILE NT_STATUS(0xC0000052)
 
 struct info_state {
 	struct fsa_open *open;
@@ -121,17 +120,16 @@ static NTSTATUS file_class_encode(struct wr *w, struct info_state *s, size_t max
 	s->name16_len = path_to_smb2_name(s->path, s->name16, sizeof(s->name16));
 	if (s->name16_len < 0)
 		return STATUS_OBJECT_NAME_INVALID;
-	if (s->q.info_class == FileNormalizedNameInformation && s->path[0]) {
-		fi.name_utf16 = s->name16 + 2; /* relative to the share: no leading backslash */
-		fi.name_len = (size_t)s->name16_len - 2;
+	if (s->q.info_class == FileNormalizedNameInformation) {
+		/* relative to the share, no leading backslash: empty for the root */
+		fi.name_utf16 = s->name16 + 2;
+		fi.name_len = s->path[0] ? (size_t)s->name16_len - 2 : 0;
 	} else {
 		fi.name_utf16 = s->name16;
 		fi.name_len = (size_t)s->name16_len;
 	}
 	uint8_t cls = s->q.info_class;
 	if (cls == FileStreamInformation) {
-		if (max < 24 && !s->info.directory)
-			return STATUS_BUFFER_OVERFLOW;
 		if (!s->info.directory) {
 			static const uint8_t data_name[] = { ':', 0, ':', 0, '$', 0, 'D', 0, 'A', 0, 'T', 0, 'A', 0 };
 			struct wire_stream_entry e = { .name = data_name,
@@ -148,7 +146,7 @@ static NTSTATUS file_class_encode(struct wr *w, struct info_state *s, size_t max
 		return STATUS_SUCCESS;
 	}
 	if (cls == FileFullEaInformation)
-		return STATUS_NO_EAS_ON_FILE;
+		return STATUS_SUCCESS; /* no extended attributes: an empty list */
 	size_t written, needed;
 	return wire_file_info_encode(w, cls, &fi, max, &written, &needed);
 }
@@ -310,8 +308,9 @@ NTSTATUS cmd_query_info(struct smb2_req *req)
 	case SMB2_0_INFO_FILE:
 		if (!file_class_needs(q.info_class, &need))
 			return STATUS_INVALID_INFO_CLASS;
-		if (q.info_class != FileStreamInformation && q.info_class != FileFullEaInformation &&
-		    q.output_buffer_length < wire_file_info_min_size(q.info_class))
+		if (q.info_class == FileStreamInformation ? q.output_buffer_length < 32
+		    : q.info_class != FileFullEaInformation &&
+			      q.output_buffer_length < wire_file_info_min_size(q.info_class))
 			return STATUS_INFO_LENGTH_MISMATCH;
 		break;
 	case SMB2_0_INFO_FILESYSTEM:

@@ -459,6 +459,9 @@ static bool chain_finish_req(struct chain *ch, struct smb2_req *req)
 		ch->have_prev_fid = true;
 	}
 	ch->first = false;
+	if (LOG_ON(LOG_DEBUG) && !NT_OK(req->status))
+		conn_debug(c, "%s mid %llu: %s", smb2_command_name(req->hdr.command),
+			   (unsigned long long)req->hdr.message_id, nt_status_name(req->status));
 	if (req->hdr.command == SMB2_CANCEL)
 		return true; /* CANCEL never gets a reply */
 	uint16_t credits = 0;
