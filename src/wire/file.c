@@ -6,35 +6,12 @@
 
 #include <string.h>
 
-/* A reader positioned after StructureSize, bad unless it matches. */
-static struct rd body(const uint8_t *msg, size_t len, uint16_t ssize)
-{
-	struct rd r = rd_init(msg, len);
-	rd_seek(&r, SMB2_HDR_LEN);
-	if (rd_u16(&r) != ssize)
-		r.bad = true;
-	return r;
-}
-
-/* A header-relative (off, n) area that must lie in the message at or after
- * `min_off` (the end of the fixed part). An empty area is NULL whatever its
- * offset, as clients send arbitrary offsets with zero lengths. */
-static const uint8_t *area(const uint8_t *msg, size_t len, size_t min_off, uint32_t off, uint32_t n, bool *bad)
-{
-	if (n == 0)
-		return NULL;
-	if (off < min_off || off > len || n > len - off) {
-		*bad = true;
-		return NULL;
-	}
-	return msg + off;
-}
 
 #define FIXED_END(body_len) (SMB2_HDR_LEN + (body_len))
 
 NTSTATUS wire_create_req_decode(const uint8_t *msg, size_t len, struct wire_create_req *q)
 {
-	struct rd r = body(msg, len, 57);
+	struct rd r = wire_req_body(msg, len, 57);
 	q->security_flags = rd_u8(&r);
 	q->requested_oplock_level = rd_u8(&r);
 	q->impersonation_level = rd_u32(&r);
@@ -53,9 +30,9 @@ NTSTATUS wire_create_req_decode(const uint8_t *msg, size_t len, struct wire_crea
 	if (r.bad || (name_len & 1))
 		return STATUS_INVALID_PARAMETER;
 	bool bad = false;
-	q->name = area(msg, len, FIXED_END(56), name_off, name_len, &bad);
+	q->name = wire_req_area(msg, len, FIXED_END(56), name_off, name_len, &bad);
 	q->name_len = name_len;
-	const uint8_t *ctx = area(msg, len, FIXED_END(56), ctx_off, ctx_len, &bad);
+	const uint8_t *ctx = wire_req_area(msg, len, FIXED_END(56), ctx_off, ctx_len, &bad);
 	if (bad || (ctx && (ctx_off & 7)))
 		return STATUS_INVALID_PARAMETER;
 	return wire_create_ctx_parse(ctx, ctx_len, &q->ctx);
@@ -85,7 +62,7 @@ void wire_create_rsp_encode(struct wr *w, const struct wire_create_rsp *r, struc
 
 NTSTATUS wire_close_req_decode(const uint8_t *msg, size_t len, struct wire_close_req *q)
 {
-	struct rd r = body(msg, len, 24);
+	struct rd r = wire_req_body(msg, len, 24);
 	q->flags = rd_u16(&r);
 	rd_skip(&r, 4);
 	q->fid_persistent = rd_u64(&r);
@@ -110,7 +87,7 @@ void wire_close_rsp_encode(struct wr *w, const struct wire_close_rsp *r)
 
 NTSTATUS wire_flush_req_decode(const uint8_t *msg, size_t len, struct wire_flush_req *q)
 {
-	struct rd r = body(msg, len, 24);
+	struct rd r = wire_req_body(msg, len, 24);
 	rd_skip(&r, 6); /* Reserved1, Reserved2 */
 	q->fid_persistent = rd_u64(&r);
 	q->fid_volatile = rd_u64(&r);
@@ -135,7 +112,7 @@ void wire_lock_rsp_encode(struct wr *w)
 
 NTSTATUS wire_read_req_decode(const uint8_t *msg, size_t len, struct wire_read_req *q)
 {
-	struct rd r = body(msg, len, 49);
+	struct rd r = wire_req_body(msg, len, 49);
 	q->padding = rd_u8(&r);
 	q->flags = rd_u8(&r);
 	q->length = rd_u32(&r);
@@ -150,7 +127,7 @@ NTSTATUS wire_read_req_decode(const uint8_t *msg, size_t len, struct wire_read_r
 	if (r.bad)
 		return STATUS_INVALID_PARAMETER;
 	bool bad = false;
-	q->channel_info = area(msg, len, FIXED_END(48), ci_off, ci_len, &bad);
+	q->channel_info = wire_req_area(msg, len, FIXED_END(48), ci_off, ci_len, &bad);
 	q->channel_info_len = ci_len;
 	return bad ? STATUS_INVALID_PARAMETER : STATUS_SUCCESS;
 }
@@ -176,7 +153,7 @@ void wire_read_rsp_encode(struct wr *w, const uint8_t *data, uint32_t data_len, 
 
 NTSTATUS wire_write_req_decode(const uint8_t *msg, size_t len, struct wire_write_req *q)
 {
-	struct rd r = body(msg, len, 49);
+	struct rd r = wire_req_body(msg, len, 49);
 	uint16_t data_off = rd_u16(&r);
 	uint32_t data_len = rd_u32(&r);
 	q->offset = rd_u64(&r);
@@ -190,9 +167,9 @@ NTSTATUS wire_write_req_decode(const uint8_t *msg, size_t len, struct wire_write
 	if (r.bad)
 		return STATUS_INVALID_PARAMETER;
 	bool bad = false;
-	q->data = area(msg, len, FIXED_END(48), data_off, data_len, &bad);
+	q->data = wire_req_area(msg, len, FIXED_END(48), data_off, data_len, &bad);
 	q->data_len = data_len;
-	q->channel_info = area(msg, len, FIXED_END(48), ci_off, ci_len, &bad);
+	q->channel_info = wire_req_area(msg, len, FIXED_END(48), ci_off, ci_len, &bad);
 	q->channel_info_len = ci_len;
 	return bad ? STATUS_INVALID_PARAMETER : STATUS_SUCCESS;
 }
@@ -271,7 +248,7 @@ void wire_lease_break_rsp_encode(struct wr *w, const struct wire_lease_break_ack
 
 NTSTATUS wire_lock_req_decode(const uint8_t *msg, size_t len, struct wire_lock_req *q)
 {
-	struct rd r = body(msg, len, 48);
+	struct rd r = wire_req_body(msg, len, 48);
 	q->lock_count = rd_u16(&r);
 	uint32_t seq = rd_u32(&r);
 	q->lock_sequence_number = (uint8_t)(seq & 0xF);
@@ -300,7 +277,7 @@ struct wire_lock_element wire_lock_req_element(const struct wire_lock_req *q, un
 
 NTSTATUS wire_query_directory_req_decode(const uint8_t *msg, size_t len, struct wire_query_directory_req *q)
 {
-	struct rd r = body(msg, len, 33);
+	struct rd r = wire_req_body(msg, len, 33);
 	q->info_class = rd_u8(&r);
 	q->flags = rd_u8(&r);
 	q->file_index = rd_u32(&r);
@@ -312,14 +289,14 @@ NTSTATUS wire_query_directory_req_decode(const uint8_t *msg, size_t len, struct 
 	if (r.bad || (name_len & 1))
 		return STATUS_INVALID_PARAMETER;
 	bool bad = false;
-	q->pattern = area(msg, len, FIXED_END(32), name_off, name_len, &bad);
+	q->pattern = wire_req_area(msg, len, FIXED_END(32), name_off, name_len, &bad);
 	q->pattern_len = name_len;
 	return bad ? STATUS_INVALID_PARAMETER : STATUS_SUCCESS;
 }
 
 NTSTATUS wire_change_notify_req_decode(const uint8_t *msg, size_t len, struct wire_change_notify_req *q)
 {
-	struct rd r = body(msg, len, 32);
+	struct rd r = wire_req_body(msg, len, 32);
 	q->flags = rd_u16(&r);
 	q->output_buffer_length = rd_u32(&r);
 	q->fid_persistent = rd_u64(&r);
@@ -331,7 +308,7 @@ NTSTATUS wire_change_notify_req_decode(const uint8_t *msg, size_t len, struct wi
 
 NTSTATUS wire_query_info_req_decode(const uint8_t *msg, size_t len, struct wire_query_info_req *q)
 {
-	struct rd r = body(msg, len, 41);
+	struct rd r = wire_req_body(msg, len, 41);
 	q->info_type = rd_u8(&r);
 	q->info_class = rd_u8(&r);
 	q->output_buffer_length = rd_u32(&r);
@@ -345,14 +322,14 @@ NTSTATUS wire_query_info_req_decode(const uint8_t *msg, size_t len, struct wire_
 	if (r.bad)
 		return STATUS_INVALID_PARAMETER;
 	bool bad = false;
-	q->input = area(msg, len, FIXED_END(40), in_off, in_len, &bad);
+	q->input = wire_req_area(msg, len, FIXED_END(40), in_off, in_len, &bad);
 	q->input_len = in_len;
 	return bad ? STATUS_INVALID_PARAMETER : STATUS_SUCCESS;
 }
 
 NTSTATUS wire_set_info_req_decode(const uint8_t *msg, size_t len, struct wire_set_info_req *q)
 {
-	struct rd r = body(msg, len, 33);
+	struct rd r = wire_req_body(msg, len, 33);
 	q->info_type = rd_u8(&r);
 	q->info_class = rd_u8(&r);
 	uint32_t buf_len = rd_u32(&r);
@@ -364,7 +341,7 @@ NTSTATUS wire_set_info_req_decode(const uint8_t *msg, size_t len, struct wire_se
 	if (r.bad)
 		return STATUS_INVALID_PARAMETER;
 	bool bad = false;
-	q->buf = area(msg, len, FIXED_END(32), buf_off, buf_len, &bad);
+	q->buf = wire_req_area(msg, len, FIXED_END(32), buf_off, buf_len, &bad);
 	q->buf_len = buf_len;
 	return bad ? STATUS_INVALID_PARAMETER : STATUS_SUCCESS;
 }

@@ -3,31 +3,9 @@
  * relative to the SMB2 header and validated as slices of the message. */
 #include "wire/session.h"
 
-/* Returns a reader positioned at the body after checking StructureSize. */
-static struct rd body(const uint8_t *msg, size_t len, uint16_t ssize)
-{
-	struct rd r = rd_init(msg, len);
-	rd_seek(&r, SMB2_HDR_LEN);
-	if (rd_u16(&r) != ssize)
-		r.bad = true;
-	return r;
-}
-
-/* A header-relative (offset, length) area; an empty area may have any offset. */
-static const uint8_t *area(const uint8_t *msg, size_t len, uint32_t off, uint32_t n, bool *bad)
-{
-	if (n == 0)
-		return NULL;
-	if (off < SMB2_HDR_LEN || off > len || n > len - off) {
-		*bad = true;
-		return NULL;
-	}
-	return msg + off;
-}
-
 NTSTATUS wire_sess_setup_req_decode(const uint8_t *msg, size_t len, struct sess_setup_req *q)
 {
-	struct rd r = body(msg, len, 25);
+	struct rd r = wire_req_body(msg, len, 25);
 	q->flags = rd_u8(&r);
 	q->security_mode = rd_u8(&r);
 	q->capabilities = rd_u32(&r);
@@ -38,7 +16,7 @@ NTSTATUS wire_sess_setup_req_decode(const uint8_t *msg, size_t len, struct sess_
 	if (r.bad)
 		return STATUS_INVALID_PARAMETER;
 	bool bad = false;
-	q->sec = area(msg, len, off, n, &bad);
+	q->sec = wire_req_area(msg, len, SMB2_HDR_LEN + 24, off, n, &bad);
 	q->sec_len = n;
 	return bad ? STATUS_INVALID_PARAMETER : STATUS_SUCCESS;
 }
@@ -57,7 +35,7 @@ void wire_sess_setup_rsp_encode(struct wr *w, uint16_t session_flags, const uint
 
 NTSTATUS wire_tree_connect_req_decode(const uint8_t *msg, size_t len, struct tree_connect_req *q)
 {
-	struct rd r = body(msg, len, 9);
+	struct rd r = wire_req_body(msg, len, 9);
 	q->flags = rd_u16(&r);
 	uint16_t off = rd_u16(&r);
 	uint16_t n = rd_u16(&r);
@@ -74,10 +52,10 @@ NTSTATUS wire_tree_connect_req_decode(const uint8_t *msg, size_t len, struct tre
 		uint16_t plen = rd_u16(&e);
 		if (e.bad)
 			return STATUS_INVALID_PARAMETER;
-		q->path = area(msg, len, (uint32_t)off + poff, plen, &bad);
+		q->path = wire_req_area(msg, len, SMB2_HDR_LEN + 8, (uint32_t)off + poff, plen, &bad);
 		q->path_len = plen;
 	} else {
-		q->path = area(msg, len, off, n, &bad);
+		q->path = wire_req_area(msg, len, SMB2_HDR_LEN + 8, off, n, &bad);
 		q->path_len = n;
 	}
 	if (bad || (q->path_len & 1))
@@ -98,7 +76,7 @@ void wire_tree_connect_rsp_encode(struct wr *w, uint8_t share_type, uint32_t sha
 
 NTSTATUS wire_simple_req_decode(const uint8_t *msg, size_t len)
 {
-	struct rd r = body(msg, len, 4);
+	struct rd r = wire_req_body(msg, len, 4);
 	return r.bad ? STATUS_INVALID_PARAMETER : STATUS_SUCCESS;
 }
 
@@ -110,7 +88,7 @@ void wire_simple_rsp_encode(struct wr *w)
 
 NTSTATUS wire_ioctl_req_decode(const uint8_t *msg, size_t len, struct ioctl_req *q)
 {
-	struct rd r = body(msg, len, 57);
+	struct rd r = wire_req_body(msg, len, 57);
 	rd_skip(&r, 2);
 	q->ctl_code = rd_u32(&r);
 	q->fid_persistent = rd_u64(&r);
@@ -125,7 +103,7 @@ NTSTATUS wire_ioctl_req_decode(const uint8_t *msg, size_t len, struct ioctl_req 
 	if (r.bad)
 		return STATUS_INVALID_PARAMETER;
 	bool bad = false;
-	q->in = area(msg, len, in_off, in_n, &bad);
+	q->in = wire_req_area(msg, len, SMB2_HDR_LEN + 56, in_off, in_n, &bad);
 	q->in_len = in_n;
 	return bad ? STATUS_INVALID_PARAMETER : STATUS_SUCCESS;
 }

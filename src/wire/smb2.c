@@ -49,6 +49,26 @@ void wire_hdr_encode(const struct smb2_hdr *h, uint8_t out[SMB2_HDR_LEN])
 	wr_bytes(&w, h->signature, 16);
 }
 
+struct rd wire_req_body(const uint8_t *msg, size_t len, uint16_t ssize)
+{
+	struct rd r = rd_init(msg, len);
+	rd_seek(&r, SMB2_HDR_LEN);
+	if (rd_u16(&r) != ssize)
+		r.bad = true;
+	return r;
+}
+
+const uint8_t *wire_req_area(const uint8_t *msg, size_t len, size_t min_off, uint32_t off, uint32_t n, bool *bad)
+{
+	if (n == 0)
+		return NULL;
+	if (off < min_off || off > len || n > len - off) {
+		*bad = true;
+		return NULL;
+	}
+	return msg + off;
+}
+
 void wire_error_body_encode(struct wr *w, const uint8_t *data, uint32_t len)
 {
 	wr_u16(w, 9);

@@ -106,6 +106,16 @@ bool wire_hdr_decode(const uint8_t *buf, size_t len, struct smb2_hdr *h);
 /* Writes a 64-byte header (ProtocolId and StructureSize included). */
 void wire_hdr_encode(const struct smb2_hdr *h, uint8_t out[SMB2_HDR_LEN]);
 
+/* A reader over a request body, positioned after StructureSize; bad unless
+ * StructureSize is `ssize`. */
+struct rd wire_req_body(const uint8_t *msg, size_t len, uint16_t ssize);
+
+/* A header-relative (off, n) area of a request, which must lie inside the
+ * message at or after `min_off` (the end of the fixed part). An empty area
+ * is NULL whatever its offset (clients send any offset with length 0);
+ * *bad is set when the area is out of bounds. */
+const uint8_t *wire_req_area(const uint8_t *msg, size_t len, size_t min_off, uint32_t off, uint32_t n, bool *bad);
+
 /* Error response body ([MS-SMB2] 2.2.2) with no error contexts: 9 bytes. */
 void wire_error_body_encode(struct wr *w, const uint8_t *data, uint32_t len);
 
