@@ -128,6 +128,22 @@ import socket,sys; s=socket.create_connection(('127.0.0.1',$port)); s.sendall(sy
 		done
 		stop_server "$pid" "$work/$mode.log" "root-$mode-required"
 	done
+	# `max connections`: a second client is refused while one is connected
+	port=$(free_port)
+	sed -e "s/smb ports = .*/smb ports = $port/" -e "s/map to guest = bad user/max connections = 1/" \
+		"$work/smb.conf" >"$work/maxc.conf"
+	"$bin" --config "$work/maxc.conf" >"$work/maxc.log" 2>&1 &
+	pid=$!
+	wait_port "$port" || cat "$work/maxc.log" >&2
+	python3 -c "import socket,time; s=socket.create_connection(('127.0.0.1',$port)); time.sleep(3)" &
+	holder=$!
+	sleep 0.5
+	check_out "root:max-connections-refused" "NT_STATUS|failed|Connection" \
+		sc //127.0.0.1/test -p "$port" -U smbtest%New-Pass-000 -c exit
+	wait "$holder"
+	sleep 0.3
+	check_rc "root:max-connections-free-again" 0 sc //127.0.0.1/test -p "$port" -U smbtest%New-Pass-000 -c exit
+	stop_server "$pid" "$work/maxc.log" root-max-connections
 	check_out "cli:check-config-error" "bad.conf:3:.*smb ports" sh -c \
 		"printf '[global]\n\tlog level = 1\n\tsmb ports = 99999\n' >'$work/bad.conf'; '$bin' check-config '$work/bad.conf'"
 	check_out "cli:check-config-unknown-warning" "bad2.conf:2:.*unknown" sh -c \
