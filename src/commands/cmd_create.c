@@ -12,7 +12,9 @@
 #include "wire/file.h"
 
 #define CREATE_OPTIONS_VALID 0x00FFFFFF
-#define FILE_ATTRIBUTES_VALID 0x0003FFB7
+#define FILE_ATTRIBUTES_VALID 0x00007FB7 /* what Windows accepts in CREATE */
+#define ACCESS_RESERVED_BITS 0x0CE0FE00
+#define FILE_CREATE_TREE_CONNECTION 0x00000080
 
 #define OPLOCK_BREAK_TIMEOUT_MS 35000 /* [MS-SMB2] 3.3.2.1 Oplock Break Acknowledgment Timer */
 
@@ -167,12 +169,17 @@ NTSTATUS cmd_create(struct smb2_req *req)
 		return STATUS_BAD_IMPERSONATION_LEVEL;
 	if ((q.create_options & ~CREATE_OPTIONS_VALID) || q.create_disposition > FILE_OVERWRITE_IF ||
 	    (q.share_access & ~(FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE)) ||
-	    (q.file_attributes & ~FILE_ATTRIBUTES_VALID) ||
 	    ((q.create_options & FILE_DIRECTORY_FILE) && (q.create_options & FILE_NON_DIRECTORY_FILE)))
 		return STATUS_INVALID_PARAMETER;
-	if (q.desired_access == 0 || (q.desired_access & 0x0CE0FE00)) /* reserved access bits */
-		return q.desired_access == 0 ? STATUS_ACCESS_DENIED : STATUS_INVALID_PARAMETER;
-	if (q.create_options & FILE_OPEN_BY_FILE_ID)
+	/* what Windows answers for reserved and unsupported bits, in its order
+	 * (smbtorture smb2.create.gentest records it) */
+	if (q.desired_access == 0 || (q.desired_access & ACCESS_RESERVED_BITS) || q.desired_access == SYNCHRONIZE)
+		return STATUS_ACCESS_DENIED;
+	if (q.desired_access & ACCESS_SYSTEM_SECURITY)
+		return STATUS_PRIVILEGE_NOT_HELD; /* SACLs are not supported */
+	if (q.file_attributes & ~FILE_ATTRIBUTES_VALID)
+		return STATUS_INVALID_PARAMETER;
+	if (q.create_options & (FILE_OPEN_BY_FILE_ID | FILE_RESERVE_OPFILTER | FILE_CREATE_TREE_CONNECTION))
 		return STATUS_NOT_SUPPORTED;
 	if ((q.create_options & FILE_DELETE_ON_CLOSE) && !(fsa_map_generic(q.desired_access, false) & (DELETE | MAXIMUM_ALLOWED)))
 		return STATUS_ACCESS_DENIED;
@@ -304,7 +311,9 @@ NTSTATUS cmd_close(struct smb2_req *req)
 	cs->open = o;
 	cs->postquery = q.flags & SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB;
 	/* Take the table's reference: the FileId is invalid from now on. */
-	if (idtable_remove(&req->conn->opens, o->volatile_id) == o)
+	if (idtable_remove(&req->conn->opens, o->volatile_id) == o) {
 		cs->table = o;
+		fsa_notify_cleanup(o);
+	}
 	return req_offload(req, close_work, close_done);
 }

@@ -589,7 +589,7 @@ static NTSTATUS cmd_cancel(struct smb2_req *req)
 		target = idtable_find(&c->async_reqs, req->hdr.async_id);
 	} else {
 		for (struct smb2_req *p = c->parked; p; p = p->park_next)
-			if (p->hdr.message_id == req->hdr.message_id && !p->async_id)
+			if (p->hdr.message_id == req->hdr.message_id)
 				target = p;
 	}
 	if (target && target->on_cancel)

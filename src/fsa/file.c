@@ -407,6 +407,8 @@ NTSTATUS fsa_create(const struct fsa_create_args *a, struct fsa_create_result *r
 	}
 	bool truncate = exists && (a->disposition == FILE_OVERWRITE || a->disposition == FILE_OVERWRITE_IF ||
 				   a->disposition == FILE_SUPERSEDE);
+	if ((a->file_attributes & FILE_ATTRIBUTE_ENCRYPTED) && (!exists || truncate))
+		return STATUS_ACCESS_DENIED; /* no EFS here, as on a standalone Windows server */
 	if (truncate && !(access & (FILE_WRITE_DATA | FILE_APPEND_DATA)) && !max_allowed)
 		access |= FILE_WRITE_DATA; /* overwriting is a write ([MS-FSA] adds it) */
 	if ((a->create_options & FILE_DELETE_ON_CLOSE) && !(access & DELETE))
@@ -431,6 +433,12 @@ NTSTATUS fsa_create(const struct fsa_create_args *a, struct fsa_create_result *r
 			(void)vfs_get_dosinfo(afd, &dos);
 			vfs_close(afd);
 		}
+		/* [MS-FSA] 2.1.5.1.2: overwriting a hidden or system file
+		 * needs those attributes in the request */
+		if (truncate && dos.has_attrs &&
+		    (((dos.attrs & FILE_ATTRIBUTE_HIDDEN) && !(a->file_attributes & FILE_ATTRIBUTE_HIDDEN)) ||
+		     ((dos.attrs & FILE_ATTRIBUTE_SYSTEM) && !(a->file_attributes & FILE_ATTRIBUTE_SYSTEM))))
+			return STATUS_ACCESS_DENIED;
 		if (dos.has_attrs && (dos.attrs & FILE_ATTRIBUTE_READONLY) && !is_dir) {
 			if (a->create_options & FILE_DELETE_ON_CLOSE)
 				return STATUS_CANNOT_DELETE;

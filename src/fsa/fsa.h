@@ -313,6 +313,10 @@ NTSTATUS fsa_notify_arm(struct fsa_open *o, uint32_t filter, bool tree, uint32_t
 /* false if w was already woken. */
 bool fsa_notify_cancel(struct fsa_open *o, struct fsa_notify_waiter *w);
 void fsa_changes_free(struct fsa_change *c);
+/* The handle was closed (CLOSE, tree disconnect, logoff): pending notifies
+ * complete with STATUS_NOTIFY_CLEANUP even while requests still hold the
+ * open. */
+void fsa_notify_cleanup(struct fsa_open *o);
 /* Reports a change of `path` (share-relative) to the watches above it. */
 void fsa_notify_event(struct fsa_table *t, const char *path, uint32_t action, uint32_t filter);
 

@@ -27,7 +27,10 @@ void fsa_info_from_stat(const struct vfs_stat *st, const struct vfs_dosinfo *d, 
 	memset(info, 0, sizeof(*info));
 	info->last_access_time = nttime_from_timespec(st->atime);
 	info->last_write_time = nttime_from_timespec(st->mtime);
-	info->change_time = nttime_from_timespec(st->ctime);
+	/* ChangeTime is reported as the write time, as Samba does: Linux
+	 * cannot set ctime, and clients set and compare ChangeTime together
+	 * with LastWriteTime. */
+	info->change_time = info->last_write_time;
 	if (d && d->has_create_time)
 		info->creation_time = d->create_time;
 	else if (st->has_btime)
@@ -107,6 +110,8 @@ NTSTATUS fsa_set_basic(struct fsa_open *o, uint64_t ctime, uint64_t atime, uint6
 		if (attrs) {
 			if ((attrs & FILE_ATTRIBUTE_DIRECTORY) && !o->is_dir)
 				return STATUS_INVALID_PARAMETER;
+			if ((attrs & FILE_ATTRIBUTE_TEMPORARY) && o->is_dir)
+				return STATUS_INVALID_PARAMETER; /* [MS-FSA] 2.1.5.14.2 */
 			d.attrs = (attrs & FSA_SETTABLE_ATTRS) | (o->is_dir ? FILE_ATTRIBUTE_DIRECTORY : 0);
 			if (attrs == FILE_ATTRIBUTE_NORMAL)
 				d.attrs = o->is_dir ? FILE_ATTRIBUTE_DIRECTORY : 0;

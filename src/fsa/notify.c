@@ -218,3 +218,12 @@ void fsa_notify_event(struct fsa_table *t, const char *path, uint32_t action, ui
 	pthread_mutex_unlock(&t->lock);
 	fsa_notify_wake_all(wake);
 }
+
+void fsa_notify_cleanup(struct fsa_open *o)
+{
+	struct fsa_notify_waiter *wake = NULL;
+	pthread_mutex_lock(&o->table->lock);
+	fsa_notify_close_locked(o, &wake);
+	pthread_mutex_unlock(&o->table->lock);
+	fsa_notify_wake_all(wake);
+}
