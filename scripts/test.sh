@@ -4,7 +4,8 @@
 #   2. the cmocka unit tests under ASan+UBSan
 #   3. each libFuzzer target for a short run (FUZZ_SECONDS, default 10)
 #   4. smbclient sessions against smb3d as root (--config, users mapped to
-#      Unix accounts) and as an ordinary user (smb3d serve, under runuser)
+#      Unix accounts) and as an ordinary user (smb3d serve, under setpriv),
+#      and file operations (1 GiB put/get, trees, escapes) through smbclient
 #   5. the smbtorture suites in tests/integration/torture-suites.txt, with
 #      tests/integration/knownfail (an unexpected pass also fails)
 # Needs root (to install packages and to test the root mode); re-runs itself
@@ -54,6 +55,9 @@ tests/run-fuzz.sh "${FUZZ_SECONDS:-10}"
 
 step "integration: smbclient (root mode and smb3d serve)"
 tests/integration/smbclient.sh build-asan/smb3d
+
+step "integration: file operations through smbclient"
+tests/integration/files.sh build-asan/smb3d
 
 step "integration: smbtorture"
 tests/integration/torture.sh build-asan/smb3d

@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# File operations through smbclient against smb3d (run as root: users are
+# Unix accounts): mkdir, put/get with equal checksums (8 MiB per dialect,
+# signed and encrypted; 1 GiB once), recursive mput/mget of a deep tree
+# with unicode and space names, rename, del, rmdir, allinfo, ls with
+# wildcards, setmode, read-only share refusals, and attempts to escape the
+# share through symlinks planted on the server.
+# Usage: tests/integration/files.sh PATH/TO/smb3d
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib.sh"
+bin=$(realpath "${1:-build/smb3d}")
+[[ $(id -u) -eq 0 ]] || { echo "files.sh: needs root" >&2; record fail files:not-root; exit 0; }
+export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+work=$(mktemp -d /tmp/smb3d-files.XXXXXX)
+chmod 755 "$work"
+trap 'rm -rf "$work"' EXIT
+id smbtest >/dev/null 2>&1 || useradd -M -s /usr/sbin/nologin smbtest
+port=$(free_port)
+mkdir -p "$work/share" "$work/ro" "$work/local"
+chown smbtest "$work/share"
+echo "read-only content" >"$work/ro/keep.txt"
+echo "TOP SECRET" >"$work/secret.txt"
+cat >"$work/smb.conf" <<CONF
+[global]
+	smb ports = $port
+	interfaces = 127.0.0.1
+	bind interfaces only = yes
+	passdb backend = smbpasswd:$work/smbpasswd
+[data]
+	path = $work/share
+	read only = no
+[ro]
+	path = $work/ro
+	read only = yes
+CONF
+echo Files-Pass-1 | "$bin" user add --config "$work/smb.conf" smbtest >/dev/null
+"$bin" --config "$work/smb.conf" >"$work/server.log" 2>&1 &
+pid=$!
+wait_port "$port" || cat "$work/server.log" >&2
+U=(-U smbtest%Files-Pass-1 -p "$port")
+sc() { timeout 300 smbclient //127.0.0.1/"$@"; }
+cd "$work/local"
+head -c $((8 << 20)) /dev/urandom >small.bin
+sum=$(sha256sum <small.bin | cut -d' ' -f1)
+
+for m in SMB2_02 SMB2_10 SMB3_00 SMB3_02 SMB3_11; do
+	for prot in off sign encrypt; do
+		[[ $prot == encrypt && $m == SMB2* ]] && continue
+		name="files:$m:$prot"
+		rm -f back.bin
+		sc data "${U[@]}" -m "$m" --client-protection=$prot -c "put small.bin $m-$prot.bin; get $m-$prot.bin back.bin" \
+			>/dev/null 2>&1
+		if [[ -f back.bin && $(sha256sum <back.bin | cut -d' ' -f1) == "$sum" ]]; then
+			record pass "$name:put-get-8MiB"
+		else
+			record fail "$name:put-get-8MiB"
+		fi
+	done
+done
+
+head -c $((1 << 30)) /dev/urandom >big.bin
+bigsum=$(sha256sum <big.bin | cut -d' ' -f1)
+rm -f bigback.bin
+sc data "${U[@]}" -c "put big.bin big.bin; get big.bin bigback.bin" >/dev/null 2>&1
+if [[ -f bigback.bin && $(sha256sum <bigback.bin | cut -d' ' -f1) == "$bigsum" ]]; then
+	record pass "files:put-get-1GiB"
+else
+	record fail "files:put-get-1GiB"
+fi
+rm -f big.bin bigback.bin
+sc data "${U[@]}" -c "del big.bin" >/dev/null 2>&1
+
+# a deep tree with unicode and space names
+mkdir -p "tree/a b/ünï cödé/deeper/and deeper/日本語"
+for d in "tree" "tree/a b" "tree/a b/ünï cödé" "tree/a b/ünï cödé/deeper/and deeper/日本語"; do
+	echo "content of $d" >"$d/file with space.txt"
+	echo "more" >"$d/ファイル.txt"
+done
+(cd tree && find . -type f | sort | xargs -d '\n' sha256sum) >tree.sums
+sc data "${U[@]}" -c "prompt off; recurse on; mput tree" >/dev/null 2>&1
+rm -rf tree
+sc data "${U[@]}" -c "prompt off; recurse on; mget tree" >/dev/null 2>&1
+if [[ -d tree ]] && (cd tree && find . -type f | sort | xargs -d '\n' sha256sum) | diff -q - tree.sums >/dev/null; then
+	record pass "files:mput-mget-deep-unicode-tree"
+else
+	record fail "files:mput-mget-deep-unicode-tree"
+fi
+
+check_rc "files:mkdir" 0 sc data "${U[@]}" -c "mkdir newdir"
+check_out "files:mkdir-exists" "NT_STATUS_OBJECT_NAME_COLLISION" sc data "${U[@]}" -c "mkdir newdir"
+check_rc "files:rename" 0 sc data "${U[@]}" -c "rename SMB3_11-off.bin newdir\\moved.bin"
+check_out "files:ls-wildcard" "moved.bin" sc data "${U[@]}" -c "ls newdir\\mov*.b?n"
+check_out "files:ls-wildcard-no-match" "NO_SUCH_FILE" sc data "${U[@]}" -c "ls newdir\\*.nothing"
+check_out "files:allinfo" "stream: \\[::\\\$DATA\\], 8388608 bytes" sc data "${U[@]}" -c "allinfo newdir\\moved.bin"
+check_out "files:setmode-readonly" "attributes: RA|attributes: AR" sc data "${U[@]}" \
+	-c "setmode newdir\\moved.bin +r; allinfo newdir\\moved.bin"
+check_out "files:del-readonly-refused" "NT_STATUS_CANNOT_DELETE|NT_STATUS_ACCESS_DENIED" \
+	sc data "${U[@]}" -c "del newdir\\moved.bin"
+check_rc "files:setmode-clear" 0 sc data "${U[@]}" -c "setmode newdir\\moved.bin -r"
+check_rc "files:del" 0 sc data "${U[@]}" -c "del newdir\\moved.bin"
+check_rc "files:rmdir" 0 sc data "${U[@]}" -c "rmdir newdir"
+check_out "files:rmdir-gone" "NT_STATUS_NO_SUCH_FILE|NT_STATUS_OBJECT_NAME_NOT_FOUND" sc data "${U[@]}" -c "ls newdir"
+if [[ "$(stat -c %U "$work/share/tree")" == smbtest ]]; then record pass "files:owned-by-unix-user"; else record fail "files:owned-by-unix-user"; fi
+check_out "files:utimes" "write_time: .* 2001" sc data "${U[@]}" \
+	-c "utimes tree\\ファイル.txt -1 -1 01:02:03-04:05:06 -1; allinfo tree\\ファイル.txt"
+
+# read-only share: reads work, every change is refused
+check_out "files:ro-get" "getting file" sc ro "${U[@]}" -c "get keep.txt ro.txt"
+check_out "files:ro-put-refused" "NT_STATUS_ACCESS_DENIED|NT_STATUS_MEDIA_WRITE_PROTECTED" sc ro "${U[@]}" -c "put small.bin x.bin"
+check_out "files:ro-del-refused" "NT_STATUS_ACCESS_DENIED|NT_STATUS_MEDIA_WRITE_PROTECTED" sc ro "${U[@]}" -c "del keep.txt"
+check_out "files:ro-mkdir-refused" "NT_STATUS_ACCESS_DENIED|NT_STATUS_MEDIA_WRITE_PROTECTED" sc ro "${U[@]}" -c "mkdir x"
+[[ -f "$work/ro/keep.txt" ]] && record pass "files:ro-untouched" || record fail "files:ro-untouched"
+
+# escapes: names with .., and symlinks planted on the server that lead out
+ln -s "$work/secret.txt" "$work/share/abs-link"
+ln -s ../secret.txt "$work/share/rel-link"
+ln -s "$work" "$work/share/dir-link"
+ln -s "$work/nothing-here" "$work/share/dangling"
+for path in "..\\secret.txt" "tree\\..\\..\\secret.txt" "abs-link" "rel-link" "dir-link\\secret.txt" "dangling"; do
+	rm -f leaked.txt
+	sc data "${U[@]}" -c "get \"$path\" leaked.txt" >/dev/null 2>&1
+	if [[ -f leaked.txt ]] && grep -q "TOP SECRET" leaked.txt; then
+		record fail "files:escape:$path"
+	else
+		record pass "files:escape:$path"
+	fi
+done
+sc data "${U[@]}" -c "put small.bin \"dir-link\\planted.bin\"" >/dev/null 2>&1
+[[ -e "$work/planted.bin" ]] && record fail "files:escape:write-through-dir-link" || record pass "files:escape:write-through-dir-link"
+[[ "$(cat "$work/secret.txt")" == "TOP SECRET" ]] && record pass "files:secret-unchanged" || record fail "files:secret-unchanged"
+
+cd /
+stop_server "$pid" "$work/server.log" files-server
+exit 0
