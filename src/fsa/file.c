@@ -625,8 +625,12 @@ void fsa_open_put(struct fsa_open *o)
 	bool unlink_dir = o->is_dir;
 	pthread_mutex_lock(&t->lock);
 	struct fsa_file *f = o->file;
-	if (o->delete_on_close)
+	struct fsa_notify_waiter *notify_wake = NULL;
+	if (o->delete_on_close) {
 		f->delete_pending = true;
+		if (o->is_dir)
+			fsa_notify_delete_pending_locked(f, &notify_wake);
+	}
 	if (o->prev_in_file)
 		o->prev_in_file->next_in_file = o->next_in_file;
 	else
@@ -634,7 +638,6 @@ void fsa_open_put(struct fsa_open *o)
 	if (o->next_in_file)
 		o->next_in_file->prev_in_file = o->prev_in_file;
 	f->n_opens--;
-	struct fsa_notify_waiter *notify_wake = NULL;
 	fsa_notify_close_locked(o, &notify_wake);
 	struct fsa_waiter *waiters = NULL;
 	if (o->breaking || o->oplock == FSA_OPLOCK_BATCH || o->oplock == FSA_OPLOCK_EXCLUSIVE || f->n_opens == 0) {

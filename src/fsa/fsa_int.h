@@ -17,5 +17,7 @@ struct fsa_open;
  * (collected into *wake for calling after unlock). */
 void fsa_notify_close_locked(struct fsa_open *o, struct fsa_notify_waiter **wake);
 void fsa_notify_wake_all(struct fsa_notify_waiter *w);
+struct fsa_file;
+void fsa_notify_delete_pending_locked(struct fsa_file *f, struct fsa_notify_waiter **wake);
 
 #endif

@@ -180,11 +180,15 @@ NTSTATUS fsa_set_disposition(struct fsa_open *o, bool delete_it)
 		if (!empty)
 			return STATUS_DIRECTORY_NOT_EMPTY;
 	}
+	struct fsa_notify_waiter *wake = NULL;
 	pthread_mutex_lock(&o->table->lock);
 	o->file->delete_pending = delete_it;
 	if (!delete_it)
 		o->delete_on_close = false;
+	else if (o->is_dir)
+		fsa_notify_delete_pending_locked(o->file, &wake);
 	pthread_mutex_unlock(&o->table->lock);
+	fsa_notify_wake_all(wake);
 	return STATUS_SUCCESS;
 }
 

@@ -77,11 +77,12 @@ NTSTATUS fsa_notify_arm(struct fsa_open *o, uint32_t filter, bool tree, uint32_t
 		if (t->watching)
 			t->watching->prev_watch = o;
 		t->watching = o;
-		/* the first request's parameters stick ([MS-FSA] 2.1.5.10) */
-		wt->filter = filter;
-		wt->tree = tree;
+		/* the first request's buffer size sticks ([MS-FSA] 2.1.5.10) */
 		wt->max_bytes = max_bytes;
 	}
+	/* each request's completion filter and WATCH_TREE apply from now on */
+	wt->filter = filter;
+	wt->tree = tree;
 	NTSTATUS st;
 	if (wt->overflow) {
 		fsa_changes_free(wt->head);
@@ -226,4 +227,24 @@ void fsa_notify_cleanup(struct fsa_open *o)
 	fsa_notify_close_locked(o, &wake);
 	pthread_mutex_unlock(&o->table->lock);
 	fsa_notify_wake_all(wake);
+}
+
+void fsa_notify_delete_pending_locked(struct fsa_file *f, struct fsa_notify_waiter **wake)
+{
+	/* [MS-FSA] 2.1.5.10: notifies on a directory that is being deleted
+	 * complete with STATUS_DELETE_PENDING */
+	for (struct fsa_open *o = f->opens; o; o = o->next_in_file) {
+		struct fsa_watch *wt = o->watch;
+		if (!wt)
+			continue;
+		while (wt->waiters) {
+			struct fsa_notify_waiter *w = wt->waiters;
+			wt->waiters = w->next;
+			w->linked = false;
+			w->status = STATUS_DELETE_PENDING;
+			w->changes = NULL;
+			w->next = *wake;
+			*wake = w;
+		}
+	}
 }
