@@ -656,6 +656,8 @@ NTSTATUS req_offload(struct smb2_req *req, void (*work)(struct smb2_req *), NTST
 		req->cred.uid = s->uid;
 		req->cred.gid = s->gid;
 		req->cred.n_groups = 0;
+		free(req->cred_groups); /* offloaded again (e.g. an open retried after a break) */
+		req->cred_groups = NULL;
 		if (s->n_groups > 0) {
 			req->cred_groups = malloc(sizeof(gid_t) * (size_t)s->n_groups);
 			if (!req->cred_groups)

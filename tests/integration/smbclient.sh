@@ -135,9 +135,11 @@ import socket,sys; s=socket.create_connection(('127.0.0.1',$port)); s.sendall(sy
 	"$bin" --config "$work/maxc.conf" >"$work/maxc.log" 2>&1 &
 	pid=$!
 	wait_port "$port" || cat "$work/maxc.log" >&2
-	python3 -c "import socket,time; s=socket.create_connection(('127.0.0.1',$port)); time.sleep(3)" &
+	rm -f "$work/holding"
+	python3 -c "import socket,time; s=socket.create_connection(('127.0.0.1',$port)); open('$work/holding','w').close(); time.sleep(4)" &
 	holder=$!
-	sleep 0.5
+	for _ in $(seq 1 100); do [[ -f "$work/holding" ]] && break; sleep 0.05; done
+	sleep 0.3 # let the server accept it
 	check_out "root:max-connections-refused" "NT_STATUS|failed|Connection" \
 		sc //127.0.0.1/test -p "$port" -U smbtest%New-Pass-000 -c exit
 	wait "$holder"
