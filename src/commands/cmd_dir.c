@@ -12,19 +12,12 @@
 #include "wire/fileinfo.h"
 
 struct qdir_state {
-	struct fsa_open *open;
+	struct fsa_open *open; /* first: see req_open_state() */
 	struct wire_query_directory_req q;
 	bool ci;
 	size_t out_len;
 	bool any; /* entries returned */
 };
-
-static void qdir_release(struct smb2_req *req)
-{
-	struct qdir_state *s = req->cmd_state;
-	conn_open_release(req->conn, s->open);
-	free(s);
-}
 
 static void qdir_work(struct smb2_req *req)
 {
@@ -104,19 +97,12 @@ NTSTATUS cmd_query_directory(struct smb2_req *req)
 	NTSTATUS st = wire_query_directory_req_decode(req->msg, req->len, &q);
 	if (!NT_OK(st))
 		return st;
-	struct fsa_open *o = conn_open_lookup(req, q.fid_persistent, q.fid_volatile, &st);
-	if (!o)
+	struct qdir_state *s = req_open_state(req, q.fid_persistent, q.fid_volatile, sizeof(*s), &st);
+	if (!s)
 		return st;
-	struct qdir_state *s = calloc(1, sizeof(*s));
-	if (!s) {
-		conn_open_release(req->conn, o);
-		return STATUS_NO_MEMORY;
-	}
-	s->open = o;
+	struct fsa_open *o = s->open;
 	s->q = q;
 	s->ci = req->tcon->case_insensitive;
-	req->cmd_state = s;
-	req->release = qdir_release;
 	if (!o->is_dir)
 		return STATUS_INVALID_PARAMETER;
 	if (!fsa_has_access(o, FILE_LIST_DIRECTORY))

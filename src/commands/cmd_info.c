@@ -26,7 +26,7 @@
 #define FILE_DEVICE_IS_MOUNTED 0x00000020
 
 struct info_state {
-	struct fsa_open *open;
+	struct fsa_open *open; /* first: see req_open_state() */
 	struct wire_query_info_req q;
 	struct wire_set_info_req s;
 	struct fsa_info info;
@@ -44,29 +44,14 @@ struct info_state {
 	uint64_t u64;
 };
 
-static void info_release(struct smb2_req *req)
-{
-	struct info_state *s = req->cmd_state;
-	conn_open_release(req->conn, s->open);
-	free(s);
-}
-
 static NTSTATUS info_begin(struct smb2_req *req, uint64_t fid_p, uint64_t fid_v, struct info_state **out)
 {
 	NTSTATUS st;
-	struct fsa_open *o = conn_open_lookup(req, fid_p, fid_v, &st);
-	if (!o)
+	struct info_state *s = req_open_state(req, fid_p, fid_v, sizeof(*s), &st);
+	if (!s)
 		return st;
-	struct info_state *s = calloc(1, sizeof(*s));
-	if (!s) {
-		conn_open_release(req->conn, o);
-		return STATUS_NO_MEMORY;
-	}
-	s->open = o;
 	s->case_insensitive = req->tcon->case_insensitive;
 	snprintf(s->share_name, sizeof(s->share_name), "%s", req->tcon->share ? req->tcon->share->name : "");
-	req->cmd_state = s;
-	req->release = info_release;
 	*out = s;
 	return STATUS_SUCCESS;
 }

@@ -13,7 +13,7 @@
 #include "wire/fileinfo.h"
 
 struct notify_state {
-	struct fsa_open *open;
+	struct fsa_open *open; /* first: see req_open_state() */
 	struct wire_change_notify_req q;
 	struct fsa_notify_waiter waiter;
 	struct fsa_change *changes;
@@ -25,8 +25,7 @@ static void notify_release(struct smb2_req *req)
 {
 	struct notify_state *s = req->cmd_state;
 	fsa_changes_free(s->changes);
-	conn_open_release(req->conn, s->open);
-	free(s);
+	req_open_state_release(req);
 }
 
 /* Encodes the queued changes as FILE_NOTIFY_INFORMATION entries. */
@@ -117,17 +116,11 @@ NTSTATUS cmd_change_notify(struct smb2_req *req)
 		return st;
 	if (q.output_buffer_length > req->conn->max_io)
 		return STATUS_INVALID_PARAMETER;
-	struct fsa_open *o = conn_open_lookup(req, q.fid_persistent, q.fid_volatile, &st);
-	if (!o)
+	struct notify_state *s = req_open_state(req, q.fid_persistent, q.fid_volatile, sizeof(*s), &st);
+	if (!s)
 		return st;
-	struct notify_state *s = calloc(1, sizeof(*s));
-	if (!s) {
-		conn_open_release(req->conn, o);
-		return STATUS_NO_MEMORY;
-	}
-	s->open = o;
+	struct fsa_open *o = s->open;
 	s->q = q;
-	req->cmd_state = s;
 	req->release = notify_release;
 	if (!o->is_dir)
 		return STATUS_INVALID_PARAMETER;

@@ -13,7 +13,7 @@
 #define MAX_FILE_SIZE 0xfffffff0000ULL
 
 struct io_state {
-	struct fsa_open *open;
+	struct fsa_open *open; /* first: see req_open_state() */
 	uint64_t offset;
 	uint32_t length;
 	uint32_t minimum;
@@ -24,13 +24,6 @@ struct io_state {
 	struct fsa_break breaks[FSA_MAX_BREAKS];
 	int n_breaks;
 };
-
-static void io_release(struct smb2_req *req)
-{
-	struct io_state *s = req->cmd_state;
-	conn_open_release(req->conn, s->open);
-	free(s);
-}
 
 /* [MS-SMB2] 3.3.5.2.5: a multi-credit request must be paid for. */
 static bool charge_covers(const struct smb2_req *req, size_t payload)
@@ -45,19 +38,8 @@ static bool charge_covers(const struct smb2_req *req, size_t payload)
 static NTSTATUS io_begin(struct smb2_req *req, uint64_t fid_p, uint64_t fid_v, struct io_state **out)
 {
 	NTSTATUS st;
-	struct fsa_open *o = conn_open_lookup(req, fid_p, fid_v, &st);
-	if (!o)
-		return st;
-	struct io_state *s = calloc(1, sizeof(*s));
-	if (!s) {
-		conn_open_release(req->conn, o);
-		return STATUS_NO_MEMORY;
-	}
-	s->open = o;
-	req->cmd_state = s;
-	req->release = io_release;
-	*out = s;
-	return STATUS_SUCCESS;
+	*out = req_open_state(req, fid_p, fid_v, sizeof(struct io_state), &st);
+	return *out ? STATUS_SUCCESS : st;
 }
 
 static void read_work(struct smb2_req *req)

@@ -84,3 +84,30 @@ void conn_close_opens(struct conn *c, uint64_t session_id, uint32_t tree_id)
 		conn_open_release(c, o);
 	}
 }
+
+void req_open_state_release(struct smb2_req *req)
+{
+	struct fsa_open **state = req->cmd_state;
+	if (!state)
+		return;
+	conn_open_release(req->conn, *state);
+	free(state);
+	req->cmd_state = NULL;
+}
+
+void *req_open_state(struct smb2_req *req, uint64_t fid_p, uint64_t fid_v, size_t size, NTSTATUS *st)
+{
+	struct fsa_open *o = conn_open_lookup(req, fid_p, fid_v, st);
+	if (!o)
+		return NULL;
+	struct fsa_open **state = calloc(1, size);
+	if (!state) {
+		conn_open_release(req->conn, o);
+		*st = STATUS_NO_MEMORY;
+		return NULL;
+	}
+	*state = o;
+	req->cmd_state = state;
+	req->release = req_open_state_release;
+	return state;
+}

@@ -26,6 +26,15 @@ void conn_open_release(struct conn *c, struct fsa_open *o);
 /* Closes opens of (session_id, tree_id); 0 matches all. */
 void conn_close_opens(struct conn *c, uint64_t session_id, uint32_t tree_id);
 
+/* The common start of a command on an open handle: looks the FileId up and
+ * allocates the command's state (size bytes, zeroed; its first member must
+ * be the struct fsa_open * that receives the reference). The state and the
+ * reference are released with the request (req->release, which a command
+ * may replace if it frees more, calling req_open_state_release last).
+ * NULL with *st set when the handle is unknown or memory is short. */
+void *req_open_state(struct smb2_req *req, uint64_t fid_p, uint64_t fid_v, size_t size, NTSTATUS *st);
+void req_open_state_release(struct smb2_req *req);
+
 struct fsa_break;
 /* Delivers oplock break notifications to the connections holding the opens
  * (on their own loops); from is the connection whose request caused them. */
