@@ -180,6 +180,9 @@ void conn_release_if_idle(struct conn *c);
 /* Feeds one complete frame (after the 4-byte length). Exposed for the
  * in-memory fuzz target and tests. */
 void conn_process_frame(struct conn *c, uint8_t *buf, size_t len);
+/* Frames and sends one SMB2 message the server originates (e.g. an oplock
+ * break), encrypted for enc_sess when given; takes ownership of buf. */
+void conn_send_message(struct conn *c, uint8_t *buf, size_t len, struct session *enc_sess);
 /* Drops a held-back reply (on close). */
 void conn_cancel_delayed(struct conn *c);
 /* Cancels parked requests (on close). */

@@ -347,6 +347,12 @@ static void send_slots(struct conn *c, struct rsp_slot *slots, int n, struct ses
 	conn_send(c, m);
 }
 
+void conn_send_message(struct conn *c, uint8_t *buf, size_t len, struct session *enc_sess)
+{
+	struct rsp_slot slot = { .buf = buf, .len = len };
+	send_slots(c, &slot, 1, enc_sess);
+}
+
 #define MAX_COMPOUND 15
 
 /* A failed logon's reply, held back to slow down password guessing. */

@@ -17,14 +17,8 @@ static void send_break(struct conn *c, const struct fsa_break *b)
 	if (c->closing)
 		return;
 	uint8_t *buf = malloc(SMB2_HDR_LEN + 24);
-	struct outmsg *m = outmsg_new();
-	uint8_t *nb = malloc(4 + 52);
-	if (!buf || !m || !nb) {
-		free(buf);
-		free(m);
-		free(nb);
+	if (!buf)
 		return;
-	}
 	struct smb2_hdr h = { .command = SMB2_OPLOCK_BREAK, .flags = SMB2_FLAGS_SERVER_TO_REDIR,
 			      .message_id = UINT64_MAX };
 	wire_hdr_encode(&h, buf);
@@ -32,39 +26,11 @@ static void send_break(struct conn *c, const struct fsa_break *b)
 	w.pos = SMB2_HDR_LEN;
 	struct wire_oplock_break ob = { .oplock_level = b->level, .fid_persistent = b->fid_p, .fid_volatile = b->fid_v };
 	wire_oplock_break_encode(&w, &ob);
-	size_t len = w.pos;
 	/* A session that must encrypt gets its notifications encrypted too. */
 	struct session *s = idtable_find(&c->sessions, b->session_id);
-	if (s && s->encrypt_data && s->have_keys && c->cipher != SMB2_CIPHER_NONE) {
-		uint8_t *ct = malloc(len);
-		uint8_t nonce[16];
-		struct iovec iov = { .iov_base = buf, .iov_len = len };
-		if (!ct || !smb2_nonce_next(&s->nonce, (enum smb2_cipher)c->cipher, nonce) ||
-		    !smb2_encrypt((enum smb2_cipher)c->cipher, s->keys.encrypt, nonce, s->id, &iov, 1, nb + 4, ct)) {
-			free(ct);
-			free(buf);
-			free(nb);
-			free(m);
-			return;
-		}
-		free(buf);
-		size_t flen = len + 52;
-		nb[0] = 0;
-		nb[1] = (uint8_t)(flen >> 16);
-		nb[2] = (uint8_t)(flen >> 8);
-		nb[3] = (uint8_t)flen;
-		outmsg_add(m, nb, 4 + 52, true);
-		outmsg_add(m, ct, len, true);
-	} else {
-		nb[0] = 0;
-		nb[1] = (uint8_t)(len >> 16);
-		nb[2] = (uint8_t)(len >> 8);
-		nb[3] = (uint8_t)len;
-		outmsg_add(m, nb, 4, true);
-		outmsg_add(m, buf, len, true);
-	}
+	bool encrypt = s && s->encrypt_data && s->have_keys && c->cipher != SMB2_CIPHER_NONE;
 	conn_debug(c, "oplock break to level %u sent", b->level);
-	conn_send(c, m);
+	conn_send_message(c, buf, w.pos, encrypt ? s : NULL);
 }
 
 struct break_post {

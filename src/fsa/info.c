@@ -239,7 +239,7 @@ NTSTATUS fsa_rename(struct fsa_open *o, const char *new_path, bool replace, bool
 		}
 	} else if (!NT_EQ(s, STATUS_OBJECT_NAME_NOT_FOUND)) {
 		free(from);
-		return NT_EQ(s, STATUS_OBJECT_PATH_NOT_FOUND) ? s : s;
+		return s;
 	}
 	char tparent[4096 + 1];
 	const char *slash = strrchr(target, '/');
@@ -247,9 +247,7 @@ NTSTATUS fsa_rename(struct fsa_open *o, const char *new_path, bool replace, bool
 	memcpy(tparent, target, plen);
 	tparent[plen] = 0;
 	struct vfs_stat pst;
-	NTSTATUS pss = vfs_stat_path(&o->root, tparent, true, &pst);
-	log_debug("rename %s -> %s: parent '%s' %s", from, target, tparent, nt_status_name(pss));
-	if (NT_OK(pss) && fsa_dir_blocks_add(o->table, pst.dev, pst.ino)) {
+	if (NT_OK(vfs_stat_path(&o->root, tparent, true, &pst)) && fsa_dir_blocks_add(o->table, pst.dev, pst.ino)) {
 		free(from);
 		return STATUS_SHARING_VIOLATION;
 	}
