@@ -155,7 +155,12 @@ fi
 
 # --- ordinary user: smb3d serve ---------------------------------------------
 run_as=()
-if [[ $(id -u) -eq 0 ]]; then run_as=(setpriv --reuid=smbtest --regid=smbtest --init-groups --); fi
+if [[ $(id -u) -eq 0 ]]; then
+	run_as=(setpriv --reuid=smbtest --regid=smbtest --init-groups --)
+	# the checkout may sit in a directory only root can enter (mktemp -d)
+	install -m 0755 "$bin" "$work/smb3d-serve"
+	bin="$work/smb3d-serve"
+fi
 user=$("${run_as[@]}" id -un)
 mkdir -p "$work/served"
 chmod 777 "$work/served"
