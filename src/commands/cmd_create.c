@@ -261,6 +261,7 @@ static void close_release(struct smb2_req *req)
 static void close_work(struct smb2_req *req)
 {
 	struct close_state *cs = req->cmd_state;
+	fsa_times_close(cs->open);
 	if (cs->postquery)
 		cs->info_st = fsa_query_info(cs->open, &cs->info);
 	/* Drop both references here, off the loop: if they are the last, the

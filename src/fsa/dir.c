@@ -123,6 +123,7 @@ static bool fill_entry(struct fsa_open *o, const char *name, unsigned char type,
 	if (strcmp(name, ".") && strcmp(name, ".."))
 		(void)vfs_get_dosinfo_at(o->fd, name, &d);
 	fsa_info_from_stat(&st, &d, &e->info);
+	fsa_table_adjust_info(o->table, &st, &e->info);
 	if (name[0] == '.' && strcmp(name, ".") && strcmp(name, ".."))
 		e->info.attributes = (e->info.attributes & ~FILE_ATTRIBUTE_NORMAL) | FILE_ATTRIBUTE_HIDDEN;
 	snprintf(e->name, sizeof(e->name), "%s", name);

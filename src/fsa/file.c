@@ -70,6 +70,11 @@ static struct fsa_file *file_lookup(struct fsa_table *t, uint64_t dev, uint64_t 
 	return &n->f;
 }
 
+struct fsa_file *fsa_file_find_locked(struct fsa_table *t, uint64_t dev, uint64_t ino)
+{
+	return file_lookup(t, dev, ino, false);
+}
+
 /* Table lock held; f has no opens left. */
 static void file_forget(struct fsa_table *t, struct fsa_file *f)
 {
@@ -575,9 +580,11 @@ NTSTATUS fsa_create(const struct fsa_create_args *a, struct fsa_create_result *r
 		struct vfs_dosinfo nd = { .has_attrs = true,
 					  .attrs = (a->file_attributes & FSA_SETTABLE_ATTRS) |
 						   (is_dir ? FILE_ATTRIBUTE_DIRECTORY : FILE_ATTRIBUTE_ARCHIVE) };
+		struct vfs_stat nst;
 		if (created) {
+			/* a new file's times all start equal */
 			nd.has_create_time = true;
-			nd.create_time = nttime_now();
+			nd.create_time = NT_OK(vfs_fstat(fd, &nst)) ? nttime_from_timespec(nst.mtime) : nttime_now();
 		} else if (dos.has_create_time) {
 			nd.has_create_time = true;
 			nd.create_time = dos.create_time;
@@ -621,6 +628,7 @@ void fsa_open_put(struct fsa_open *o)
 	if (!o || atomic_fetch_sub(&o->refs, 1) != 1)
 		return;
 	struct fsa_table *t = o->table;
+	fsa_times_close(o);
 	char *unlink_path = NULL;
 	bool unlink_dir = o->is_dir;
 	pthread_mutex_lock(&t->lock);

@@ -135,6 +135,13 @@ struct fsa_waiter {
 	void *arg;
 };
 
+enum {
+	FSA_WT_NONE = 0, /* the file's mtime is shown */
+	FSA_WT_PENDING,	 /* written; the old time is shown until wt_due */
+	FSA_WT_UPDATED,	 /* the delayed update happened at wt_shown */
+	FSA_WT_FROZEN,	 /* a client set -1: wt_shown until -2 or the last close */
+};
+
 /* The state of one file (dev, ino) shared by all of its opens. */
 struct fsa_file {
 	uint64_t dev, ino;
@@ -143,8 +150,11 @@ struct fsa_file {
 	bool delete_pending;	 /* set by FileDispositionInformation or DELETE_ON_CLOSE at close */
 	char *path;		 /* current relative path (updated on rename) */
 	bool is_dir;
-	/* timestamps a client fixed with SET_INFO basic (-1 semantics / sticky write time) */
-	uint64_t sticky_write_time;
+	/* LastWriteTime as clients see it (fsa/times.c), under the table lock */
+	uint8_t wt_state;   /* FSA_WT_* */
+	bool wt_dirty;	    /* written to since the delayed update */
+	uint64_t wt_shown;  /* the write time shown while wt_state != NONE */
+	uint64_t wt_due;    /* when a pending update happens (NT time) */
 	struct fsa_waiter *waiters; /* opens waiting for a break to finish */
 };
 
@@ -165,6 +175,8 @@ struct fsa_open {
 	bool is_dir;
 	bool delete_on_close;
 	bool stat_open; /* no data access: does not conflict on sharing */
+	bool wrote;	     /* written through (for the write time at close) */
+	bool times_closed;   /* fsa_times_close ran */
 	uint64_t position;
 	uint32_t mode; /* FileModeInformation */
 	uint64_t persistent_id, volatile_id;
@@ -251,6 +263,15 @@ NTSTATUS fsa_link(struct fsa_open *o, const char *new_path, bool replace);
 NTSTATUS fsa_read(struct fsa_open *o, void *buf, size_t n, uint64_t off, size_t *done);
 NTSTATUS fsa_write(struct fsa_open *o, const void *buf, size_t n, uint64_t off, size_t *done, bool write_through);
 NTSTATUS fsa_flush(struct fsa_open *o);
+
+/* Timestamps as Windows shows them (fsa/times.c). */
+void fsa_times_before_write(struct fsa_open *o);
+void fsa_times_flush_pending(struct fsa_open *o);
+void fsa_times_explicit_write_time(struct fsa_open *o, uint64_t mtime);
+/* (offload) the write time a closing handle leaves on the file */
+void fsa_times_close(struct fsa_open *o);
+/* Applies the shown times of an open file (if (dev, ino) is open) to info. */
+void fsa_table_adjust_info(struct fsa_table *t, const struct vfs_stat *st, struct fsa_info *info);
 
 /* Is (dev, ino) open anywhere? Is any file below directory `dir` open? */
 bool fsa_file_is_open(struct fsa_table *t, uint64_t dev, uint64_t ino);

@@ -20,4 +20,11 @@ void fsa_notify_wake_all(struct fsa_notify_waiter *w);
 struct fsa_file;
 void fsa_notify_delete_pending_locked(struct fsa_file *f, struct fsa_notify_waiter **wake);
 
+/* file.c: the file (dev, ino) if it is open, table lock held. */
+struct fsa_file *fsa_file_find_locked(struct fsa_table *t, uint64_t dev, uint64_t ino);
+struct vfs_stat;
+struct fsa_info;
+/* times.c, table lock held: shown write/change times of f into info. */
+void fsa_times_apply_locked(struct fsa_file *f, const struct vfs_stat *st, struct fsa_info *info);
+
 #endif

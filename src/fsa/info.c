@@ -27,10 +27,12 @@ void fsa_info_from_stat(const struct vfs_stat *st, const struct vfs_dosinfo *d, 
 	memset(info, 0, sizeof(*info));
 	info->last_access_time = nttime_from_timespec(st->atime);
 	info->last_write_time = nttime_from_timespec(st->mtime);
-	/* ChangeTime is reported as the write time, as Samba does: Linux
-	 * cannot set ctime, and clients set and compare ChangeTime together
-	 * with LastWriteTime. */
-	info->change_time = info->last_write_time;
+	/* ChangeTime is the inode change time; one a client set is shown
+	 * while the file's data stays unchanged. */
+	info->change_time = nttime_from_timespec(st->ctime);
+	if (d && d->has_change_time && d->change_mark.tv_sec == st->mtime.tv_sec &&
+	    d->change_mark.tv_nsec == st->mtime.tv_nsec)
+		info->change_time = d->change_time;
 	if (d && d->has_create_time)
 		info->creation_time = d->create_time;
 	else if (st->has_btime)
@@ -70,8 +72,9 @@ NTSTATUS fsa_query_info(struct fsa_open *o, struct fsa_info *info)
 	fsa_info_from_stat(&st, &d, info);
 	pthread_mutex_lock(&o->table->lock);
 	info->delete_pending = o->file->delete_pending;
-	if (o->file->sticky_write_time)
-		info->last_write_time = o->file->sticky_write_time;
+	if (info->delete_pending && info->nlink)
+		info->nlink--; /* the name goes away at the last close */
+	fsa_times_apply_locked(o->file, &st, info);
 	pthread_mutex_unlock(&o->table->lock);
 	return STATUS_SUCCESS;
 }
@@ -83,6 +86,10 @@ NTSTATUS fsa_set_basic(struct fsa_open *o, uint64_t ctime, uint64_t atime, uint6
 	/* 0 = leave unchanged; -1 (all ones) = stop updating automatically;
 	 * -2 = resume. Linux updates times itself, so -1/-2 mean "unchanged"
 	 * here except that -1 pins the write time seen by clients. */
+	if ((attrs & FILE_ATTRIBUTE_DIRECTORY) && !o->is_dir)
+		return STATUS_INVALID_PARAMETER;
+	if ((attrs & FILE_ATTRIBUTE_TEMPORARY) && o->is_dir)
+		return STATUS_INVALID_PARAMETER; /* [MS-FSA] 2.1.5.14.2 */
 	struct timespec at, mt, *pat = NULL, *pmt = NULL;
 	if (atime && atime != UINT64_MAX && atime != UINT64_MAX - 1) {
 		at = nttime_to_timespec(atime);
@@ -97,21 +104,26 @@ NTSTATUS fsa_set_basic(struct fsa_open *o, uint64_t ctime, uint64_t atime, uint6
 		if (!NT_OK(s))
 			return s;
 	}
-	pthread_mutex_lock(&o->table->lock);
-	if (mtime == UINT64_MAX)
-		o->file->sticky_write_time = 0; /* resolved lazily: keep the current time */
-	else if (mtime == UINT64_MAX - 1 || pmt)
-		o->file->sticky_write_time = 0;
-	pthread_mutex_unlock(&o->table->lock);
-	(void)chtime; /* the change time cannot be set on Linux */
-	if (attrs || (ctime && ctime != UINT64_MAX && ctime != UINT64_MAX - 1)) {
+	/* Windows settles a pending write-time update on any basic-info set,
+	 * even one with all fields 0. */
+	fsa_times_flush_pending(o);
+	fsa_times_explicit_write_time(o, mtime);
+	bool set_ch = chtime && chtime != UINT64_MAX && chtime != UINT64_MAX - 1;
+	if (attrs || set_ch || (ctime && ctime != UINT64_MAX && ctime != UINT64_MAX - 1)) {
 		struct vfs_dosinfo d = { 0 };
 		(void)vfs_get_dosinfo(o->fd, &d);
+		struct vfs_stat st;
+		if (set_ch) {
+			/* kept with the mtime it belongs to: a later data change
+			 * makes the kernel's ctime show again */
+			s = vfs_fstat(o->fd, &st);
+			if (!NT_OK(s))
+				return s;
+			d.change_time = chtime;
+			d.change_mark = st.mtime;
+			d.has_change_time = true;
+		}
 		if (attrs) {
-			if ((attrs & FILE_ATTRIBUTE_DIRECTORY) && !o->is_dir)
-				return STATUS_INVALID_PARAMETER;
-			if ((attrs & FILE_ATTRIBUTE_TEMPORARY) && o->is_dir)
-				return STATUS_INVALID_PARAMETER; /* [MS-FSA] 2.1.5.14.2 */
 			d.attrs = (attrs & FSA_SETTABLE_ATTRS) | (o->is_dir ? FILE_ATTRIBUTE_DIRECTORY : 0);
 			if (attrs == FILE_ATTRIBUTE_NORMAL)
 				d.attrs = o->is_dir ? FILE_ATTRIBUTE_DIRECTORY : 0;
@@ -122,7 +134,6 @@ NTSTATUS fsa_set_basic(struct fsa_open *o, uint64_t ctime, uint64_t atime, uint6
 			d.has_create_time = true;
 		}
 		if (!d.has_create_time) {
-			struct vfs_stat st;
 			if (NT_OK(vfs_fstat(o->fd, &st))) {
 				struct fsa_info info;
 				fsa_info_from_stat(&st, NULL, &info);
@@ -144,6 +155,7 @@ NTSTATUS fsa_set_eof(struct fsa_open *o, uint64_t eof)
 		return STATUS_INVALID_PARAMETER;
 	if (eof > (uint64_t)INT64_MAX)
 		return STATUS_INVALID_PARAMETER;
+	fsa_times_flush_pending(o);
 	NTSTATUS s = vfs_ftruncate(o->fd, eof);
 	if (NT_OK(s))
 		notify_modified(o, FSA_NOTIFY_SIZE | FSA_NOTIFY_LAST_WRITE);
@@ -303,6 +315,7 @@ NTSTATUS fsa_write(struct fsa_open *o, const void *buf, size_t n, uint64_t off, 
 			return s;
 		off = st.size;
 	}
+	fsa_times_before_write(o);
 	s = vfs_pwrite(o->fd, buf, n, off, done);
 	if (NT_OK(s) && write_through)
 		s = vfs_fsync(o->fd, true);
@@ -313,5 +326,6 @@ NTSTATUS fsa_write(struct fsa_open *o, const void *buf, size_t n, uint64_t off, 
 
 NTSTATUS fsa_flush(struct fsa_open *o)
 {
+	fsa_times_flush_pending(o);
 	return vfs_fsync(o->fd, false);
 }

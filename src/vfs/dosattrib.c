@@ -8,6 +8,8 @@
 #include "base/rdwr.h"
 #include "vfs/dosattrib.h"
 
+static const uint8_t CT_MAGIC[8] = { 's', 'm', 'b', '3', 'd', 'C', 'T', 0 };
+
 static int hexval(uint8_t c)
 {
 	if (c >= '0' && c <= '9')
@@ -119,7 +121,22 @@ NTSTATUS vfs_dosattrib_decode(const uint8_t *p, size_t len, struct vfs_dosinfo *
 	}
 	if (r.bad)
 		return STATUS_INVALID_PARAMETER;
-	/* Trailing bytes are ignored, as Samba's reader does. */
+	/* Trailing bytes are ignored, as Samba's reader does, except smb3d's
+	 * own change-time trailer after a version-5 blob. */
+	if (ver == 5 && rd_left(&r) >= sizeof(CT_MAGIC) + 20) {
+		const uint8_t *m = rd_take(&r, sizeof(CT_MAGIC));
+		if (m && !memcmp(m, CT_MAGIC, sizeof(CT_MAGIC))) {
+			uint64_t ct = rd_u64(&r);
+			uint64_t sec = rd_u64(&r);
+			uint32_t nsec = rd_u32(&r);
+			if (!r.bad && ct && nsec < 1000000000u) {
+				d->change_time = ct;
+				d->change_mark.tv_sec = (time_t)(int64_t)sec;
+				d->change_mark.tv_nsec = (long)nsec;
+				d->has_change_time = true;
+			}
+		}
+	}
 	if (flags & XATTR_DOSINFO_ATTRIB) {
 		d->attrs = attrib;
 		d->has_attrs = true;
@@ -144,5 +161,13 @@ size_t vfs_dosattrib_encode(const struct vfs_dosinfo *d, uint8_t *buf, size_t ca
 	wr_u32(&w, flags);
 	wr_u32(&w, d->has_attrs ? d->attrs : 0);
 	wr_u64(&w, d->has_create_time ? d->create_time : 0);
+	if (d->has_change_time && d->change_time) {
+		uint8_t *q = wr_put(&w, sizeof(CT_MAGIC));
+		if (q)
+			memcpy(q, CT_MAGIC, sizeof(CT_MAGIC));
+		wr_u64(&w, d->change_time);
+		wr_u64(&w, (uint64_t)(int64_t)d->change_mark.tv_sec);
+		wr_u32(&w, (uint32_t)d->change_mark.tv_nsec);
+	}
 	return w.bad ? 0 : w.pos;
 }

@@ -10,7 +10,8 @@
 #include "vfs/vfs.h"
 
 #define VFS_DOSATTRIB_XATTR    "user.DOSATTRIB"
-#define VFS_DOSATTRIB_V5_LEN   24     /* what vfs_dosattrib_encode writes */
+#define VFS_DOSATTRIB_V5_LEN   24     /* what vfs_dosattrib_encode writes ... */
+#define VFS_DOSATTRIB_MAX_LEN  52     /* ... plus smb3d's change-time trailer */
 #define VFS_DOSATTRIB_HEX_ONLY 0xFFFF /* version reported for the bare hex form */
 
 /* valid_flags of versions 3..5 */
@@ -30,8 +31,10 @@
 NTSTATUS vfs_dosattrib_decode(const uint8_t *p, size_t len, struct vfs_dosinfo *d, uint16_t *version);
 
 /* Encodes d as the version-5 blob current Samba writes (empty hex string,
- * valid_flags from has_*). Returns VFS_DOSATTRIB_V5_LEN, or 0 if cap is
- * smaller. */
+ * valid_flags from has_*), followed, if d->has_change_time, by smb3d's
+ * trailer ("smb3dCT\0", change time, mtime mark), which Samba's reader
+ * ignores. Returns VFS_DOSATTRIB_V5_LEN or VFS_DOSATTRIB_MAX_LEN, or 0 if
+ * cap is smaller. */
 size_t vfs_dosattrib_encode(const struct vfs_dosinfo *d, uint8_t *buf, size_t cap);
 
 #endif

@@ -147,6 +147,11 @@ NTSTATUS vfs_set_dosinfo(int fd, const struct vfs_dosinfo *d)
 		cur.create_time = d->create_time;
 		cur.has_create_time = true;
 	}
+	if (d->has_change_time) {
+		cur.change_time = d->change_time;
+		cur.change_mark = d->change_mark;
+		cur.has_change_time = true;
+	}
 	size_t len = vfs_dosattrib_encode(&cur, buf, sizeof(buf));
 	int rc = set_blob(fd, buf, len);
 	if (rc == 0)

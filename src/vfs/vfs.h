@@ -139,6 +139,11 @@ struct vfs_dosinfo {
 	bool has_attrs;
 	uint64_t create_time; /* NT time */
 	bool has_create_time;
+	/* A ChangeTime a client set (Linux cannot set ctime): valid while the
+	 * file's mtime is still change_mark. Kept in a trailer Samba ignores. */
+	uint64_t change_time; /* NT time */
+	struct timespec change_mark;
+	bool has_change_time;
 };
 /* No xattr, a file system without user xattrs, a symlink, or a blob that does
  * not decode: has_* false, STATUS_SUCCESS. */

@@ -112,6 +112,44 @@ static void test_encode_matches_samba(void **state)
 	}
 }
 
+/* smb3d's change-time trailer: round trip, ignored when damaged, and the
+ * Samba part of the blob unchanged by it. */
+static void test_change_time_trailer(void **state)
+{
+	uint8_t plain[64], got[64];
+	struct vfs_dosinfo d = { .attrs = 0x20, .has_attrs = true, .create_time = CT, .has_create_time = true };
+	size_t pn = vfs_dosattrib_encode(&d, plain, sizeof(plain));
+	d.has_change_time = true;
+	d.change_time = CT + 77;
+	d.change_mark = (struct timespec){ .tv_sec = -5, .tv_nsec = 999999999 };
+	size_t n = vfs_dosattrib_encode(&d, got, sizeof(got));
+	assert_int_equal(n, VFS_DOSATTRIB_MAX_LEN);
+	assert_memory_equal(got, plain, pn);
+	assert_int_equal(vfs_dosattrib_encode(&d, got, VFS_DOSATTRIB_MAX_LEN - 1), 0);
+	n = vfs_dosattrib_encode(&d, got, sizeof(got));
+	struct vfs_dosinfo back;
+	uint16_t ver;
+	assert_ok(vfs_dosattrib_decode(got, n, &back, &ver));
+	assert_int_equal(ver, 5);
+	assert_true(back.has_change_time);
+	assert_true(back.change_time == CT + 77);
+	assert_int_equal(back.change_mark.tv_sec, -5);
+	assert_int_equal(back.change_mark.tv_nsec, 999999999);
+	assert_int_equal(back.attrs, 0x20);
+	/* a damaged magic or an impossible nanosecond count: no change time */
+	got[VFS_DOSATTRIB_V5_LEN] ^= 1;
+	assert_ok(vfs_dosattrib_decode(got, n, &back, NULL));
+	assert_false(back.has_change_time);
+	got[VFS_DOSATTRIB_V5_LEN] ^= 1;
+	got[n - 1] = 0xff;
+	assert_ok(vfs_dosattrib_decode(got, n, &back, NULL));
+	assert_false(back.has_change_time);
+	/* truncated trailer: ignored like any trailing bytes */
+	assert_ok(vfs_dosattrib_decode(got, n - 1, &back, NULL));
+	assert_false(back.has_change_time);
+	assert_true(back.has_create_time);
+}
+
 static void test_hex_forms_and_garbage(void **state)
 {
 	static const struct {
@@ -261,6 +299,7 @@ int main(void)
 		cmocka_unit_test(test_samba_samples),
 		cmocka_unit_test(test_encode_matches_samba),
 		cmocka_unit_test(test_hex_forms_and_garbage),
+		cmocka_unit_test(test_change_time_trailer),
 		cmocka_unit_test_setup_teardown(test_dosinfo_xattr, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
