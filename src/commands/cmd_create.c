@@ -30,6 +30,9 @@ struct create_state {
 	struct ev_timer timer;
 	bool woken;	/* the waiter was woken before the request parked */
 	bool abandoned; /* the connection closed while a wake-up was on its way */
+	struct fsa_token token;
+	struct wire_sd secd; /* SecD context (points into the request) */
+	struct wire_ace *secd_aces;
 };
 
 static void create_release(struct smb2_req *req)
@@ -39,6 +42,7 @@ static void create_release(struct smb2_req *req)
 		conn_open_release(req->conn, cs->res.open);
 	if (ev_timer_armed(&cs->timer))
 		ev_timer_stop(req->conn->loop, &cs->timer);
+	free(cs->secd_aces);
 	free(cs);
 }
 
@@ -172,8 +176,9 @@ NTSTATUS cmd_create(struct smb2_req *req)
 	    ((q.create_options & FILE_DIRECTORY_FILE) && (q.create_options & FILE_NON_DIRECTORY_FILE)))
 		return STATUS_INVALID_PARAMETER;
 	/* what Windows answers for reserved and unsupported bits, in its order
-	 * (smbtorture smb2.create.gentest records it) */
-	if (q.desired_access == 0 || (q.desired_access & ACCESS_RESERVED_BITS) || q.desired_access == SYNCHRONIZE)
+	 * (smbtorture smb2.create.gentest records it; its SYNCHRONIZE-only
+	 * denial is not copied: smb2.getinfo.getinfo_access opens files so) */
+	if (q.desired_access == 0 || (q.desired_access & ACCESS_RESERVED_BITS))
 		return STATUS_ACCESS_DENIED;
 	if (q.desired_access & ACCESS_SYSTEM_SECURITY)
 		return STATUS_PRIVILEGE_NOT_HELD; /* SACLs are not supported */
@@ -219,6 +224,21 @@ NTSTATUS cmd_create(struct smb2_req *req)
 		cs->want_mxac = true;
 	}
 	cs->want_qfid = wire_create_ctx_find(&q.ctx, WIRE_CCTX_QFID, &count) != NULL;
+	bool has_secd = false;
+	if ((x = wire_create_ctx_find(&q.ctx, WIRE_CCTX_SECD, &count)) != NULL) {
+		if (t->read_only)
+			return STATUS_ACCESS_DENIED;
+		cs->secd_aces = calloc(1024, sizeof(*cs->secd_aces));
+		if (!cs->secd_aces)
+			return STATUS_NO_MEMORY;
+		st = wire_sd_decode(x->data, x->data_len, &cs->secd, cs->secd_aces, 1024);
+		if (!NT_OK(st))
+			return NT_EQ(st, STATUS_INSUFFICIENT_RESOURCES) ? st : STATUS_INVALID_PARAMETER;
+		if (cs->secd.control & SE_SACL_PRESENT)
+			return STATUS_PRIVILEGE_NOT_HELD; /* no SeSecurityPrivilege here */
+		has_secd = true;
+	}
+	req_fsa_token(req, &cs->token);
 
 	cs->args = (struct fsa_create_args){
 		.table = c->srv->files,
@@ -232,6 +252,8 @@ NTSTATUS cmd_create(struct smb2_req *req)
 		.disposition = q.create_disposition,
 		.create_options = q.create_options,
 		.share_max_access = t->maximal_access,
+		.token = &cs->token,
+		.sd_given = has_secd ? &cs->secd : NULL,
 		.allocation_size = alloc,
 		.requested_oplock = q.requested_oplock_level == SMB2_OPLOCK_LEVEL_LEASE ? SMB2_OPLOCK_LEVEL_NONE
 											 : q.requested_oplock_level,

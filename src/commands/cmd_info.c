@@ -42,7 +42,22 @@ struct info_state {
 	struct wire_rename_info rename;
 	bool flag;
 	uint64_t u64;
+	/* security */
+	struct fsa_token token;
+	struct fsa_sd *sd;	   /* queried */
+	struct wire_sd set_sd;	   /* to set (points into the request) */
+	struct wire_ace *set_aces;
 };
+
+static void info_release(struct smb2_req *req)
+{
+	struct info_state *s = req->cmd_state;
+	if (s) {
+		fsa_sd_free(s->sd);
+		free(s->set_aces);
+	}
+	req_open_state_release(req);
+}
 
 static NTSTATUS info_begin(struct smb2_req *req, uint64_t fid_p, uint64_t fid_v, struct info_state **out)
 {
@@ -50,6 +65,8 @@ static NTSTATUS info_begin(struct smb2_req *req, uint64_t fid_p, uint64_t fid_v,
 	struct info_state *s = req_open_state(req, fid_p, fid_v, sizeof(*s), &st);
 	if (!s)
 		return st;
+	req->release = info_release;
+	req_fsa_token(req, &s->token);
 	s->case_insensitive = req->tcon->case_insensitive;
 	snprintf(s->share_name, sizeof(s->share_name), "%s", req->tcon->share ? req->tcon->share->name : "");
 	*out = s;
@@ -71,7 +88,7 @@ static void query_work(struct smb2_req *req)
 		req->work_status = vfs_statfs(o->fd, &s->fsinfo);
 		break;
 	case SMB2_0_INFO_SECURITY:
-		req->work_status = vfs_fstat(o->fd, &s->st);
+		s->sd = fsa_query_security(o, &req->work_status);
 		break;
 	default:
 		req->work_status = STATUS_INVALID_PARAMETER;
@@ -164,51 +181,17 @@ static NTSTATUS fs_class_encode(struct wr *w, struct info_state *s, size_t max)
 	return wire_fs_info_encode(w, s->q.info_class, &fs, max, &written, &needed);
 }
 
-/* Unix users and groups as Samba maps them: S-1-22-1-uid and S-1-22-2-gid. */
-static void unix_sid(struct wire_sid *sid, uint32_t kind, uint32_t id)
-{
-	memset(sid, 0, sizeof(*sid));
-	sid->revision = 1;
-	sid->count = 2;
-	sid->authority[5] = 22;
-	sid->sub[0] = kind;
-	sid->sub[1] = id;
-}
-
-static uint32_t mode_to_mask(unsigned bits)
-{
-	uint32_t m = READ_CONTROL | SYNCHRONIZE | FILE_READ_ATTRIBUTES | FILE_READ_EA;
-	if (bits & 4)
-		m |= FILE_GENERIC_READ;
-	if (bits & 2)
-		m |= FILE_GENERIC_WRITE | DELETE;
-	if (bits & 1)
-		m |= FILE_GENERIC_EXECUTE;
-	return m;
-}
-
 static NTSTATUS sec_encode(struct wr *w, struct info_state *s, size_t max)
 {
-	struct wire_ace aces[3];
-	memset(aces, 0, sizeof(aces));
-	unix_sid(&aces[0].sid, 1, s->st.uid);
-	aces[0].mask = mode_to_mask((s->st.mode >> 6) & 7) | WRITE_DAC | WRITE_OWNER | FILE_WRITE_ATTRIBUTES;
-	unix_sid(&aces[1].sid, 2, s->st.gid);
-	aces[1].mask = mode_to_mask((s->st.mode >> 3) & 7);
-	aces[2].sid = (struct wire_sid){ .revision = 1, .count = 1, .authority = { 0, 0, 0, 0, 0, 1 } }; /* Everyone */
-	aces[2].mask = mode_to_mask(s->st.mode & 7);
-	struct wire_sd sd = { .control = SE_SELF_RELATIVE | SE_DACL_PRESENT, .has_owner = true, .has_group = true,
-			      .has_dacl = true, .dacl = { .revision = 2, .count = 3, .aces = aces } };
-	unix_sid(&sd.owner, 1, s->st.uid);
-	unix_sid(&sd.group, 2, s->st.gid);
+	const struct wire_sd *sd = &s->sd->sd;
 	uint32_t secinfo = s->q.additional_information;
-	size_t need = wire_sd_size(&sd, secinfo);
+	size_t need = wire_sd_size(sd, secinfo);
 	if (need > max) {
 		/* [MS-SMB2] 3.3.5.20.3: tell the client the size it needs */
 		wr_u32(w, (uint32_t)need);
 		return STATUS_BUFFER_TOO_SMALL;
 	}
-	wire_sd_encode(w, &sd, secinfo);
+	wire_sd_encode(w, sd, secinfo);
 	return STATUS_SUCCESS;
 }
 
@@ -346,6 +329,9 @@ static void set_work(struct smb2_req *req)
 	case FileAllocationInformation:
 		req->work_status = fsa_set_allocation(o, s->u64);
 		break;
+	case 0: /* SMB2_0_INFO_SECURITY has no class */
+		req->work_status = fsa_set_security(o, &s->token, s->s.additional_information, &s->set_sd);
+		break;
 	default:
 		req->work_status = STATUS_INVALID_INFO_CLASS;
 	}
@@ -384,8 +370,25 @@ NTSTATUS cmd_set_info(struct smb2_req *req)
 		return st;
 	s->s = q;
 	struct fsa_open *o = s->open;
-	if (q.info_type == SMB2_0_INFO_SECURITY)
-		return STATUS_NOT_SUPPORTED; /* stored security descriptors arrive with the ACL work */
+	if (q.info_type == SMB2_0_INFO_SECURITY) {
+		if (req->tcon->read_only)
+			return STATUS_ACCESS_DENIED;
+		uint32_t secinfo = q.additional_information;
+		if (secinfo & SACL_SECURITY_INFORMATION)
+			return STATUS_PRIVILEGE_NOT_HELD; /* no SeSecurityPrivilege here */
+		if (((secinfo & (OWNER_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION)) &&
+		     !fsa_has_access(o, WRITE_OWNER)) ||
+		    ((secinfo & DACL_SECURITY_INFORMATION) && !fsa_has_access(o, WRITE_DAC)))
+			return STATUS_ACCESS_DENIED;
+		s->set_aces = calloc(1024, sizeof(*s->set_aces));
+		if (!s->set_aces)
+			return STATUS_NO_MEMORY;
+		st = wire_sd_decode(q.buf, q.buf_len, &s->set_sd, s->set_aces, 1024);
+		if (!NT_OK(st))
+			return NT_EQ(st, STATUS_INSUFFICIENT_RESOURCES) ? st : STATUS_INVALID_PARAMETER;
+		s->s.info_class = 0;
+		return req_offload(req, set_work, set_done);
+	}
 	if (q.info_type != SMB2_0_INFO_FILE)
 		return q.info_type == SMB2_0_INFO_FILESYSTEM ? STATUS_NOT_SUPPORTED : STATUS_INVALID_PARAMETER;
 	if (req->tcon->read_only && q.info_class != FilePositionInformation && q.info_class != FileModeInformation)

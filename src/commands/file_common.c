@@ -1,5 +1,7 @@
 /* Name and metadata conversions for the file commands (see file_common.h). */
 #include "commands/file_common.h"
+#include "conn/conn.h"
+#include "conn/request.h"
 
 #include <string.h>
 
@@ -63,4 +65,15 @@ void fsa_info_to_wire(const struct fsa_info *in, struct wire_file_info *out)
 	out->directory = in->directory;
 	out->index_number = in->file_id;
 	out->volume_serial = in->volume_id;
+}
+
+void req_fsa_token(const struct smb2_req *req, struct fsa_token *t)
+{
+	const struct session *ss = req->sess;
+	*t = (struct fsa_token){ .uid = (uint32_t)ss->uid,
+				 .gid = (uint32_t)ss->gid,
+				 .groups = ss->groups,
+				 .n_groups = ss->n_groups,
+				 .guest = ss->guest,
+				 .anonymous = ss->anonymous };
 }

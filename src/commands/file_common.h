@@ -18,6 +18,11 @@ NTSTATUS smb2_name_to_path(const uint8_t *name, size_t len, char *out, size_t ca
 /* A UTF-8 path as the "\dir\file" UTF-16LE name clients expect. */
 long path_to_smb2_name(const char *path, uint8_t *out, size_t cap);
 
+struct smb2_req;
+/* The request's user, for access checks against stored descriptors (points
+ * into the session: valid while the request runs). */
+void req_fsa_token(const struct smb2_req *req, struct fsa_token *t);
+
 void fsa_info_to_wire(const struct fsa_info *in, struct wire_file_info *out);
 
 #endif

@@ -340,7 +340,112 @@ int fsa_break_level2(struct fsa_open *o, struct fsa_break *breaks, int cap)
 
 #define WRITE_BITS (FILE_WRITE_DATA | FILE_APPEND_DATA | FILE_WRITE_EA | FILE_WRITE_ATTRIBUTES | DELETE | WRITE_DAC | WRITE_OWNER | FILE_DELETE_CHILD)
 
+/* Stored descriptors a CREATE looked at (freed by fsa_create). */
+struct create_sds {
+	struct fsa_sd *parent, *file;
+};
+
+/* (offload) The stored descriptor at path ("" = the share root), or NULL. */
+static struct fsa_sd *load_sd_at(const struct vfs_root *root, const char *path)
+{
+	NTSTATUS st;
+	if (!path[0])
+		return fsa_sd_load(root->fd, &st);
+	int fd;
+	if (!NT_OK(vfs_open(root, path, O_PATH, 0, &fd)))
+		return NULL;
+	struct fsa_sd *s = fsa_sd_load(fd, &st);
+	vfs_close(fd);
+	return s;
+}
+
+/* [MS-FSA] 2.1.5.1.2.1 with stored descriptors: what the user may do to an
+ * existing file. DELETE also comes from the parent's FILE_DELETE_CHILD, and
+ * FILE_READ_ATTRIBUTES from its FILE_LIST_DIRECTORY. Files without a stored
+ * descriptor are left to POSIX (the kernel checks every call). */
+static NTSTATUS check_existing_sd(const struct fsa_create_args *a, const char *path, struct create_sds *sds,
+				  uint32_t *access, bool max_allowed)
+{
+	sds->file = load_sd_at(a->root, path);
+	if (!sds->file || !a->token)
+		return STATUS_SUCCESS;
+	uint32_t granted = fsa_sd_granted(&sds->file->sd, a->token);
+	uint32_t wanted = fsa_map_generic(a->desired_access, false) & ~MAXIMUM_ALLOWED;
+	if ((wanted | *access) & ~granted & (DELETE | FILE_READ_ATTRIBUTES)) {
+		char parent[4096 + 1];
+		parent_of(path, parent, sizeof(parent));
+		sds->parent = load_sd_at(a->root, parent);
+		/* a parent without a stored descriptor leaves deletion to POSIX
+		 * (checked below): it grants both, as a Windows share root does */
+		uint32_t pg = sds->parent ? fsa_sd_granted(&sds->parent->sd, a->token)
+					  : FILE_DELETE_CHILD | FILE_LIST_DIRECTORY;
+		if (pg & FILE_DELETE_CHILD)
+			granted |= DELETE;
+		if (pg & FILE_LIST_DIRECTORY)
+			granted |= FILE_READ_ATTRIBUTES;
+	}
+	if (wanted & ~granted)
+		return STATUS_ACCESS_DENIED;
+	if (max_allowed)
+		*access &= granted | wanted;
+	else if (*access & ~granted)
+		return STATUS_ACCESS_DENIED; /* e.g. the write an overwrite implies */
+	return STATUS_SUCCESS;
+}
+
+/* Creating a name needs FILE_ADD_FILE / FILE_ADD_SUBDIRECTORY on a parent
+ * with a stored descriptor. */
+static NTSTATUS check_parent_sd(const struct fsa_create_args *a, const char *path, bool is_dir,
+				struct create_sds *sds)
+{
+	char parent[4096 + 1];
+	parent_of(path, parent, sizeof(parent));
+	sds->parent = load_sd_at(a->root, parent);
+	if (!sds->parent || !a->token)
+		return STATUS_SUCCESS;
+	uint32_t need = is_dir ? FILE_ADD_SUBDIRECTORY : FILE_ADD_FILE;
+	return fsa_sd_granted(&sds->parent->sd, a->token) & need ? STATUS_SUCCESS : STATUS_ACCESS_DENIED;
+}
+
+/* A new file's descriptor: the SecD context's, and ACEs its parent passes
+ * on. Nothing is stored when neither applies (POSIX describes the file). */
+static void store_new_sd(const struct fsa_create_args *a, int fd, bool is_dir, struct create_sds *sds)
+{
+	const struct wire_sd *parent = sds->parent ? &sds->parent->sd : NULL;
+	if (!a->sd_given && !(parent && fsa_sd_has_inheritable(parent, is_dir)))
+		return;
+	struct fsa_token none = { .uid = 0 };
+	struct fsa_sd *n = fsa_sd_for_new(parent, a->sd_given, is_dir, a->token ? a->token : &none);
+	if (!n)
+		return;
+	struct fsa_sd *px = NULL;
+	struct wire_sd sd = n->sd;
+	struct vfs_stat vs;
+	if (!(sd.control & SE_DACL_PRESENT) && NT_OK(vfs_fstat(fd, &vs)) && (px = fsa_sd_posix(&vs)) != NULL) {
+		/* no DACL given or inherited: the one POSIX mode describes */
+		sd.dacl = px->sd.dacl;
+		sd.has_dacl = true;
+		sd.control |= SE_DACL_PRESENT;
+	}
+	NTSTATUS st = fsa_sd_store(fd, &sd);
+	fsa_sd_free(px);
+	if (!NT_OK(st))
+		log_info("storing the security descriptor of a new file failed: %s", nt_status_name(st));
+	fsa_sd_free(n);
+}
+
+static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_result *r, struct create_sds *sds);
+
 NTSTATUS fsa_create(const struct fsa_create_args *a, struct fsa_create_result *r)
+{
+	struct create_sds sds = { 0 };
+	NTSTATUS st = create_inner(a, r, &sds);
+	fsa_sd_free(sds.parent);
+	fsa_sd_free(sds.file);
+	return st;
+}
+
+static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_result *r, struct create_sds *sds)
 {
 	char path[4096 + 1];
 	NTSTATUS st;
@@ -409,6 +514,9 @@ NTSTATUS fsa_create(const struct fsa_create_args *a, struct fsa_create_result *r
 			return STATUS_ACCESS_DENIED;
 		if (!path[0])
 			return STATUS_OBJECT_NAME_INVALID;
+		/* [MS-FSA] 2.1.5.1.1: a new read-only file cannot be deleted on close */
+		if ((a->create_options & FILE_DELETE_ON_CLOSE) && (a->file_attributes & FILE_ATTRIBUTE_READONLY))
+			return STATUS_CANNOT_DELETE;
 	}
 	bool truncate = exists && (a->disposition == FILE_OVERWRITE || a->disposition == FILE_OVERWRITE_IF ||
 				   a->disposition == FILE_SUPERSEDE);
@@ -418,6 +526,9 @@ NTSTATUS fsa_create(const struct fsa_create_args *a, struct fsa_create_result *r
 		access |= FILE_WRITE_DATA; /* overwriting is a write ([MS-FSA] adds it) */
 	if ((a->create_options & FILE_DELETE_ON_CLOSE) && !(access & DELETE))
 		return STATUS_ACCESS_DENIED;
+	st = exists ? check_existing_sd(a, path, sds, &access, max_allowed) : check_parent_sd(a, path, is_dir, sds);
+	if (!NT_OK(st))
+		return st;
 	if ((access & DELETE) && exists) {
 		/* DELETE is granted only if the name may really go away */
 		NTSTATUS dst = vfs_may_delete(a->root, path);
@@ -590,6 +701,8 @@ NTSTATUS fsa_create(const struct fsa_create_args *a, struct fsa_create_result *r
 			nd.create_time = dos.create_time;
 		}
 		(void)vfs_set_dosinfo(fd, &nd);
+		if (created)
+			store_new_sd(a, fd, is_dir, sds);
 		if (a->allocation_size && !is_dir)
 			(void)vfs_fallocate(fd, a->allocation_size);
 	}

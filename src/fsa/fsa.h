@@ -13,6 +13,7 @@
 
 #include "base/ntstatus.h"
 #include "vfs/vfs.h"
+#include "wire/security.h"
 
 /* Access mask bits ([MS-SMB2] 2.2.13.1) */
 #define FILE_READ_DATA 0x00000001
@@ -208,6 +209,8 @@ struct fsa_create_args {
 	uint32_t disposition;
 	uint32_t create_options;
 	uint32_t share_max_access; /* the tree connect's maximal access */
+	const struct fsa_token *token;	/* the user, for stored descriptors */
+	const struct wire_sd *sd_given; /* SecD create context, or NULL */
 	uint64_t allocation_size;  /* from the AlSi context, 0 if none */
 	uint64_t create_time_hint;
 	uint8_t requested_oplock;  /* FSA_OPLOCK_* */
@@ -272,6 +275,45 @@ void fsa_times_explicit_write_time(struct fsa_open *o, uint64_t mtime);
 void fsa_times_close(struct fsa_open *o);
 /* Applies the shown times of an open file (if (dev, ino) is open) to info. */
 void fsa_table_adjust_info(struct fsa_table *t, const struct vfs_stat *st, struct fsa_info *info);
+
+/* Who asks, for access checks against stored security descriptors: SIDs
+ * are Samba's Unix ones (S-1-22-1-uid, S-1-22-2-gid) plus Everyone,
+ * NETWORK, Authenticated Users (not for guests) and ANONYMOUS LOGON. */
+struct fsa_token {
+	uint32_t uid, gid;
+	const gid_t *groups;
+	int n_groups;
+	bool guest, anonymous;
+};
+
+/* A security descriptor owning its storage (fsa/acl.c). */
+struct fsa_sd {
+	struct wire_sd sd;
+	struct wire_ace *aces;
+	uint8_t *blob; /* decoded bytes, if decoded */
+	size_t len;
+};
+void fsa_unix_sid(struct wire_sid *sid, uint32_t kind /* 1 user, 2 group */, uint32_t id);
+bool fsa_token_has_sid(const struct fsa_token *t, const struct wire_sid *s);
+/* [MS-DTYP] 2.5.3.2: the access mask sd grants t (the owner's implicit
+ * READ_CONTROL | WRITE_DAC included unless an OWNER RIGHTS ACE says). */
+uint32_t fsa_sd_granted(const struct wire_sd *sd, const struct fsa_token *t);
+struct fsa_sd *fsa_sd_decode(const uint8_t *buf, size_t len, NTSTATUS *st);
+void fsa_sd_free(struct fsa_sd *s);
+/* The descriptor that describes POSIX owner, group and mode. */
+struct fsa_sd *fsa_sd_posix(const struct vfs_stat *st);
+/* (offload) The stored descriptor of fd's file, NULL if none (*st says why
+ * on errors). */
+struct fsa_sd *fsa_sd_load(int fd, NTSTATUS *st);
+NTSTATUS fsa_sd_store(int fd, const struct wire_sd *sd);
+/* A new file's descriptor: given parts (SecD context; may be NULL), the rest
+ * from the token and the parent's inheritable ACEs. */
+struct fsa_sd *fsa_sd_for_new(const struct wire_sd *parent, const struct wire_sd *given, bool is_dir,
+			      const struct fsa_token *t);
+bool fsa_sd_has_inheritable(const struct wire_sd *sd, bool is_dir);
+/* (offload) QUERY_INFO / SET_INFO SMB2_0_INFO_SECURITY */
+struct fsa_sd *fsa_query_security(struct fsa_open *o, NTSTATUS *st);
+NTSTATUS fsa_set_security(struct fsa_open *o, const struct fsa_token *t, uint32_t secinfo, const struct wire_sd *in);
 
 /* Is (dev, ino) open anywhere? Is any file below directory `dir` open? */
 bool fsa_file_is_open(struct fsa_table *t, uint64_t dev, uint64_t ino);

@@ -46,10 +46,10 @@ static bool is_opath(int fd)
 }
 
 /* Returns the value length or -errno. */
-static ssize_t get_blob(int fd, uint8_t *buf, size_t cap)
+ssize_t vfs_xattr_get(int fd, const char *name, uint8_t *buf, size_t cap)
 {
 	char path[64];
-	ssize_t n = fgetxattr(fd, VFS_DOSATTRIB_XATTR, buf, cap);
+	ssize_t n = fgetxattr(fd, name, buf, cap);
 	if (n >= 0)
 		return n;
 	if (errno != EBADF || !is_opath(fd))
@@ -57,21 +57,31 @@ static ssize_t get_blob(int fd, uint8_t *buf, size_t cap)
 	int rc = proc_path(fd, path, sizeof(path));
 	if (rc < 0)
 		return rc;
-	n = getxattr(path, VFS_DOSATTRIB_XATTR, buf, cap);
+	n = getxattr(path, name, buf, cap);
 	return n >= 0 ? n : -errno;
 }
 
-static int set_blob(int fd, const uint8_t *buf, size_t len)
+int vfs_xattr_set(int fd, const char *name, const uint8_t *buf, size_t len)
 {
 	char path[64];
-	if (fsetxattr(fd, VFS_DOSATTRIB_XATTR, buf, len, 0) == 0)
+	if (fsetxattr(fd, name, buf, len, 0) == 0)
 		return 0;
 	if (errno != EBADF || !is_opath(fd))
 		return -errno;
 	int rc = proc_path(fd, path, sizeof(path));
 	if (rc < 0)
 		return rc;
-	return setxattr(path, VFS_DOSATTRIB_XATTR, buf, len, 0) == 0 ? 0 : -errno;
+	return setxattr(path, name, buf, len, 0) == 0 ? 0 : -errno;
+}
+
+static ssize_t get_blob(int fd, uint8_t *buf, size_t cap)
+{
+	return vfs_xattr_get(fd, VFS_DOSATTRIB_XATTR, buf, cap);
+}
+
+static int set_blob(int fd, const uint8_t *buf, size_t len)
+{
+	return vfs_xattr_set(fd, VFS_DOSATTRIB_XATTR, buf, len);
 }
 
 /* Turns a read result into d; anything but a hard error leaves d empty. */

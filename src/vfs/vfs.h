@@ -155,6 +155,15 @@ NTSTATUS vfs_get_dosinfo_at(int dirfd, const char *name, struct vfs_dosinfo *d);
  * own) -> STATUS_ACCESS_DENIED; a symlink -> STATUS_ACCESS_DENIED. */
 NTSTATUS vfs_set_dosinfo(int fd, const struct vfs_dosinfo *d);
 
+/* A stored NT security descriptor (opaque bytes to this layer) in the
+ * user.smb3d.ntacl xattr, with the owner, group and mode the file had when
+ * it was stored: if those changed since (chmod/chown outside smb3d), the
+ * descriptor no longer describes the file and is reported absent. */
+#define VFS_NTACL_MAX 65536
+/* *len = 0 when there is none (or the file system keeps no xattrs). */
+NTSTATUS vfs_get_ntacl(int fd, uint8_t *buf, size_t cap, size_t *len);
+NTSTATUS vfs_set_ntacl(int fd, const uint8_t *sd, size_t len);
+
 /* Directory listing with getdents64 in 32 KiB batches. vfs_dir_open reopens
  * dirfd's directory ("." relative to it, O_RDONLY) so the listing has its own
  * file position and dirfd may be O_PATH. "." and ".." are returned as the

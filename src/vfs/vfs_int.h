@@ -36,4 +36,9 @@ NTSTATUS vfs_path_status(const struct vfs_root *r, const char *path, int err);
 struct statx;
 void vfs_stat_from_statx(const struct statx *sx, struct vfs_stat *st);
 
+/* Extended attribute of an fd's object (O_PATH fds through /proc/self/fd,
+ * never following a symlink): value length or -errno; 0 or -errno. */
+ssize_t vfs_xattr_get(int fd, const char *name, uint8_t *buf, size_t cap);
+int vfs_xattr_set(int fd, const char *name, const uint8_t *buf, size_t len);
+
 #endif
