@@ -24,6 +24,12 @@ const char *nt_status_name(NTSTATUS s)
 		return "STATUS_BUFFER_OVERFLOW";
 	case 0x80000006u:
 		return "STATUS_NO_MORE_FILES";
+	case 0x80000012u:
+		return "STATUS_NO_MORE_EAS";
+	case 0x80000013u:
+		return "STATUS_INVALID_EA_NAME";
+	case 0x80000014u:
+		return "STATUS_EA_LIST_INCONSISTENT";
 	case 0x8000002Du:
 		return "STATUS_STOPPED_ON_SYMLINK";
 	case 0xC0000001u:
@@ -72,6 +78,12 @@ const char *nt_status_name(NTSTATUS s)
 		return "STATUS_SHARING_VIOLATION";
 	case 0xC000004Fu:
 		return "STATUS_EAS_NOT_SUPPORTED";
+	case 0xC0000050u:
+		return "STATUS_EA_TOO_LARGE";
+	case 0xC0000051u:
+		return "STATUS_NONEXISTENT_EA_ENTRY";
+	case 0xC0000052u:
+		return "STATUS_NO_EAS_ON_FILE";
 	case 0xC0000054u:
 		return "STATUS_FILE_LOCK_CONFLICT";
 	case 0xC0000055u:

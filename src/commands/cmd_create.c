@@ -33,6 +33,8 @@ struct create_state {
 	struct fsa_token token;
 	struct wire_sd secd; /* SecD context (points into the request) */
 	struct wire_ace *secd_aces;
+	struct wire_ea *eas; /* ExtA context (points into the request) */
+	size_t n_eas;
 };
 
 static void create_release(struct smb2_req *req)
@@ -43,6 +45,7 @@ static void create_release(struct smb2_req *req)
 	if (ev_timer_armed(&cs->timer))
 		ev_timer_stop(req->conn->loop, &cs->timer);
 	free(cs->secd_aces);
+	free(cs->eas);
 	free(cs);
 }
 
@@ -206,8 +209,26 @@ NTSTATUS cmd_create(struct smb2_req *req)
 	uint64_t alloc = 0;
 	unsigned count;
 	const struct wire_create_ctx *x;
-	if (wire_create_ctx_find(&q.ctx, WIRE_CCTX_EXTA, &count) != NULL)
-		return STATUS_EAS_NOT_SUPPORTED; /* refused rather than silently dropped */
+	if ((x = wire_create_ctx_find(&q.ctx, WIRE_CCTX_EXTA, &count)) != NULL) {
+		size_t n = 0;
+		st = wire_full_ea_decode(x->data, x->data_len, NULL, 0, &n);
+		if (!NT_OK(st))
+			return st;
+		cs->eas = calloc(n ? n : 1, sizeof(*cs->eas));
+		if (!cs->eas)
+			return STATUS_NO_MEMORY;
+		st = wire_full_ea_decode(x->data, x->data_len, cs->eas, n, &cs->n_eas);
+		if (!NT_OK(st))
+			return st;
+		char name[VFS_EA_NAME_MAX + 1];
+		for (size_t i = 0; i < cs->n_eas; i++) {
+			st = fsa_ea_name_check(cs->eas[i].name, cs->eas[i].name_len, name);
+			if (!NT_OK(st))
+				return st;
+		}
+		if (cs->n_eas && t->read_only)
+			return STATUS_ACCESS_DENIED;
+	}
 	if ((x = wire_create_ctx_find(&q.ctx, WIRE_CCTX_TWRP, &count)) != NULL)
 		return STATUS_OBJECT_NAME_NOT_FOUND; /* no previous versions (snapshots) */
 	if ((x = wire_create_ctx_find(&q.ctx, WIRE_CCTX_ALSI, &count)) != NULL) {
@@ -254,6 +275,8 @@ NTSTATUS cmd_create(struct smb2_req *req)
 		.share_max_access = t->maximal_access,
 		.token = &cs->token,
 		.sd_given = has_secd ? &cs->secd : NULL,
+		.eas = cs->eas,
+		.n_eas = cs->n_eas,
 		.allocation_size = alloc,
 		.requested_oplock = q.requested_oplock_level == SMB2_OPLOCK_LEVEL_LEASE ? SMB2_OPLOCK_LEVEL_NONE
 											 : q.requested_oplock_level,

@@ -47,6 +47,10 @@ struct info_state {
 	struct fsa_sd *sd;	   /* queried */
 	struct wire_sd set_sd;	   /* to set (points into the request) */
 	struct wire_ace *set_aces;
+	/* extended attributes */
+	struct vfs_ea_list eas;
+	struct wire_ea *set_eas;
+	size_t n_set_eas;
 };
 
 static void info_release(struct smb2_req *req)
@@ -55,6 +59,8 @@ static void info_release(struct smb2_req *req)
 	if (s) {
 		fsa_sd_free(s->sd);
 		free(s->set_aces);
+		vfs_ea_list_free(&s->eas);
+		free(s->set_eas);
 	}
 	req_open_state_release(req);
 }
@@ -83,6 +89,10 @@ static void query_work(struct smb2_req *req)
 	case SMB2_0_INFO_FILE:
 		req->work_status = fsa_query_info(o, &s->info);
 		fsa_open_path(o, s->path, sizeof(s->path));
+		if (NT_OK(req->work_status) && (s->q.info_class == FileFullEaInformation ||
+						s->q.info_class == FileEaInformation ||
+						s->q.info_class == FileAllInformation))
+			req->work_status = fsa_ea_list(o, &s->eas);
 		break;
 	case SMB2_0_INFO_FILESYSTEM:
 		req->work_status = vfs_statfs(o->fd, &s->fsinfo);
@@ -109,6 +119,68 @@ static NTSTATUS encode_out(struct smb2_req *req, NTSTATUS (*fn)(struct wr *w, st
 		return st;
 	}
 	wire_out_rsp_end(w, begin);
+	return st;
+}
+
+/* [MS-SMB2] 3.3.5.20.1 / [MS-FSA] 2.1.5.11.11 FileFullEaInformation: the
+ * EAs named in the InputBuffer, else the next ones of this open's scan. */
+static NTSTATUS full_ea_encode(struct wr *w, struct info_state *s, size_t max)
+{
+	struct fsa_open *o = s->open;
+	size_t last = WIRE_CHAIN_NONE, added = 0, old = wire_wr_limit(w, max);
+	NTSTATUS st = STATUS_SUCCESS;
+	if (s->q.input_len) {
+		size_t n = 0;
+		st = wire_get_ea_decode(s->q.input, s->q.input_len, NULL, 0, &n);
+		struct wire_ea *want = NT_OK(st) ? calloc(n ? n : 1, sizeof(*want)) : NULL;
+		if (NT_OK(st) && !want)
+			st = STATUS_NO_MEMORY;
+		if (NT_OK(st))
+			st = wire_get_ea_decode(s->q.input, s->q.input_len, want, n, &n);
+		for (size_t i = 0; NT_OK(st) && i < n; i++) {
+			struct wire_ea e = { .name = want[i].name, .name_len = want[i].name_len };
+			for (size_t j = 0; j < s->eas.n; j++)
+				if (strlen(s->eas.v[j].name) == want[i].name_len &&
+				    !strncasecmp(s->eas.v[j].name, (const char *)want[i].name, want[i].name_len)) {
+					e.value = s->eas.v[j].value;
+					e.value_len = s->eas.v[j].len;
+				}
+			if (!wire_full_ea_append(w, &last, &e)) {
+				st = added ? STATUS_BUFFER_OVERFLOW : STATUS_BUFFER_TOO_SMALL;
+				break;
+			}
+			added++;
+		}
+		free(want);
+		w->cap = old;
+		return st;
+	}
+	if (s->q.flags & SL_RESTART_SCAN)
+		o->ea_index = 0;
+	if (s->eas.n == 0) {
+		w->cap = old;
+		return STATUS_NO_EAS_ON_FILE;
+	}
+	if (o->ea_index >= s->eas.n) {
+		w->cap = old;
+		return STATUS_NO_MORE_EAS;
+	}
+	while (o->ea_index < s->eas.n) {
+		const struct vfs_ea *v = &s->eas.v[o->ea_index];
+		struct wire_ea e = { .name = (const uint8_t *)v->name,
+				     .name_len = (uint8_t)strlen(v->name),
+				     .value = v->value,
+				     .value_len = v->len };
+		if (!wire_full_ea_append(w, &last, &e)) {
+			st = added ? STATUS_BUFFER_OVERFLOW : STATUS_BUFFER_TOO_SMALL;
+			break;
+		}
+		added++;
+		o->ea_index++;
+		if (s->q.flags & SL_RETURN_SINGLE_ENTRY)
+			break;
+	}
+	w->cap = old;
 	return st;
 }
 
@@ -148,7 +220,8 @@ static NTSTATUS file_class_encode(struct wr *w, struct info_state *s, size_t max
 		return STATUS_SUCCESS;
 	}
 	if (cls == FileFullEaInformation)
-		return STATUS_SUCCESS; /* no extended attributes: an empty list */
+		return full_ea_encode(w, s, max);
+	fi.ea_size = fsa_ea_size(&s->eas);
 	size_t written, needed;
 	return wire_file_info_encode(w, cls, &fi, max, &written, &needed);
 }
@@ -329,6 +402,9 @@ static void set_work(struct smb2_req *req)
 	case FileAllocationInformation:
 		req->work_status = fsa_set_allocation(o, s->u64);
 		break;
+	case FileFullEaInformation:
+		req->work_status = fsa_ea_set(o, s->set_eas, s->n_set_eas);
+		break;
 	case 0: /* SMB2_0_INFO_SECURITY has no class */
 		req->work_status = fsa_set_security(o, &s->token, s->s.additional_information, &s->set_sd);
 		break;
@@ -435,6 +511,19 @@ NTSTATUS cmd_set_info(struct smb2_req *req)
 		if (!fsa_has_access(o, DELETE))
 			return STATUS_ACCESS_DENIED;
 		s->flag = flags & FILE_DISPOSITION_DELETE;
+		break;
+	}
+	case FileFullEaInformation: {
+		if (!fsa_has_access(o, FILE_WRITE_EA))
+			return STATUS_ACCESS_DENIED;
+		size_t n = 0;
+		if (!NT_OK(wire_full_ea_decode(q.buf, q.buf_len, NULL, 0, &n)))
+			return STATUS_EA_LIST_INCONSISTENT;
+		s->set_eas = calloc(n ? n : 1, sizeof(*s->set_eas));
+		if (!s->set_eas)
+			return STATUS_NO_MEMORY;
+		if (!NT_OK(wire_full_ea_decode(q.buf, q.buf_len, s->set_eas, n, &s->n_set_eas)))
+			return STATUS_EA_LIST_INCONSISTENT;
 		break;
 	}
 	case FileEndOfFileInformation:

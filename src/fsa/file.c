@@ -703,8 +703,19 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 		(void)vfs_set_dosinfo(fd, &nd);
 		if (created)
 			store_new_sd(a, fd, is_dir, sds);
-		if (a->allocation_size && !is_dir)
+		if (a->n_eas) {
+			NTSTATUS est = fsa_ea_set(o, a->eas, a->n_eas);
+			if (!NT_OK(est)) {
+				fsa_open_put(o);
+				return est;
+			}
+		}
+		if (a->allocation_size && !is_dir) {
 			(void)vfs_fallocate(fd, a->allocation_size);
+			pthread_mutex_lock(&a->table->lock);
+			f->alloc_hint = a->allocation_size;
+			pthread_mutex_unlock(&a->table->lock);
+		}
 	}
 	if (created)
 		fsa_notify_event(a->table, path, FSA_ACTION_ADDED, is_dir ? FSA_NOTIFY_DIR_NAME : FSA_NOTIFY_FILE_NAME);

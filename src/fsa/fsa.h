@@ -13,6 +13,7 @@
 
 #include "base/ntstatus.h"
 #include "vfs/vfs.h"
+#include "wire/fileinfo.h"
 #include "wire/security.h"
 
 /* Access mask bits ([MS-SMB2] 2.2.13.1) */
@@ -156,6 +157,7 @@ struct fsa_file {
 	bool wt_dirty;	    /* written to since the delayed update */
 	uint64_t wt_shown;  /* the write time shown while wt_state != NONE */
 	uint64_t wt_due;    /* when a pending update happens (NT time) */
+	uint64_t alloc_hint; /* allocation a client reserved (FileAllocationInformation/AlSi) */
 	struct fsa_waiter *waiters; /* opens waiting for a break to finish */
 };
 
@@ -180,6 +182,7 @@ struct fsa_open {
 	bool times_closed;   /* fsa_times_close ran */
 	uint64_t position;
 	uint32_t mode; /* FileModeInformation */
+	uint32_t ea_index; /* FileFullEaInformation scan position */
 	uint64_t persistent_id, volatile_id;
 	uint64_t session_id;
 	uint32_t tree_id;
@@ -211,6 +214,8 @@ struct fsa_create_args {
 	uint32_t share_max_access; /* the tree connect's maximal access */
 	const struct fsa_token *token;	/* the user, for stored descriptors */
 	const struct wire_sd *sd_given; /* SecD create context, or NULL */
+	const struct wire_ea *eas;	/* ExtA context (names checked), for new or overwritten files */
+	size_t n_eas;
 	uint64_t allocation_size;  /* from the AlSi context, 0 if none */
 	uint64_t create_time_hint;
 	uint8_t requested_oplock;  /* FSA_OPLOCK_* */
@@ -314,6 +319,13 @@ bool fsa_sd_has_inheritable(const struct wire_sd *sd, bool is_dir);
 /* (offload) QUERY_INFO / SET_INFO SMB2_0_INFO_SECURITY */
 struct fsa_sd *fsa_query_security(struct fsa_open *o, NTSTATUS *st);
 NTSTATUS fsa_set_security(struct fsa_open *o, const struct fsa_token *t, uint32_t secinfo, const struct wire_sd *in);
+
+/* Extended attributes (fsa/ea.c). Names are checked and upper-cased. */
+NTSTATUS fsa_ea_name_check(const uint8_t *name, size_t len, char out[VFS_EA_NAME_MAX + 1]);
+/* (offload) Sets (empty value: removes) each EA, after checking all names. */
+NTSTATUS fsa_ea_set(struct fsa_open *o, const struct wire_ea *eas, size_t n);
+NTSTATUS fsa_ea_list(struct fsa_open *o, struct vfs_ea_list *out);
+uint32_t fsa_ea_size(const struct vfs_ea_list *l);
 
 /* Is (dev, ino) open anywhere? Is any file below directory `dir` open? */
 bool fsa_file_is_open(struct fsa_table *t, uint64_t dev, uint64_t ino);

@@ -43,6 +43,12 @@ void fsa_info_from_stat(const struct vfs_stat *st, const struct vfs_dosinfo *d, 
 	info->directory = S_ISDIR(st->mode);
 	info->end_of_file = info->directory ? 0 : st->size;
 	info->allocation_size = info->directory ? 0 : st->alloc;
+	/* st_blocks also counts an xattr block (DOS attributes, EAs, ACLs):
+	 * show no more than the data needs; a reservation a client made is
+	 * added back while the file is open (fsa_times_apply_locked). */
+	uint64_t data = (st->size + 4095) & ~(uint64_t)4095;
+	if (info->allocation_size > data)
+		info->allocation_size = data;
 	info->nlink = st->nlink;
 	info->file_id = st->ino;
 	info->volume_id = st->dev;
@@ -171,8 +177,17 @@ NTSTATUS fsa_set_allocation(struct fsa_open *o, uint64_t size)
 	if (!NT_OK(s))
 		return s;
 	/* [MS-FSA] 2.1.5.14.1: shrinking the allocation below EOF truncates */
-	if (size < st.size)
+	if (size < st.size) {
+		pthread_mutex_lock(&o->table->lock);
+		o->file->alloc_hint = 0;
+		pthread_mutex_unlock(&o->table->lock);
 		return vfs_ftruncate(o->fd, size);
+	}
+	pthread_mutex_lock(&o->table->lock);
+	o->file->alloc_hint = size;
+	pthread_mutex_unlock(&o->table->lock);
+	if (size < st.alloc)
+		return vfs_release_beyond(o->fd, size > st.size ? size : st.size);
 	return vfs_fallocate(o->fd, size);
 }
 

@@ -29,6 +29,14 @@ void fsa_times_apply_locked(struct fsa_file *f, const struct vfs_stat *st, struc
 	wt_settle_locked(f, nttime_now());
 	if (f->wt_state != FSA_WT_NONE && f->wt_shown)
 		info->last_write_time = f->wt_shown;
+	/* a reservation made through this server (not shown by st_blocks alone) */
+	if (!info->directory && st && f->alloc_hint > info->allocation_size) {
+		uint64_t have = st->alloc;
+		info->allocation_size = f->alloc_hint < have ? f->alloc_hint : have;
+		uint64_t data = (info->end_of_file + 4095) & ~(uint64_t)4095;
+		if (info->allocation_size < data)
+			info->allocation_size = data < have ? data : have;
+	}
 }
 
 void fsa_table_adjust_info(struct fsa_table *t, const struct vfs_stat *st, struct fsa_info *info)

@@ -76,6 +76,21 @@ NTSTATUS vfs_ftruncate(int fd, uint64_t size)
 	return STATUS_SUCCESS;
 }
 
+NTSTATUS vfs_release_beyond(int fd, uint64_t size)
+{
+	if (size > INT64_MAX)
+		return STATUS_INVALID_PARAMETER;
+	/* blocks reserved past EOF (KEEP_SIZE) go with a hole punched there */
+	while (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)size, INT64_MAX - (off_t)size) < 0) {
+		if (errno == EINTR)
+			continue;
+		if (errno == EOPNOTSUPP || errno == ENOSYS)
+			return STATUS_SUCCESS;
+		return vfs_errno_to_status(errno);
+	}
+	return STATUS_SUCCESS;
+}
+
 NTSTATUS vfs_fallocate(int fd, uint64_t size)
 {
 	if (size > INT64_MAX)

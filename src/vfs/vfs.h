@@ -121,6 +121,8 @@ NTSTATUS vfs_ftruncate(int fd, uint64_t size);
 /* Reserves allocation without changing EOF (FALLOC_FL_KEEP_SIZE); a file
  * system that cannot (ENOTSUP/EOPNOTSUPP) or size 0 is success. */
 NTSTATUS vfs_fallocate(int fd, uint64_t size);
+/* Frees blocks at and beyond size without changing the file size. */
+NTSTATUS vfs_release_beyond(int fd, uint64_t size);
 /* NULL leaves a time unchanged. Works on O_PATH fds (utimensat with
  * AT_EMPTY_PATH); on an O_PATH fd of a symlink it sets the link's own times. */
 NTSTATUS vfs_set_times(int fd, const struct timespec *atime, const struct timespec *mtime);
@@ -154,6 +156,24 @@ NTSTATUS vfs_get_dosinfo_at(int dirfd, const char *name, struct vfs_dosinfo *d);
  * ENOTSUP -> STATUS_SUCCESS with a one-time warning; EPERM (a file we do not
  * own) -> STATUS_ACCESS_DENIED; a symlink -> STATUS_ACCESS_DENIED. */
 NTSTATUS vfs_set_dosinfo(int fd, const struct vfs_dosinfo *d);
+
+/* Extended attributes as user.<NAME> xattrs (vfs/ea.c). */
+#define VFS_EA_NAME_MAX 255
+#define VFS_EA_VALUE_MAX 65535
+struct vfs_ea {
+	char name[VFS_EA_NAME_MAX + 1];
+	uint8_t *value;
+	uint16_t len;
+};
+struct vfs_ea_list {
+	struct vfs_ea *v;
+	size_t n;
+};
+/* All EAs of fd's file (fd < 0 or no xattr support: none). */
+NTSTATUS vfs_ea_list(int fd, struct vfs_ea_list *out);
+void vfs_ea_list_free(struct vfs_ea_list *l);
+/* Sets one EA; an empty value removes it. */
+NTSTATUS vfs_ea_set(int fd, const char *name, const uint8_t *value, size_t len);
 
 /* A stored NT security descriptor (opaque bytes to this layer) in the
  * user.smb3d.ntacl xattr, with the owner, group and mode the file had when

@@ -65,7 +65,7 @@ for suite in "${suites[@]}"; do
 	out="$work/${suite//\//_}.subunit"
 	timeout 600 smbtorture //127.0.0.1/test -p "$port" -U smbtest%Test-Pass-123 --fullname --format=subunit \
 		--option=torture:user2name=smbtest2 --option=torture:user2password=Test-Pass-456 \
-		--option=torture:sharedelay=100000 "$suite" >"$out" 2>"$work/stderr" || true
+		--option=torture:sharedelay=100000 --option=torture:acl_xattr_name=user.smb3d.ntacl "$suite" >"$out" 2>"$work/stderr" || true
 	n_tests=0
 	while IFS= read -r line; do
 		case $line in
