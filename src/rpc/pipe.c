@@ -130,9 +130,10 @@ static uint8_t *out_reserve(struct rpc_pipe *p, size_t n)
 	return p->out + p->out_len;
 }
 
-/* Reserves room for a small PDU, encodes it with fn's writer and commits. */
-#define OUT_SMALL 512
+#define OUT_SMALL 512 /* room for a bind_nak */
 
+/* A writer over n bytes reserved at the end of the queue; out_commit adds
+ * what was written. A bad writer (no memory) commits nothing. */
 static struct wr out_begin(struct rpc_pipe *p, size_t n)
 {
 	uint8_t *q = out_reserve(p, n);
@@ -333,7 +334,7 @@ static void dispatch(struct rpc_pipe *p)
 	uint8_t *stub = NULL;
 	uint32_t fault = 0;
 	struct ndr_wr n = { 0 };
-	for (size_t cap = 1024;; cap *= 4) {
+	for (size_t cap = 1024;; cap = cap * 4 < RPC_MAX_PENDING_OUT ? cap * 4 : RPC_MAX_PENDING_OUT) {
 		uint8_t *q = realloc(stub, cap);
 		if (!q) {
 			free(stub);
@@ -343,11 +344,13 @@ static void dispatch(struct rpc_pipe *p)
 		}
 		stub = q;
 		n = ndr_wr_init(stub, cap);
-		fault = p->iface->call(p->info, p->call_opnum, p->req, p->req_len, &n);
+		static const uint8_t empty[1];
+		/* an empty stub still gets a valid pointer (no NULL + 0 in readers) */
+		fault = p->iface->call(p->info, p->call_opnum, p->req ? p->req : empty, p->req_len, &n);
 		if (fault || !n.w.bad)
 			break;
-		if (cap >= RPC_MAX_PENDING_OUT) {
-			fault = 0x1C010013u; /* nca_s_out_args_too_big */
+		if (cap == RPC_MAX_PENDING_OUT) {
+			fault = nca_s_out_args_too_big;
 			break;
 		}
 	}

@@ -83,6 +83,7 @@ enum dcerpc_ptype {
 #define nca_s_op_rng_error 0x1C010002u
 #define nca_s_unknown_if 0x1C010003u
 #define nca_proto_error 0x1C01000Bu
+#define nca_s_out_args_too_big 0x1C010013u
 #define DCERPC_FAULT_ACCESS_DENIED 0x00000005u
 #define DCERPC_FAULT_NDR 0x000006F7u /* RPC_X_BAD_STUB_DATA */
 

@@ -22,9 +22,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t cap = data[0] & 0x80 ? 64 : sizeof(out);
 	struct ndr_wr w = ndr_wr_init(out, cap);
 	uint32_t fault = rpc_wkssvc_iface.call(info, opnum, data + 1, size - 1, &w);
-	if (fault == 0 && !w.bad && w.pos < 8)
+	if (fault == 0 && !w.w.bad && w.w.pos < 8)
 		abort();
-	if (w.pos > cap)
+	if (w.w.pos > cap)
 		abort();
 	return 0;
 }

@@ -612,6 +612,39 @@ static void test_fragmented_response(void **state)
 	rpc_pipe_free(p);
 }
 
+/* Unread replies beyond RPC_MAX_PENDING_OUT stop further writes until read. */
+static void test_pending_cap(void **state)
+{
+	struct rpc_server_info *info = rpc_server_info_new("SMB3D", "many", "WORKGROUP");
+	char name[32];
+	for (int i = 0; i < 200; i++) {
+		snprintf(name, sizeof(name), "share%03d", i);
+		assert_true(rpc_server_info_add_share(info, name, "a comment of some length, repeated for every share",
+						      "/srv/some/longer/path", true, false));
+	}
+	struct rpc_pipe *p = rpc_pipe_new("srvsvc", info);
+	rpc_server_info_put(info);
+	uint8_t buf[256], stub[128];
+	transceive(p, buf, mk_bind(buf, sizeof(buf), DCERPC_PKT_BIND, 1, 5840, 1, &srvsvc_syntax, &dcerpc_ndr20_syntax),
+		   &R);
+	size_t n = mk_request(buf, sizeof(buf), 2, 3, 0, 15, stub, stub_enum(stub, sizeof(stub), 502, false, 0));
+	int calls = 0;
+	NTSTATUS st;
+	while (NT_OK(st = rpc_pipe_write(p, buf, n)))
+		calls++;
+	assert_status(st, STATUS_INSUFFICIENT_RESOURCES);
+	assert_true(calls > 10);
+	assert_true(rpc_pipe_pending(p) > RPC_MAX_PENDING_OUT);
+	assert_false(rpc_pipe_broken(p));
+	static uint8_t out[8192];
+	bool more;
+	while (rpc_pipe_read(p, out, sizeof(out), &more) > 0)
+		;
+	assert_int_equal(rpc_pipe_pending(p), 0);
+	assert_ok(rpc_pipe_write(p, buf, n));
+	rpc_pipe_free(p);
+}
+
 static void test_read_message_mode(void **state)
 {
 	struct rpc_pipe *p = open_bound("srvsvc", &srvsvc_syntax, 4280);
@@ -806,6 +839,9 @@ static void test_wksta_get_info_levels(void **state)
 	struct rpc_pipe *p = open_bound("\\pipe\\wkssvc", &wkssvc_syntax, 4280);
 	static const uint32_t levels[] = { 100, 101, 102 };
 	uint8_t stub[128];
+	/* an empty stub as the very first call (no request buffer yet) */
+	call(p, 0, stub, 0);
+	assert_int_equal(fault_status(), DCERPC_FAULT_NDR);
 	for (size_t i = 0; i < 3; i++) {
 		size_t sl = stub_level(stub, sizeof(stub), levels[i]);
 		assert_int_equal(call(p, 0, stub, sl), DCERPC_PKT_RESPONSE);
@@ -897,6 +933,7 @@ int main(void)
 		cmocka_unit_test(test_orphaned_drops_call),
 		cmocka_unit_test(test_fragmented_request),
 		cmocka_unit_test(test_fragmented_response),
+		cmocka_unit_test(test_pending_cap),
 		cmocka_unit_test(test_read_message_mode),
 		cmocka_unit_test(test_share_enum_levels),
 		cmocka_unit_test(test_share_get_info_levels),
