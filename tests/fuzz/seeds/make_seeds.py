@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Writes seed inputs for the conn and smb2_codecs fuzz targets (run from
-this directory). Plain byte strings built from [MS-SMB2] layouts."""
+"""Writes seed inputs for the conn, smb2_codecs and rpc_* fuzz targets (run
+from this directory). Plain byte strings built from the [MS-SMB2] layouts and,
+for DCE/RPC, the C706 12.6 PDU layouts and [MS-SRVS]/[MS-WKST] NDR20 stubs."""
 import os
 import struct
 
@@ -51,6 +52,102 @@ seeds = {
     'smb2_codecs/neg': b'\x00' + negotiate([0x202, 0x311]),
     'smb2_codecs/smb1': b'\x01' + smb1_negotiate(),
     'smb2_codecs/ss': b'\x02' + session_setup(1, ntlm_negotiate()),
+}
+for name, data in seeds.items():
+    with open(name, 'wb') as f:
+        f.write(data)
+
+
+# --- DCE/RPC (rpc_pdu, rpc_pipe, rpc_srvsvc, rpc_wkssvc) ---
+
+NDR20 = bytes.fromhex('045d888aeb1cc9119fe808002b104860') + struct.pack('<I', 2)
+NDR64 = bytes.fromhex('33057171babe37498319b5dbef9ccc36') + struct.pack('<I', 1)
+BTFN = bytes.fromhex('2c1cb76c12984045') + bytes([3, 0, 0, 0, 0, 0, 0, 0]) + struct.pack('<I', 1)
+SRVSVC = bytes.fromhex('c84f324b7016d30112785a47bf6ee188') + struct.pack('<I', 3)
+WKSSVC = bytes.fromhex('98d0ff6b12a1103698334 6c3f87e345a'.replace(' ', '')) + struct.pack('<I', 1)
+
+
+def pdu(ptype, flags, call_id, body):
+    return struct.pack('<BBBB4sHHI', 5, 0, ptype, flags, b'\x10\0\0\0', 16 + len(body), 0, call_id) + body
+
+
+def bind(ctxs, ptype=11, call_id=1, frag=4280):
+    body = struct.pack('<HHIB3x', frag, frag, 0, len(ctxs))
+    for i, (abstract, xfer) in enumerate(ctxs):
+        body += struct.pack('<HBx', i, 1) + abstract + xfer
+    return pdu(ptype, 3, call_id, body)
+
+
+def request(call_id, opnum, stub, flags=3, ctx=0):
+    return pdu(0, flags, call_id, struct.pack('<IHH', len(stub), ctx, opnum) + stub)
+
+
+def align4(b):
+    return b + b'\0' * (-len(b) % 4)
+
+
+def cvstr(s):
+    u = (s + '\0').encode('utf-16-le')
+    return struct.pack('<III', len(u) // 2, 0, len(u) // 2) + u
+
+
+def server_name():
+    return align4(struct.pack('<I', 0x20000) + cvstr('\\\\SMB3D'))
+
+
+def enum_stub(level):
+    return server_name() + struct.pack('<IIIIIIII', level, level, 0x20004, 0, 0, 0xffffffff, 0x20008, 0)
+
+
+def getinfo_stub(name, level):
+    return server_name() + align4(cvstr(name)) + struct.pack('<I', level)
+
+
+def level_stub(level):
+    return server_name() + struct.pack('<I', level)
+
+
+def writes(*chunks):
+    return b''.join(struct.pack('<H', len(c)) + c for c in chunks)
+
+
+for d in ('rpc_pdu', 'rpc_pipe', 'rpc_srvsvc', 'rpc_wkssvc'):
+    os.makedirs(d, exist_ok=True)
+bind_srv = bind([(SRVSVC, NDR20)])
+bind_win = bind([(SRVSVC, NDR20), (SRVSVC, NDR64), (SRVSVC, BTFN)])
+enum1 = request(2, 15, enum_stub(1))
+frag = [request(3, 15, enum_stub(2)[:8], flags=1), request(3, 15, enum_stub(2)[8:40], flags=0),
+        request(3, 15, enum_stub(2)[40:], flags=2)]
+ack = pdu(12, 3, 1, struct.pack('<HHIH', 4280, 4280, 0x53f0, 13) + b'\\PIPE\\srvsvc\0' + b'\0' +
+          struct.pack('<B3xHH', 1, 0, 0) + NDR20)
+seeds = {
+    'rpc_pdu/bind': bind_srv,
+    'rpc_pdu/bind_win': bind_win,
+    'rpc_pdu/alter': bind([(WKSSVC, NDR20)], ptype=14),
+    'rpc_pdu/request': enum1,
+    'rpc_pdu/request_object': pdu(0, 0x83, 5, struct.pack('<IHH', 4, 0, 15) + bytes(range(16)) + b'abcd'),
+    'rpc_pdu/bind_ack': ack,
+    'rpc_pdu/bind_nak': pdu(13, 3, 1, struct.pack('<HBBB3x', 4, 1, 5, 0)),
+    'rpc_pdu/fault': pdu(3, 0x23, 2, struct.pack('<IHBBII', 8, 0, 0, 0, 0x1c010002, 0)),
+    'rpc_pdu/response': pdu(2, 3, 2, struct.pack('<IHBB', 4, 0, 0, 0) + b'\0\0\0\0'),
+    # first byte: bit 0 wkssvc, bit 1 bind first, higher bits the read size
+    'rpc_pipe/srvsvc_enum': bytes([0x02]) + writes(enum1),
+    'rpc_pipe/srvsvc_bind_enum': bytes([0x40]) + writes(bind_win, enum1),
+    'rpc_pipe/srvsvc_frag': bytes([0x0a]) + writes(*frag),
+    'rpc_pipe/srvsvc_calls': bytes([0x12]) + writes(request(4, 16, getinfo_stub('data', 502)),
+                                                     request(5, 21, level_stub(102)),
+                                                     request(6, 99, b''),
+                                                     bind([(SRVSVC, NDR20)], ptype=14, call_id=7)),
+    'rpc_pipe/wkssvc': bytes([0x03]) + writes(request(2, 0, level_stub(102))),
+    'rpc_pipe/wkssvc_bind': bytes([0x01]) + writes(bind([(WKSSVC, NDR20)]), request(2, 0, level_stub(100))),
+    # first byte: opnum selector (0: NetrShareEnum, 1: GetInfo, 2: ServerGetInfo)
+    'rpc_srvsvc/enum0': b'\x00' + enum_stub(0),
+    'rpc_srvsvc/enum502': b'\x00' + enum_stub(502),
+    'rpc_srvsvc/getinfo2': b'\x01' + getinfo_stub('data', 2),
+    'rpc_srvsvc/getinfo1005': b'\x01' + getinfo_stub('hidden', 1005),
+    'rpc_srvsvc/srvinfo102': b'\x02' + level_stub(102),
+    'rpc_wkssvc/wksta100': b'\x00' + level_stub(100),
+    'rpc_wkssvc/wksta102': b'\x00' + level_stub(102),
 }
 for name, data in seeds.items():
     with open(name, 'wb') as f:
