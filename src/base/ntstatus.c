@@ -142,6 +142,8 @@ const char *nt_status_name(NTSTATUS s)
 		return "STATUS_REQUEST_NOT_ACCEPTED";
 	case 0xC00000D4u:
 		return "STATUS_NOT_SAME_DEVICE";
+	case 0xC00000D9u:
+		return "STATUS_PIPE_EMPTY";
 	case 0xC00000E3u:
 		return "STATUS_INVALID_OPLOCK_PROTOCOL";
 	case 0xC00000E5u:

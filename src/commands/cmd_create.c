@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "commands/cmd_pipe.h"
 #include "commands/file_common.h"
 #include "conn/opens.h"
 #include "conn/request.h"
@@ -171,7 +172,7 @@ NTSTATUS cmd_create(struct smb2_req *req)
 	if (!NT_OK(st))
 		return st;
 	if (t->is_ipc)
-		return STATUS_OBJECT_NAME_NOT_FOUND; /* named pipes arrive with the IPC$ issue */
+		return pipe_create(req, &q);
 	if (q.impersonation_level > SMB2_IMPERSONATION_DELEGATE)
 		return STATUS_BAD_IMPERSONATION_LEVEL;
 	if ((q.create_options & ~CREATE_OPTIONS_VALID) || q.create_disposition > FILE_OVERWRITE_IF ||
@@ -307,7 +308,7 @@ static void close_work(struct smb2_req *req)
 {
 	struct close_state *cs = req->cmd_state;
 	fsa_times_close(cs->open);
-	if (cs->postquery)
+	if (cs->postquery && !cs->open->pipe)
 		cs->info_st = fsa_query_info(cs->open, &cs->info);
 	/* Drop both references here, off the loop: if they are the last, the
 	 * file is closed (and a delete-on-close file deleted) before the reply. */
@@ -359,7 +360,8 @@ NTSTATUS cmd_close(struct smb2_req *req)
 	/* Take the table's reference: the FileId is invalid from now on. */
 	if (idtable_remove(&req->conn->opens, o->volatile_id) == o) {
 		cs->table = o;
-		fsa_notify_cleanup(o);
+		if (!o->pipe)
+			fsa_notify_cleanup(o);
 	}
 	return req_offload(req, close_work, close_done);
 }

@@ -3,6 +3,7 @@
  * tampered with. Other FSCTLs arrive with the files and IPC$ issues. */
 #include <string.h>
 
+#include "commands/cmd_pipe.h"
 #include "conn/request.h"
 #include "server/server.h"
 #include "wire/negotiate.h"
@@ -57,6 +58,11 @@ NTSTATUS cmd_ioctl(struct smb2_req *req)
 	switch (q.ctl_code) {
 	case FSCTL_VALIDATE_NEGOTIATE_INFO:
 		return validate_negotiate(req, &q);
+	case 0x00110018: /* FSCTL_PIPE_WAIT */
+	case 0x0011C017: /* FSCTL_PIPE_TRANSCEIVE */
+		if (!req->tcon || !req->tcon->is_ipc)
+			return STATUS_INVALID_DEVICE_REQUEST;
+		return pipe_ioctl(req, &q);
 	default:
 		return STATUS_NOT_SUPPORTED;
 	}

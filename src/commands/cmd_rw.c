@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "commands/cmd_pipe.h"
 #include "conn/opens.h"
 #include "fsa/fsa.h"
 #include "conn/request.h"
@@ -81,6 +82,8 @@ NTSTATUS cmd_read(struct smb2_req *req)
 	st = io_begin(req, q.fid_persistent, q.fid_volatile, &s);
 	if (!NT_OK(st))
 		return st;
+	if (s->open->pipe)
+		return pipe_read(req, s->open, q.length);
 	if (s->open->is_dir)
 		return STATUS_INVALID_DEVICE_REQUEST;
 	if (!fsa_has_access(s->open, FILE_READ_DATA) && !fsa_has_access(s->open, FILE_EXECUTE))
@@ -133,6 +136,8 @@ NTSTATUS cmd_write(struct smb2_req *req)
 	st = io_begin(req, q.fid_persistent, q.fid_volatile, &s);
 	if (!NT_OK(st))
 		return st;
+	if (s->open->pipe)
+		return pipe_write(req, s->open, q.data, q.data_len);
 	if (s->open->is_dir)
 		return STATUS_INVALID_DEVICE_REQUEST;
 	bool append_only = !fsa_has_access(s->open, FILE_WRITE_DATA) && fsa_has_access(s->open, FILE_APPEND_DATA);

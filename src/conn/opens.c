@@ -100,6 +100,12 @@ void *req_open_state(struct smb2_req *req, uint64_t fid_p, uint64_t fid_v, size_
 	struct fsa_open *o = conn_open_lookup(req, fid_p, fid_v, st);
 	if (!o)
 		return NULL;
+	if (o->pipe && req->hdr.command != SMB2_READ && req->hdr.command != SMB2_WRITE) {
+		/* pipes take only READ, WRITE, IOCTL and CLOSE */
+		conn_open_release(req->conn, o);
+		*st = STATUS_INVALID_DEVICE_REQUEST;
+		return NULL;
+	}
 	struct fsa_open **state = calloc(1, size);
 	if (!state) {
 		conn_open_release(req->conn, o);

@@ -81,6 +81,10 @@ NTSTATUS cmd_oplock_break(struct smb2_req *req)
 	if (is_lease)
 		return STATUS_INVALID_PARAMETER; /* no leases are granted yet */
 	struct fsa_open *o = conn_open_lookup(req, ob.fid_persistent, ob.fid_volatile, &st);
+	if (o && o->pipe) {
+		conn_open_release(req->conn, o);
+		return STATUS_INVALID_OPLOCK_PROTOCOL; /* no oplocks on pipes */
+	}
 	if (!o)
 		return st;
 	uint8_t level;

@@ -747,10 +747,32 @@ struct fsa_open *fsa_open_get(struct fsa_open *o)
 }
 
 
+struct fsa_open *fsa_pipe_open_new(void *pipe, void (*pipe_free)(void *pipe))
+{
+	struct fsa_open *o = calloc(1, sizeof(*o));
+	if (!o)
+		return NULL;
+	atomic_init(&o->refs, 1);
+	o->fd = -1;
+	o->root.fd = -1;
+	o->pipe = pipe;
+	o->pipe_free = pipe_free;
+	o->access = FILE_GENERIC_READ | FILE_GENERIC_WRITE;
+	o->share = FILE_SHARE_READ | FILE_SHARE_WRITE;
+	pthread_mutex_init(&o->dir_lock, NULL);
+	return o;
+}
+
 void fsa_open_put(struct fsa_open *o)
 {
 	if (!o || atomic_fetch_sub(&o->refs, 1) != 1)
 		return;
+	if (o->pipe) {
+		o->pipe_free(o->pipe);
+		pthread_mutex_destroy(&o->dir_lock);
+		free(o);
+		return;
+	}
 	struct fsa_table *t = o->table;
 	fsa_times_close(o);
 	char *unlink_path = NULL;

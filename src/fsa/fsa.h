@@ -194,6 +194,9 @@ struct fsa_open {
 	uint8_t break_to; /* the level the break asked for */
 	struct fsa_watch *watch; /* CHANGE_NOTIFY state of a directory open (notify.c) */
 	struct fsa_open *next_watch, *prev_watch; /* in the table's list of watching opens */
+	/* a named pipe on IPC$ (no file: fd -1, file NULL), freed with the open */
+	void *pipe;
+	void (*pipe_free)(void *pipe);
 	/* who holds this open, for break notifications (set by conn/) */
 	void *owner_loop;
 	uint64_t owner_conn;
@@ -238,6 +241,8 @@ struct fsa_create_result {
 NTSTATUS fsa_create(const struct fsa_create_args *a, struct fsa_create_result *r);
 
 struct fsa_open *fsa_open_get(struct fsa_open *o);
+/* An open for a named pipe: owns pipe (pipe_free at the last reference). */
+struct fsa_open *fsa_pipe_open_new(void *pipe, void (*pipe_free)(void *pipe));
 /* Drops a reference; the last one closes the open (offload: may unlink a
  * delete-on-close file). */
 void fsa_open_put(struct fsa_open *o);

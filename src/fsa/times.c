@@ -120,9 +120,9 @@ void fsa_times_explicit_write_time(struct fsa_open *o, uint64_t mtime)
 
 void fsa_times_close(struct fsa_open *o)
 {
-	struct fsa_file *f = o->file;
-	if (o->times_closed || o->fd < 0)
+	if (o->times_closed || o->fd < 0 || !o->file)
 		return;
+	struct fsa_file *f = o->file;
 	o->times_closed = true;
 	pthread_mutex_lock(&o->table->lock);
 	uint64_t now = nttime_now();

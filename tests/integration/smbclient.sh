@@ -43,6 +43,10 @@ if [[ $(id -u) -eq 0 ]]; then
 	valid users = smbtest2
 [missing]
 	path = $work/does-not-exist
+[hidden]
+	path = $work/share
+	browseable = no
+	comment = not listed
 CONF
 	check_rc "cli:check-config" 0 "$bin" check-config "$work/smb.conf"
 	check_rc "cli:user-add" 0 sh -c "echo Test-Pass-123 | '$bin' user add --config '$work/smb.conf' smbtest"
@@ -77,6 +81,34 @@ CONF
 			sc //127.0.0.1/test -p "$port" -m "$m" -U smbtest%wrong -c exit
 	done
 	check_rc "root:default-dialect" 0 sc //127.0.0.1/test -p "$port" $U -c exit
+	# Share listing over DCE/RPC (srvsvc on IPC$): exactly the browseable
+	# shares with their comments, for every dialect, signed and encrypted.
+	want=$'Disk|enc|\nDisk|guest|\nDisk|missing|\nDisk|only2|\nDisk|test|test share\nIPC|IPC$|IPC Service (smb3d)'
+	list_shares() { sc -g "$@" 2>/dev/null | grep -E '^(Disk|IPC)\|' | sort; }
+	for m in "${dialects[@]}"; do
+		modes=(sign)
+		[[ $m == SMB3* ]] && modes+=(encrypt)
+		for p in "${modes[@]}"; do
+			got=$(list_shares -L //127.0.0.1 -p "$port" -m "$m" $U --client-protection="$p")
+			if [[ $got == "$want" ]]; then record pass "root:$m:$p:share-list"; else
+				record fail "root:$m:$p:share-list"
+				diff <(echo "$want") <(echo "$got") | sed 's/^/    | /' >&2
+			fi
+		done
+	done
+	check_out "root:rpcclient-srvinfo" "platform_id[[:space:]]*:[[:space:]]*500" \
+		timeout 20 rpcclient -p "$port" $U 127.0.0.1 -c srvinfo
+	out=$(timeout 20 rpcclient -p "$port" $U 127.0.0.1 -c netshareenumall 2>&1)
+	if grep -q 'netname: test' <<<"$out" && grep -q 'remark:	test share' <<<"$out" && ! grep -q hidden <<<"$out"; then
+		record pass "root:rpcclient-netshareenumall"
+	else
+		record fail "root:rpcclient-netshareenumall"
+		echo "$out" | tail -5 | sed 's/^/    | /' >&2
+	fi
+	check_out "root:rpcclient-netsharegetinfo-hidden" "remark:[[:space:]]*not listed" \
+		timeout 20 rpcclient -p "$port" $U 127.0.0.1 -c "netsharegetinfo hidden"
+	check_out "root:rpcclient-netsharegetinfo-unknown" "WERR_NERR_NETNAMENOTFOUND|NetNameNotFound|2310" \
+		timeout 20 rpcclient -p "$port" $U 127.0.0.1 -c "netsharegetinfo nosuch"
 	# an unknown user is mapped to guest (`map to guest = bad user`): only guest shares
 	check_rc "root:unknown-user-guest-share" 0 sc //127.0.0.1/guest -p "$port" -U nosuch%x -c exit
 	check_out "root:unknown-user-private-share" "NT_STATUS_ACCESS_DENIED" \
@@ -174,6 +206,7 @@ for m in "${dialects[@]}"; do
 	check_rc "serve:$m:logon" 0 sc //127.0.0.1/data -p "$port" -m "$m" -U "$user%Serve-Pass-1" -c exit
 done
 check_rc "serve:encrypted" 0 sc //127.0.0.1/data -p "$port" -U "$user%Serve-Pass-1" --client-protection=encrypt -c exit
+check_out "serve:share-list" "^Disk\|data\|" sc -g -L //127.0.0.1 -p "$port" -U "$user%Serve-Pass-1"
 check_out "serve:wrong-password" "NT_STATUS_LOGON_FAILURE" sc //127.0.0.1/data -p "$port" -U "$user%nope" -c exit
 check_out "serve:no-guest" "NT_STATUS_ACCESS_DENIED|NT_STATUS_LOGON_FAILURE" sc //127.0.0.1/data -p "$port" -N -c exit
 stop_server "$pid" "$work/serve.log" serve
