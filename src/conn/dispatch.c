@@ -171,11 +171,12 @@ static bool dispatch_one(struct conn *c, struct smb2_req *req)
 	if (h->session_id && (d->need_session || cmd == SMB2_SESSION_SETUP || cmd == SMB2_ECHO)) {
 		s = lookup_session(c, h->session_id);
 		if (!s && d->need_session) {
-			req->status = STATUS_USER_SESSION_DELETED;
+			/* a related request's inherited session: the chain is bad */
+			req->status = req->related ? STATUS_INVALID_PARAMETER : STATUS_USER_SESSION_DELETED;
 			return true;
 		}
 	} else if (d->need_session) {
-		req->status = STATUS_USER_SESSION_DELETED;
+		req->status = req->related ? STATUS_INVALID_PARAMETER : STATUS_USER_SESSION_DELETED;
 		return true;
 	}
 	if (s && d->need_session) {
@@ -406,6 +407,7 @@ struct chain {
 	NTSTATUS prev_status; /* of the last CREATE in the chain */
 	uint64_t prev_fid_p, prev_fid_v; /* FileId a related request may inherit */
 	bool have_prev_fid;
+	bool bad_session; /* the chain began with a related request */
 	bool first;
 	struct smb2_req *req; /* the request in flight (async) */
 };
@@ -456,13 +458,18 @@ static bool chain_finish_req(struct chain *ch, struct smb2_req *req)
 	if (req->delay_ms > ch->delay_ms)
 		ch->delay_ms = req->delay_ms;
 	ch->prev_sess = req->rsp_session_id ? req->rsp_session_id : req->hdr.session_id;
+	if (ch->bad_session)
+		ch->prev_sess = 0;
 	ch->prev_tree = req->hdr.tree_id;
 	if (req->hdr.command == SMB2_CREATE)
 		ch->prev_status = req->status; /* [MS-SMB2] 3.3.5.2.7.2: a failed CREATE fails what follows */
 	if (req->set_fid) {
+		/* the FileId this request created or used is the chain's now */
 		ch->prev_fid_p = req->fid_p;
 		ch->prev_fid_v = req->fid_v;
 		ch->have_prev_fid = true;
+	} else if (!req->related) {
+		ch->have_prev_fid = false; /* an unrelated request starts afresh */
 	}
 	ch->first = false;
 	if (LOG_ON(LOG_DEBUG) && !NT_OK(req->status))
@@ -782,6 +789,7 @@ static void chain_run(struct chain *ch)
 			keep = c->state == CONN_NEGOTIATED &&
 			       (req->hdr.command == SMB2_CANCEL || credits_consume(c, &req->hdr));
 			req->status = STATUS_INVALID_PARAMETER;
+			ch->bad_session = true; /* related ones after it have no session to inherit */
 		} else if (related && NT_ERR(ch->prev_status) && req->hdr.command != SMB2_CANCEL) {
 			keep = c->state == CONN_NEGOTIATED && credits_consume(c, &req->hdr);
 			req->status = ch->prev_status;

@@ -47,7 +47,7 @@ struct fsa_open *conn_open_lookup(struct smb2_req *req, uint64_t fid_p, uint64_t
 	struct conn *c = req->conn;
 	if (fid_p == UINT64_MAX && fid_v == UINT64_MAX) {
 		if (!req->related || !req->inherit_fid) {
-			*st = req->related ? STATUS_INVALID_PARAMETER : STATUS_FILE_CLOSED;
+			*st = STATUS_FILE_CLOSED;
 			return NULL;
 		}
 		fid_p = req->prev_fid_p;
@@ -60,6 +60,9 @@ struct fsa_open *conn_open_lookup(struct smb2_req *req, uint64_t fid_p, uint64_t
 		return NULL;
 	}
 	*st = STATUS_SUCCESS;
+	req->set_fid = true; /* related requests after this one use it too */
+	req->fid_p = fid_p;
+	req->fid_v = fid_v;
 	return fsa_open_get(o);
 }
 
