@@ -268,6 +268,8 @@ NTSTATUS cmd_create(struct smb2_req *req)
 		.path = cs->path,
 		.case_insensitive = t->case_insensitive,
 		.read_only_share = t->read_only,
+		.hide_dot_files = t->hide_dot_files,
+		.hide_files = t->hide_files,
 		.desired_access = q.desired_access,
 		.file_attributes = q.file_attributes,
 		.share_access = q.share_access,

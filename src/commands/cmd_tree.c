@@ -121,6 +121,8 @@ NTSTATUS cmd_tree_connect(struct smb2_req *req)
 	t->refs = 1;
 	t->root = root;
 	t->case_insensitive = !sh->case_sensitive;
+	t->hide_dot_files = sh->hide_dot_files;
+	t->hide_files = sh->hide_files;
 	t->cfg = cfg;
 	cfg = NULL;
 	t->share = sh;

@@ -98,6 +98,7 @@ void cfg_share_defaults(struct share_conf *s)
 	memset(s, 0, sizeof(*s));
 	s->read_only = true;
 	s->browseable = true;
+	s->hide_dot_files = true;
 	s->smb_encrypt = CFG_IF_REQUIRED;
 }
 
@@ -145,6 +146,7 @@ void cfg_share_conf_clear(struct share_conf *s)
 	free(s->name);
 	free(s->path);
 	free(s->comment);
+	free(s->hide_files);
 	cfg_strv_free(s->valid_users);
 	cfg_strv_free(s->invalid_users);
 	memset(s, 0, sizeof(*s));
@@ -353,6 +355,11 @@ void config_dump(const struct config *c, FILE *out)
 		fprintf(out, "\tguest ok = %s\n", yes_no(s->guest_ok));
 		fprintf(out, "\tbrowseable = %s\n", yes_no(s->browseable));
 		fprintf(out, "\tcase sensitive = %s\n", yes_no(s->case_sensitive));
+		fprintf(out, "\thide dot files = %s\n", yes_no(s->hide_dot_files));
+		if (s->hide_files && s->hide_files[0]) {
+			fputs("\thide files = ", out);
+			dump_value(out, s->hide_files);
+		}
 		fprintf(out, "\tserver smb encrypt = %s\n", cfg_tristate_name(s->smb_encrypt));
 		fputs("\tvalid users = ", out);
 		dump_list(out, s->valid_users);

@@ -48,6 +48,8 @@ struct share_conf {
 	bool guest_ok;	    /* `guest ok` / `public` (default no) */
 	bool browseable;    /* `browseable` / `browsable` (default yes) */
 	bool case_sensitive; /* `case sensitive` (default no: "auto" treated as no) */
+	bool hide_dot_files; /* `hide dot files` (default yes): names starting with '.' show HIDDEN */
+	char *hide_files;    /* `hide files` = /pat/pat/ (wildcards, case-insensitive): show HIDDEN; "" if unset */
 	bool is_ipc;	    /* the implicit IPC$ share */
 	enum cfg_tristate smb_encrypt; /* per-share `server smb encrypt` (default: the global value) */
 	char **valid_users; /* `valid users`, NULL-terminated; NULL/empty = everybody */

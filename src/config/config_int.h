@@ -28,6 +28,8 @@ enum {
 	SHP_SMB_ENCRYPT = 1u << 6,
 	SHP_VALID_USERS = 1u << 7,
 	SHP_INVALID_USERS = 1u << 8,
+	SHP_HIDE_DOT_FILES = 1u << 9,
+	SHP_HIDE_FILES = 1u << 10,
 };
 
 /* A share being built: explicit values plus which of them were set, so that

@@ -35,6 +35,8 @@ enum param_id {
 	P_CASE_SENSITIVE,
 	P_VALID_USERS,
 	P_INVALID_USERS,
+	P_HIDE_DOT_FILES,
+	P_HIDE_FILES,
 };
 
 enum { SCOPE_GLOBAL, SCOPE_SHARE, SCOPE_BOTH };
@@ -83,6 +85,8 @@ static const struct param_def param_table[] = {
 	{ "casesignames", "case sensitive", P_CASE_SENSITIVE, SCOPE_SHARE, false },
 	{ "validusers", "valid users", P_VALID_USERS, SCOPE_SHARE, false },
 	{ "invalidusers", "invalid users", P_INVALID_USERS, SCOPE_SHARE, false },
+	{ "hidedotfiles", "hide dot files", P_HIDE_DOT_FILES, SCOPE_SHARE, false },
+	{ "hidefiles", "hide files", P_HIDE_FILES, SCOPE_SHARE, false },
 };
 
 /* Samba parameters common in real smb.conf files that smb3d does not
@@ -135,8 +139,8 @@ static const struct unsupported unsupported_table[] = {
 	{ "domainlogons", NULL }, { "nameresolveorder", NULL }, { "usesendfile", NULL },
 	{ "aioreadsize", NULL }, { "aiowritesize", NULL }, { "socketoptions", NULL },
 	{ "deadtime", NULL }, { "keepalive", NULL }, { "maxxmit", NULL },
-	{ "maxopenfiles", NULL }, { "hideunreadable", NULL }, { "hidedotfiles", NULL },
-	{ "hidefiles", NULL }, { "vetofiles", NULL }, { "deletevetofiles", NULL },
+	{ "maxopenfiles", NULL }, { "hideunreadable", NULL },
+	{ "vetofiles", NULL }, { "deletevetofiles", NULL },
 	{ "manglednames", NULL }, { "preservecase", NULL }, { "shortpreservecase", NULL },
 	{ "defaultcase", NULL }, { "dosfilemode", NULL }, { "dosfiletimes", NULL },
 	{ "inheritpermissions", NULL }, { "inheritacls", NULL }, { "inheritowner", NULL },
@@ -768,6 +772,20 @@ static void set_share(struct cfg_loader *L, struct cfg_share_build *b, const str
 	case P_INVALID_USERS:
 		set_list(L, b, &s->invalid_users, SHP_INVALID_USERS, value);
 		break;
+	case P_HIDE_DOT_FILES:
+		set_bool(L, b, &s->hide_dot_files, SHP_HIDE_DOT_FILES, name, value, false);
+		break;
+	case P_HIDE_FILES: {
+		char *hf = strdup(value);
+		if (!hf) {
+			cfg_oom(L);
+			break;
+		}
+		free(s->hide_files);
+		s->hide_files = hf;
+		b->set |= SHP_HIDE_FILES;
+		break;
+	}
 	}
 }
 

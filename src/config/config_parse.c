@@ -291,6 +291,10 @@ static bool apply_defaults(struct cfg_loader *L, struct cfg_share_build *b)
 		s->browseable = d->browseable;
 	if (!(b->set & SHP_CASE_SENSITIVE))
 		s->case_sensitive = d->case_sensitive;
+	if (!(b->set & SHP_HIDE_DOT_FILES))
+		s->hide_dot_files = d->hide_dot_files;
+	if (!(b->set & SHP_HIDE_FILES) && !(s->hide_files = strdup(d->hide_files ? d->hide_files : "")))
+		return false;
 	if (!(b->set & SHP_SMB_ENCRYPT))
 		s->smb_encrypt = L->c->server_smb_encrypt;
 	if (!s->valid_users && !dup_list(&s->valid_users, d->valid_users))

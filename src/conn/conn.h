@@ -50,6 +50,8 @@ struct tcon {
 	bool is_ipc;
 	bool read_only;
 	bool case_insensitive;
+	bool hide_dot_files;
+	const char *hide_files; /* in cfg's share (the tcon holds cfg) */
 	struct vfs_root root; /* the share's root directory (fd -1 for IPC$) */
 };
 

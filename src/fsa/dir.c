@@ -124,7 +124,7 @@ static bool fill_entry(struct fsa_open *o, const char *name, unsigned char type,
 		(void)vfs_get_dosinfo_at(o->fd, name, &d);
 	fsa_info_from_stat(&st, &d, &e->info);
 	fsa_table_adjust_info(o->table, &st, &e->info);
-	if (name[0] == '.' && strcmp(name, ".") && strcmp(name, ".."))
+	if (fsa_name_hidden(o, name))
 		e->info.attributes = (e->info.attributes & ~FILE_ATTRIBUTE_NORMAL) | FILE_ATTRIBUTE_HIDDEN;
 	snprintf(e->name, sizeof(e->name), "%s", name);
 	return true;

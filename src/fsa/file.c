@@ -4,6 +4,7 @@
  * access checks, truncation, and last-close deletion. */
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +69,30 @@ static struct fsa_file *file_lookup(struct fsa_table *t, uint64_t dev, uint64_t 
 		return NULL;
 	}
 	return &n->f;
+}
+
+bool fsa_name_hidden(const struct fsa_open *o, const char *name)
+{
+	if (name[0] == '.' && strcmp(name, ".") && strcmp(name, ".."))
+		return o->hide_dot_files;
+	if (!o->hide_files)
+		return false;
+	/* Samba's syntax: patterns between slashes, * and ? wildcards */
+	const char *p = o->hide_files;
+	char pat[256];
+	while (*p) {
+		while (*p == '/')
+			p++;
+		size_t n = strcspn(p, "/");
+		if (n && n < sizeof(pat)) {
+			memcpy(pat, p, n);
+			pat[n] = 0;
+			if (fnmatch(pat, name, FNM_CASEFOLD | FNM_PERIOD) == 0)
+				return true;
+		}
+		p += n;
+	}
+	return false;
 }
 
 struct fsa_file *fsa_file_find_locked(struct fsa_table *t, uint64_t dev, uint64_t ino)
@@ -628,6 +653,11 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 	o->create_options = a->create_options;
 	o->is_dir = is_dir;
 	o->delete_on_close = (a->create_options & FILE_DELETE_ON_CLOSE) != 0;
+	o->hide_dot_files = a->hide_dot_files;
+	if (a->hide_files && a->hide_files[0] && !(o->hide_files = strdup(a->hide_files))) {
+		st = STATUS_NO_MEMORY;
+		goto fail;
+	}
 
 	/* Oplocks, then share access, across every open of this file,
 	 * atomically with registering ours. */
@@ -728,6 +758,7 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 	return STATUS_SUCCESS;
 fail:
 	if (o) {
+		free(o->hide_files);
 		if (o->root.fd >= 0)
 			vfs_root_close(&o->root);
 		pthread_mutex_destroy(&o->dir_lock);
@@ -823,6 +854,7 @@ void fsa_open_put(struct fsa_open *o)
 	}
 	if (o->dir)
 		fsa_dir_state_free(o->dir);
+	free(o->hide_files);
 	if (o->fd >= 0)
 		vfs_close(o->fd);
 	vfs_root_close(&o->root);

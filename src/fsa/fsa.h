@@ -179,6 +179,8 @@ struct fsa_open {
 	bool delete_on_close;
 	bool stat_open; /* no data access: does not conflict on sharing */
 	bool wrote;	     /* written through (for the write time at close) */
+	bool hide_dot_files; /* the share's `hide dot files` */
+	char *hide_files;    /* the share's `hide files` (owned), NULL if none */
 	bool times_closed;   /* fsa_times_close ran */
 	uint64_t position;
 	uint32_t mode; /* FileModeInformation */
@@ -209,6 +211,8 @@ struct fsa_create_args {
 	const char *path; /* relative, '/'-separated UTF-8, "" for the share root */
 	bool case_insensitive;
 	bool read_only_share;
+	bool hide_dot_files;	/* share: names starting with '.' show FILE_ATTRIBUTE_HIDDEN */
+	const char *hide_files; /* share: "/pat/pat/" names that show HIDDEN, or NULL */
 	uint32_t desired_access;
 	uint32_t file_attributes;
 	uint32_t share_access;
@@ -331,6 +335,9 @@ NTSTATUS fsa_ea_name_check(const uint8_t *name, size_t len, char out[VFS_EA_NAME
 NTSTATUS fsa_ea_set(struct fsa_open *o, const struct wire_ea *eas, size_t n);
 NTSTATUS fsa_ea_list(struct fsa_open *o, struct vfs_ea_list *out);
 uint32_t fsa_ea_size(const struct vfs_ea_list *l);
+
+/* Does the share show this name (a final component) as hidden? */
+bool fsa_name_hidden(const struct fsa_open *o, const char *name);
 
 /* Is (dev, ino) open anywhere? Is any file below directory `dir` open? */
 bool fsa_file_is_open(struct fsa_table *t, uint64_t dev, uint64_t ino);

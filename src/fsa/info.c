@@ -81,6 +81,10 @@ NTSTATUS fsa_query_info(struct fsa_open *o, struct fsa_info *info)
 	if (info->delete_pending && info->nlink)
 		info->nlink--; /* the name goes away at the last close */
 	fsa_times_apply_locked(o->file, &st, info);
+	const char *base = o->file->path ? strrchr(o->file->path, '/') : NULL;
+	base = base ? base + 1 : o->file->path;
+	if (base && base[0] && fsa_name_hidden(o, base))
+		info->attributes = (info->attributes & ~FILE_ATTRIBUTE_NORMAL) | FILE_ATTRIBUTE_HIDDEN;
 	pthread_mutex_unlock(&o->table->lock);
 	return STATUS_SUCCESS;
 }

@@ -22,8 +22,8 @@ trap 'rm -rf "$work"' EXIT
 id smbtest >/dev/null 2>&1 || useradd -M -s /usr/sbin/nologin smbtest
 id smbtest2 >/dev/null 2>&1 || useradd -M -s /usr/sbin/nologin smbtest2
 port=$(free_port)
-mkdir -p "$work/test" "$work/noperm" "$work/tmp"
-chmod 777 "$work/test" "$work/tmp"
+mkdir -p "$work/test" "$work/noperm" "$work/tmp" "$work/dosmode"
+chmod 777 "$work/test" "$work/tmp" "$work/dosmode"
 chmod 000 "$work/noperm"
 cat >"$work/smb.conf" <<CONF
 [global]
@@ -43,6 +43,11 @@ cat >"$work/smb.conf" <<CONF
 [noperm]
 	path = $work/noperm
 	read only = no
+[dosmode]
+	path = $work/dosmode
+	read only = no
+	hide files = /hidefile/
+	hide dot files = yes
 CONF
 echo Test-Pass-123 | "$bin" user add --config "$work/smb.conf" smbtest >/dev/null
 echo Test-Pass-456 | "$bin" user add --config "$work/smb.conf" smbtest2 >/dev/null
@@ -61,9 +66,12 @@ while IFS= read -r line; do
 	[[ -n $line ]] && known[$line]=1
 done <"$here/knownfail"
 
-for suite in "${suites[@]}"; do
+for entry in "${suites[@]}"; do
+	suite=${entry%@*} # "suite@share" runs against that share (default: test)
+	share=test
+	[[ $entry == *@* ]] && share=${entry#*@}
 	out="$work/${suite//\//_}.subunit"
-	timeout 600 smbtorture //127.0.0.1/test -p "$port" -U smbtest%Test-Pass-123 --fullname --format=subunit \
+	timeout 600 smbtorture "//127.0.0.1/$share" -p "$port" -U smbtest%Test-Pass-123 --fullname --format=subunit \
 		--option=torture:user2name=smbtest2 --option=torture:user2password=Test-Pass-456 \
 		--option=torture:sharedelay=100000 --option=torture:acl_xattr_name=user.smb3d.ntacl "$suite" >"$out" 2>"$work/stderr" || true
 	n_tests=0
