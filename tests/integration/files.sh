@@ -105,6 +105,25 @@ if [[ "$(stat -c %U "$work/share/tree")" == smbtest ]]; then record pass "files:
 check_out "files:utimes" "write_time: .* 2001" sc data "${U[@]}" \
 	-c "utimes tree\\ファイル.txt -1 -1 01:02:03-04:05:06 -1; allinfo tree\\ファイル.txt"
 
+# A directory of 100,000 entries (made outside SMB) lists completely, each
+# name once, with sizes; and a name in it opens by case-insensitive lookup.
+mkdir "$work/share/big"
+(cd "$work/share/big" && seq -f 'entry-%06g.txt' 1 100000 | xargs touch && echo data >entry-050000.txt)
+chown -R smbtest "$work/share/big"
+sc data "${U[@]}" -c "ls big\\*" >"$work/big.ls" 2>&1
+n=$(grep -cE '^  entry-[0-9]{6}\.txt +A? +[0-9]+ ' "$work/big.ls")
+u=$(grep -oE 'entry-[0-9]{6}\.txt' "$work/big.ls" | sort -u | wc -l)
+if [[ $n == 100000 && $u == 100000 ]] && grep -qE '^  entry-050000\.txt +A? +5 ' "$work/big.ls"; then
+	record pass "files:list-100000-entries"
+else
+	record fail "files:list-100000-entries"
+	echo "    listed $n lines, $u distinct names" >&2
+	tail -3 "$work/big.ls" | sed 's/^/    | /' >&2
+fi
+check_out "files:big-dir-case-insensitive-open" "getting file" sc data "${U[@]}" \
+	-c "get big\\ENTRY-050000.TXT $work/one.txt"
+rm -rf "$work/share/big"
+
 # read-only share: reads work, every change is refused
 check_out "files:ro-get" "getting file" sc ro "${U[@]}" -c "get keep.txt ro.txt"
 check_out "files:ro-put-refused" "NT_STATUS_ACCESS_DENIED|NT_STATUS_MEDIA_WRITE_PROTECTED" sc ro "${U[@]}" -c "put small.bin x.bin"
