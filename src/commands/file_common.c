@@ -23,11 +23,10 @@ NTSTATUS smb2_name_to_path(const uint8_t *name, size_t len, char *out, size_t ca
 	for (size_t i = 0; i < len; i += 2)
 		if (name[i] == 0 && name[i + 1] == 0)
 			return STATUS_OBJECT_NAME_INVALID;
+	/* '/' separates too, as Samba accepts it (smbtorture relies on it) */
 	for (char *p = out; *p; p++)
 		if (*p == '\\')
 			*p = '/';
-		else if (*p == '/')
-			return STATUS_OBJECT_NAME_INVALID;
 	/* a single trailing separator names the same object */
 	size_t n = strlen(out);
 	if (n > 1 && out[n - 1] == '/')
