@@ -170,6 +170,8 @@ const char *nt_status_name(NTSTATUS s)
 		return "STATUS_IO_DEVICE_ERROR";
 	case 0xC000019Cu:
 		return "STATUS_FS_DRIVER_REQUIRED";
+	case 0xC00001A1u:
+		return "STATUS_INVALID_LOCK_RANGE";
 	case 0xC0000202u:
 		return "STATUS_NO_USER_SESSION_KEY";
 	case 0xC0000203u:

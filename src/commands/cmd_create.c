@@ -362,8 +362,7 @@ NTSTATUS cmd_close(struct smb2_req *req)
 	/* Take the table's reference: the FileId is invalid from now on. */
 	if (idtable_remove(&req->conn->opens, o->volatile_id) == o) {
 		cs->table = o;
-		if (!o->pipe)
-			fsa_notify_cleanup(o);
+		fsa_open_cleanup(o);
 	}
 	return req_offload(req, close_work, close_done);
 }

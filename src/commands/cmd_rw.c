@@ -88,6 +88,8 @@ NTSTATUS cmd_read(struct smb2_req *req)
 		return STATUS_INVALID_DEVICE_REQUEST;
 	if (!fsa_has_access(s->open, FILE_READ_DATA) && !fsa_has_access(s->open, FILE_EXECUTE))
 		return STATUS_ACCESS_DENIED;
+	if (fsa_io_conflicts(s->open, q.offset, q.length, false))
+		return STATUS_FILE_LOCK_CONFLICT;
 	s->offset = q.offset;
 	s->length = q.length;
 	s->minimum = q.minimum_count;
@@ -153,6 +155,8 @@ NTSTATUS cmd_write(struct smb2_req *req)
 			return STATUS_INVALID_PARAMETER;
 		s->offset = q.offset;
 	}
+	if (fsa_io_conflicts(s->open, s->offset == UINT64_MAX ? 0 : s->offset, q.data_len, true))
+		return STATUS_FILE_LOCK_CONFLICT;
 	s->data = q.data;
 	s->length = (uint32_t)q.data_len;
 	s->write_through = q.flags & SMB2_WRITEFLAG_WRITE_THROUGH ||

@@ -20,11 +20,6 @@ struct cmd_desc {
 	bool need_tree;
 };
 
-static NTSTATUS cmd_not_supported(struct smb2_req *req)
-{
-	return STATUS_NOT_SUPPORTED;
-}
-
 static NTSTATUS cmd_cancel(struct smb2_req *req);
 
 static const struct cmd_desc cmd_table[SMB2_COMMAND_COUNT] = {
@@ -38,7 +33,7 @@ static const struct cmd_desc cmd_table[SMB2_COMMAND_COUNT] = {
 	[SMB2_FLUSH] = { cmd_flush, true, true },
 	[SMB2_READ] = { cmd_read, true, true },
 	[SMB2_WRITE] = { cmd_write, true, true },
-	[SMB2_LOCK] = { cmd_not_supported, true, true },
+	[SMB2_LOCK] = { cmd_lock, true, true },
 	[SMB2_IOCTL] = { cmd_ioctl, true, true },
 	[SMB2_CANCEL] = { cmd_cancel, false, false },
 	[SMB2_ECHO] = { cmd_echo, false, false },

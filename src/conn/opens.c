@@ -69,7 +69,7 @@ struct fsa_open *conn_open_lookup(struct smb2_req *req, uint64_t fid_p, uint64_t
 void conn_open_remove(struct conn *c, struct fsa_open *o)
 {
 	if (idtable_remove(&c->opens, o->volatile_id) == o) {
-		fsa_notify_cleanup(o);
+		fsa_open_cleanup(o);
 		conn_open_release(c, o); /* the table's reference */
 	}
 }
@@ -83,7 +83,7 @@ void conn_close_opens(struct conn *c, uint64_t session_id, uint32_t tree_id)
 		if ((session_id && o->session_id != session_id) || (tree_id && o->tree_id != tree_id))
 			continue;
 		idtable_remove(&c->opens, id);
-		fsa_notify_cleanup(o);
+		fsa_open_cleanup(o);
 		conn_open_release(c, o);
 	}
 }

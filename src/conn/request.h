@@ -104,6 +104,7 @@ NTSTATUS cmd_query_info(struct smb2_req *req);
 NTSTATUS cmd_set_info(struct smb2_req *req);
 NTSTATUS cmd_oplock_break(struct smb2_req *req);
 NTSTATUS cmd_change_notify(struct smb2_req *req);
+NTSTATUS cmd_lock(struct smb2_req *req);
 
 /* SMB1 negotiate upgrade: fills an SMB2 NEGOTIATE response for the given
  * dialect (0x0202 or 0x02FF) without a request. */

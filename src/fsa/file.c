@@ -71,6 +71,14 @@ static struct fsa_file *file_lookup(struct fsa_table *t, uint64_t dev, uint64_t 
 	return &n->f;
 }
 
+void fsa_open_cleanup(struct fsa_open *o)
+{
+	if (o->pipe)
+		return;
+	fsa_notify_cleanup(o);
+	fsa_lock_cleanup(o);
+}
+
 bool fsa_name_hidden(const struct fsa_open *o, const char *name)
 {
 	if (name[0] == '.' && strcmp(name, ".") && strcmp(name, ".."))
@@ -806,6 +814,7 @@ void fsa_open_put(struct fsa_open *o)
 	}
 	struct fsa_table *t = o->table;
 	fsa_times_close(o);
+	fsa_lock_cleanup(o); /* normally done at handle close already */
 	char *unlink_path = NULL;
 	bool unlink_dir = o->is_dir;
 	pthread_mutex_lock(&t->lock);

@@ -158,6 +158,8 @@ struct fsa_file {
 	uint64_t wt_shown;  /* the write time shown while wt_state != NONE */
 	uint64_t wt_due;    /* when a pending update happens (NT time) */
 	uint64_t alloc_hint; /* allocation a client reserved (FileAllocationInformation/AlSi) */
+	struct fsa_lock *locks;		     /* byte-range locks (fsa/lock.c) */
+	struct fsa_lock_waiter *lock_waiters; /* blocking lock requests waiting */
 	struct fsa_waiter *waiters; /* opens waiting for a break to finish */
 };
 
@@ -335,6 +337,41 @@ NTSTATUS fsa_ea_name_check(const uint8_t *name, size_t len, char out[VFS_EA_NAME
 NTSTATUS fsa_ea_set(struct fsa_open *o, const struct wire_ea *eas, size_t n);
 NTSTATUS fsa_ea_list(struct fsa_open *o, struct vfs_ea_list *out);
 uint32_t fsa_ea_size(const struct vfs_ea_list *l);
+
+/* Byte-range locks (fsa/lock.c), in memory under the table lock. */
+#define FSA_MAX_LOCK_ELEMS 64
+struct fsa_lock;
+struct fsa_lock_elem {
+	uint64_t off, len;
+	bool excl;
+};
+/* A blocking lock request waiting for a conflicting lock to go. wake() is
+ * called once, without fsa locks held, when locks were released (retry with
+ * fsa_lock) or its handle closed (closed = true). */
+struct fsa_lock_waiter {
+	struct fsa_lock_waiter *next;
+	struct fsa_open *open;
+	bool linked;
+	bool closed;
+	void (*wake)(void *arg);
+	void *arg;
+};
+/* Locks every range or none: STATUS_LOCK_NOT_GRANTED on a conflict, or
+ * STATUS_PENDING with w linked when w is given (a blocking request);
+ * STATUS_INVALID_LOCK_RANGE for ranges past 2^64. */
+NTSTATUS fsa_lock(struct fsa_open *o, const struct fsa_lock_elem *e, size_t n, struct fsa_lock_waiter *w);
+/* Unlocks in order; each range must match one of this open's locks exactly
+ * (STATUS_RANGE_NOT_LOCKED stops there). */
+NTSTATUS fsa_unlock(struct fsa_open *o, const struct fsa_lock_elem *e, size_t n);
+/* Unlinks a waiting request: true if it was still waiting. */
+bool fsa_lock_cancel(struct fsa_open *o, struct fsa_lock_waiter *w);
+/* Would a READ (write false) or WRITE of (off, len) through o conflict
+ * with another open's locks (or, for writes, any shared lock)? */
+bool fsa_io_conflicts(struct fsa_open *o, uint64_t off, uint64_t len, bool write);
+/* The handle is closing ([MS-FSA] cleanup): its locks go, its pending lock
+ * requests end; also ends its change-notify watch. */
+void fsa_lock_cleanup(struct fsa_open *o);
+void fsa_open_cleanup(struct fsa_open *o);
 
 /* Does the share show this name (a final component) as hidden? */
 bool fsa_name_hidden(const struct fsa_open *o, const char *name);
