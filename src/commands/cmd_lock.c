@@ -17,6 +17,7 @@ struct lock_state {
 	struct fsa_lock_waiter waiter;
 	NTSTATUS result;
 	bool abandoned;
+	bool locked; /* a lock (not an unlock) request */
 };
 
 static NTSTATUS lock_reply(struct smb2_req *req)
@@ -24,6 +25,14 @@ static NTSTATUS lock_reply(struct smb2_req *req)
 	struct lock_state *s = req->cmd_state;
 	if (!NT_OK(s->result))
 		return s->result;
+	if (s->locked) {
+		/* [MS-FSA] 2.1.5.8: a lock breaks level II oplocks, the
+		 * locker's own too */
+		struct fsa_break b[FSA_MAX_BREAKS];
+		int nb = fsa_break_level2(s->open, true, b, FSA_MAX_BREAKS);
+		if (nb)
+			conn_deliver_breaks(req->conn, b, nb);
+	}
 	struct wr *w = req_body(req, 4);
 	if (!w)
 		return STATUS_NO_MEMORY;
@@ -100,12 +109,16 @@ NTSTATUS cmd_lock(struct smb2_req *req)
 	struct fsa_lock_elem e[FSA_MAX_LOCK_ELEMS];
 	bool unlock = wire_lock_req_element(&q, 0).flags == SMB2_LOCKFLAG_UNLOCK;
 	bool blocking = false;
-	for (uint16_t i = 0; i < q.lock_count; i++) {
+	size_t n = q.lock_count;
+	for (uint16_t i = 0; i < n; i++) {
 		struct wire_lock_element el = wire_lock_req_element(&q, i);
 		uint32_t f = el.flags;
 		if (unlock) {
-			if (f != SMB2_LOCKFLAG_UNLOCK)
-				return STATUS_INVALID_PARAMETER;
+			if (f != SMB2_LOCKFLAG_UNLOCK) {
+				/* the unlocks before it happen first (their errors win) */
+				s->result = fsa_unlock(o, e, i);
+				return NT_OK(s->result) ? STATUS_INVALID_PARAMETER : lock_reply(req);
+			}
 		} else {
 			switch (f) {
 			case SMB2_LOCKFLAG_SHARED_LOCK:
@@ -127,9 +140,10 @@ NTSTATUS cmd_lock(struct smb2_req *req)
 					       .excl = (f & SMB2_LOCKFLAG_EXCLUSIVE_LOCK) != 0 };
 	}
 	if (unlock) {
-		s->result = fsa_unlock(o, e, q.lock_count);
+		s->result = fsa_unlock(o, e, n);
 		return lock_reply(req);
 	}
+	s->locked = true;
 	if (!blocking) {
 		s->result = fsa_lock(o, e, q.lock_count, NULL);
 		return lock_reply(req);

@@ -351,12 +351,12 @@ bool fsa_waiter_cancel(struct fsa_table *t, struct fsa_waiter *waiter)
 	return linked;
 }
 
-int fsa_break_level2(struct fsa_open *o, struct fsa_break *breaks, int cap)
+int fsa_break_level2(struct fsa_open *o, bool include_self, struct fsa_break *breaks, int cap)
 {
 	int n = 0;
 	pthread_mutex_lock(&o->table->lock);
 	for (struct fsa_open *x = o->file->opens; x; x = x->next_in_file) {
-		if (x == o || x->oplock != FSA_OPLOCK_II || x->breaking)
+		if ((x == o && !include_self) || x->oplock != FSA_OPLOCK_II || x->breaking)
 			continue;
 		x->oplock = FSA_OPLOCK_NONE;
 		if (n < cap)

@@ -394,7 +394,7 @@ void fsa_oplock_timeout(struct fsa_table *t, struct fsa_waiter *w);
 bool fsa_waiter_cancel(struct fsa_table *t, struct fsa_waiter *w);
 /* Level II oplocks of other opens break to none when o changes the file
  * (write, truncation): fills breaks (no acknowledgement is expected). */
-int fsa_break_level2(struct fsa_open *o, struct fsa_break *breaks, int cap);
+int fsa_break_level2(struct fsa_open *o, bool include_self, struct fsa_break *breaks, int cap);
 
 /* Change notification ([MS-FSA] 2.1.5.10, 2.1.4.x notify). Opens of
  * directories register a watch; changes made through fsa/ are queued on

@@ -26,8 +26,8 @@ static bool range_conflicts(const struct fsa_lock *l, const struct fsa_open *o, 
 	uint64_t last1 = off + len - 1, last2 = l->off + l->len - 1;
 	if (!(off <= last2 && last1 >= l->off))
 		return false;
-	if (l->excl)
-		return l->owner != o || lock_intent; /* an owner may do I/O in its own lock */
+	if (l->excl) /* the owner may do I/O in it and stack shared locks on it */
+		return l->owner != o || (lock_intent && excl);
 	return excl; /* shared: writes and exclusive locks conflict, even the owner's */
 }
 
@@ -140,12 +140,14 @@ NTSTATUS fsa_unlock(struct fsa_open *o, const struct fsa_lock_elem *e, size_t n)
 	pthread_mutex_lock(&o->table->lock);
 	bool released = false;
 	for (size_t i = 0; i < n && NT_OK(st); i++) {
-		/* the most recent matching lock of this open goes first */
-		struct fsa_lock **p = &f->locks;
-		for (; *p; p = &(*p)->next)
-			if ((*p)->owner == o && (*p)->off == e[i].off && (*p)->len == e[i].len)
-				break;
-		if (!*p) {
+		/* of stacked matching locks, an exclusive one goes first, then
+		 * the most recent */
+		struct fsa_lock **p = NULL;
+		for (struct fsa_lock **q = &f->locks; *q; q = &(*q)->next)
+			if ((*q)->owner == o && (*q)->off == e[i].off && (*q)->len == e[i].len &&
+			    (!p || ((*q)->excl && !(*p)->excl)))
+				p = q;
+		if (!p) {
 			st = STATUS_RANGE_NOT_LOCKED;
 			break;
 		}
