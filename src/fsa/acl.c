@@ -378,7 +378,24 @@ NTSTATUS fsa_set_security(struct fsa_open *o, const struct fsa_token *t, uint32_
 		n.sacl = in->sacl;
 	}
 	n.control |= SE_SELF_RELATIVE;
+	/* generic rights in ACEs that apply to the file itself are kept as
+	 * the specific rights they stand for */
+	struct wire_ace *mapped = NULL;
+	if (n.has_dacl && n.dacl.count) {
+		mapped = malloc(n.dacl.count * sizeof(*mapped));
+		if (!mapped) {
+			fsa_sd_free(cur);
+			return STATUS_NO_MEMORY;
+		}
+		for (uint16_t i = 0; i < n.dacl.count; i++) {
+			mapped[i] = n.dacl.aces[i];
+			if (!mapped[i].raw && !(mapped[i].flags & INHERIT_ONLY_ACE))
+				mapped[i].mask = map_generic(mapped[i].mask);
+		}
+		n.dacl.aces = mapped;
+	}
 	st = o->fd >= 0 ? fsa_sd_store(o->fd, &n) : STATUS_ACCESS_DENIED;
+	free(mapped);
 	fsa_sd_free(cur);
 	return st;
 }
