@@ -175,6 +175,31 @@ void vfs_ea_list_free(struct vfs_ea_list *l);
 /* Sets one EA; an empty value removes it. */
 NTSTATUS vfs_ea_set(int fd, const char *name, const uint8_t *value, size_t len);
 
+/* Changes made by other programs (vfs/inotify.c). */
+enum vfs_change_kind {
+	VFS_CHANGE_ADDED,
+	VFS_CHANGE_REMOVED,
+	VFS_CHANGE_MOVED_FROM,
+	VFS_CHANGE_MOVED_TO,
+	VFS_CHANGE_MODIFIED, /* data written */
+	VFS_CHANGE_ATTRIB,   /* mode, owner, times, xattrs */
+	VFS_CHANGE_OVERFLOW, /* events were lost */
+};
+struct vfs_change {
+	int wd;
+	enum vfs_change_kind kind;
+	bool is_dir;
+	uint32_t cookie; /* pairs MOVED_FROM with MOVED_TO */
+	const char *name; /* a name in the watched directory */
+};
+int vfs_inotify_init(void); /* fd or -errno */
+/* Watches directory dirfd for changes to its entries: wd or -errno. */
+int vfs_inotify_watch(int ifd, int dirfd);
+void vfs_inotify_unwatch(int ifd, int wd);
+/* Waits up to timeout_ms, then passes each event read to cb: the number of
+ * events, or -errno. */
+int vfs_inotify_read(int ifd, int timeout_ms, void (*cb)(void *ctx, const struct vfs_change *c), void *ctx);
+
 /* A stored NT security descriptor (opaque bytes to this layer) in the
  * user.smb3d.ntacl xattr, with the owner, group and mode the file had when
  * it was stored: if those changed since (chmod/chown outside smb3d), the
