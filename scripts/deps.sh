@@ -2,11 +2,11 @@
 # Installs the Debian 12 packages smb3d needs and that are missing.
 #   scripts/deps.sh build   what building and serving need
 #   scripts/deps.sh test    also the test tools (cmocka, clang for fuzzing,
-#                           smbclient and smbtorture)
+#                           smbclient and smbtorture, impacket)
 set -euo pipefail
 want=(gcc meson ninja-build pkg-config libssl-dev liburing-dev)
 if [[ "${1:-build}" == test ]]; then
-	want+=(libcmocka-dev clang libclang-rt-14-dev smbclient samba-testsuite samba-common-bin
+	want+=(libcmocka-dev clang libclang-rt-14-dev smbclient samba-testsuite samba-common-bin python3-impacket
 		python3 procps iproute2 util-linux passwd)
 fi
 missing=()

@@ -56,6 +56,8 @@ const char *nt_status_name(NTSTATUS s)
 		return "STATUS_MORE_PROCESSING_REQUIRED";
 	case 0xC0000017u:
 		return "STATUS_NO_MEMORY";
+	case 0xC000001Fu:
+		return "STATUS_INVALID_VIEW_SIZE";
 	case 0xC0000022u:
 		return "STATUS_ACCESS_DENIED";
 	case 0xC0000023u:

@@ -244,7 +244,11 @@ static NTSTATUS fs_class_encode(struct wr *w, struct info_state *s, size_t max)
 		.device_type = FILE_DEVICE_DISK,
 		.device_characteristics = FILE_DEVICE_IS_MOUNTED,
 		.fs_attributes = FILE_CASE_PRESERVED_NAMES | FILE_UNICODE_ON_DISK | FILE_SUPPORTS_SPARSE_FILES |
-				 (s->case_insensitive ? 0 : FILE_CASE_SENSITIVE_SEARCH),
+				 (s->case_insensitive ? 0 : FILE_CASE_SENSITIVE_SEARCH) |
+				 /* FSCTL_DUPLICATE_EXTENTS_TO_FILE can share blocks there */
+				 (strcmp(s->fsinfo.fs_type, "btrfs") == 0 ? FILE_SUPPORTS_BLOCK_REFCOUNTING : 0),
+		/* FSCTL_FILE_LEVEL_TRIM is answered (trimming is advisory) */
+		.sector_flags = SSINFO_FLAGS_TRIM_ENABLED,
 		.max_component_name_len = 255,
 		.fs_name = fsname,
 		.fs_name_len = fl > 0 ? (size_t)fl : 0,

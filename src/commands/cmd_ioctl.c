@@ -1,9 +1,16 @@
-/* SMB2 IOCTL ([MS-SMB2] 3.3.5.15): FSCTL_VALIDATE_NEGOTIATE_INFO
- * (3.3.5.15.12) so SMB 3.0/3.0.2 clients can verify the negotiation was not
- * tampered with. Other FSCTLs arrive with the files and IPC$ issues. */
+/* SMB2 IOCTL ([MS-SMB2] 3.3.5.15): the size checks every request gets,
+ * FSCTL_VALIDATE_NEGOTIATE_INFO (3.3.5.15.12) so SMB 3.0/3.0.2 clients can
+ * verify the negotiation was not tampered with, the named-pipe controls
+ * (cmd_pipe.c), FSCTL_QUERY_NETWORK_INTERFACE_INFO (ioctl_net.c), and the
+ * generic file-handle path: look the FileId up, refuse pipes, check the
+ * access the control code demands, and dispatch to the FSCTL families in
+ * ioctl_*.c. Unknown controls are STATUS_INVALID_DEVICE_REQUEST, as NTFS. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands/cmd_pipe.h"
+#include "commands/ioctl_int.h"
+#include "conn/opens.h"
 #include "conn/request.h"
 #include "server/server.h"
 #include "wire/negotiate.h"
@@ -47,6 +54,94 @@ static NTSTATUS validate_negotiate(struct smb2_req *req, const struct ioctl_req 
 	return STATUS_SUCCESS;
 }
 
+NTSTATUS ioctl_reply(struct smb2_req *req, const struct ioctl_req *q, const uint8_t *out, size_t n, NTSTATUS st)
+{
+	if (n > q->max_output_response) { /* a handler bug: never send more than asked */
+		req->has_body = false;
+		return STATUS_BUFFER_TOO_SMALL;
+	}
+	if (NT_ERR(st) && n == 0) {
+		req->has_body = false;
+		return st;
+	}
+	struct wr *w = req_body(req, 48 + n);
+	if (!w)
+		return STATUS_NO_MEMORY;
+	wire_ioctl_rsp_encode(w, q->ctl_code, q->fid_persistent, q->fid_volatile, out, n);
+	return st;
+}
+
+bool ioctl_out_alloc(struct ioctl_state *s, size_t n)
+{
+	free(s->out);
+	s->out_len = 0;
+	s->out = calloc(1, n ? n : 1);
+	return s->out != NULL;
+}
+
+NTSTATUS ioctl_finish(struct smb2_req *req)
+{
+	struct ioctl_state *s = req->cmd_state;
+	if (s->n_breaks)
+		conn_deliver_breaks(req->conn, s->breaks, s->n_breaks);
+	return ioctl_reply(req, &s->q, s->out, s->out_len, req->work_status);
+}
+
+static void ioctl_release(struct smb2_req *req)
+{
+	struct ioctl_state *s = req->cmd_state;
+	if (s) {
+		conn_open_release(req->conn, s->src);
+		free(s->out);
+		if (s->q.ctl_code == FSCTL_QUERY_ALLOCATED_RANGES)
+			free(s->u.ranges.v);
+	}
+	req_open_state_release(req);
+}
+
+static const struct {
+	uint32_t code;
+	NTSTATUS (*fn)(struct smb2_req *req, struct ioctl_state *s);
+} file_fsctls[] = {
+	{ FSCTL_SRV_REQUEST_RESUME_KEY, ioctl_request_resume_key },
+	{ FSCTL_SRV_COPYCHUNK, ioctl_copychunk },
+	{ FSCTL_SRV_COPYCHUNK_WRITE, ioctl_copychunk },
+	{ FSCTL_DUPLICATE_EXTENTS_TO_FILE, ioctl_duplicate_extents },
+	{ FSCTL_SET_SPARSE, ioctl_set_sparse },
+	{ FSCTL_SET_ZERO_DATA, ioctl_zero_data },
+	{ FSCTL_QUERY_ALLOCATED_RANGES, ioctl_allocated_ranges },
+	{ FSCTL_FILE_LEVEL_TRIM, ioctl_file_level_trim },
+	{ FSCTL_CREATE_OR_GET_OBJECT_ID, ioctl_object_id },
+	{ FSCTL_GET_OBJECT_ID, ioctl_object_id },
+	{ FSCTL_SRV_ENUMERATE_SNAPSHOTS, ioctl_enumerate_snapshots },
+	{ FSCTL_GET_COMPRESSION, ioctl_get_compression },
+	{ FSCTL_SET_COMPRESSION, ioctl_set_compression },
+	{ FSCTL_GET_REPARSE_POINT, ioctl_get_reparse_point },
+};
+
+static NTSTATUS file_ioctl(struct smb2_req *req, const struct ioctl_req *q)
+{
+	NTSTATUS st;
+	/* an unknown or closed FileId (all ones outside a related chain
+	 * included) is STATUS_FILE_CLOSED; pipes take no file controls */
+	struct ioctl_state *s = req_open_state(req, q->fid_persistent, q->fid_volatile, sizeof(*s), &st);
+	if (!s)
+		return st;
+	req->release = ioctl_release;
+	s->q = *q;
+	for (size_t i = 0; i < sizeof(file_fsctls) / sizeof(file_fsctls[0]); i++) {
+		if (file_fsctls[i].code != q->ctl_code)
+			continue;
+		/* RequiredAccess in the control code ([MS-FSCC] 2.3) */
+		if ((q->ctl_code & FSCTL_ACCESS_READ) && !fsa_has_access(s->open, FILE_READ_DATA))
+			return STATUS_ACCESS_DENIED;
+		if ((q->ctl_code & FSCTL_ACCESS_WRITE) && !fsa_has_access(s->open, FILE_WRITE_DATA))
+			return STATUS_ACCESS_DENIED;
+		return file_fsctls[i].fn(req, s);
+	}
+	return STATUS_INVALID_DEVICE_REQUEST;
+}
+
 NTSTATUS cmd_ioctl(struct smb2_req *req)
 {
 	struct ioctl_req q;
@@ -55,15 +150,21 @@ NTSTATUS cmd_ioctl(struct smb2_req *req)
 		return st;
 	if (q.flags != SMB2_0_IOCTL_IS_FSCTL)
 		return STATUS_NOT_SUPPORTED;
+	/* [MS-SMB2] 3.3.5.15: nothing beyond the negotiated MaxTransactSize */
+	uint32_t max = req->conn->max_io;
+	if (q.in_len > max || q.max_input_response > max || q.max_output_response > max)
+		return STATUS_INVALID_PARAMETER;
 	switch (q.ctl_code) {
 	case FSCTL_VALIDATE_NEGOTIATE_INFO:
 		return validate_negotiate(req, &q);
-	case 0x00110018: /* FSCTL_PIPE_WAIT */
-	case 0x0011C017: /* FSCTL_PIPE_TRANSCEIVE */
+	case FSCTL_PIPE_WAIT:
+	case FSCTL_PIPE_TRANSCEIVE:
 		if (!req->tcon || !req->tcon->is_ipc)
 			return STATUS_INVALID_DEVICE_REQUEST;
 		return pipe_ioctl(req, &q);
+	case FSCTL_QUERY_NETWORK_INTERFACE_INFO:
+		return ioctl_network_interfaces(req, &q);
 	default:
-		return STATUS_NOT_SUPPORTED;
+		return file_ioctl(req, &q);
 	}
 }

@@ -13,10 +13,8 @@
 #include "rpc/pipe.h"
 #include "wire/create_ctx.h"
 #include "wire/file.h"
+#include "wire/fsctl.h"
 #include "wire/session.h"
-
-#define FSCTL_PIPE_WAIT 0x00110018
-#define FSCTL_PIPE_TRANSCEIVE 0x0011C017
 
 static void pipe_free_cb(void *p)
 {
@@ -117,13 +115,10 @@ NTSTATUS pipe_ioctl(struct smb2_req *req, const struct ioctl_req *q)
 {
 	if (q->ctl_code == FSCTL_PIPE_WAIT) {
 		/* [MS-FSCC] 2.3.31: a pipe name to wait for; ours are always ready */
-		struct rd r = rd_init(q->in, q->in_len);
-		rd_skip(&r, 8); /* Timeout */
-		uint32_t name_len = rd_u32(&r);
-		rd_skip(&r, 2); /* TimeoutSpecified, Padding */
-		const uint8_t *n16 = rd_take(&r, name_len);
+		struct wire_pipe_wait_req pw;
 		char name[128];
-		if (r.bad || !pipe_name(n16, name_len, name, sizeof(name)))
+		if (!NT_OK(wire_pipe_wait_req_decode(q->in, q->in_len, &pw)) ||
+		    !pipe_name(pw.name, pw.name_len, name, sizeof(name)))
 			return STATUS_INVALID_PARAMETER;
 		if (!rpc_pipe_known(name))
 			return STATUS_OBJECT_NAME_NOT_FOUND;

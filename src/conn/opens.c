@@ -66,6 +66,14 @@ struct fsa_open *conn_open_lookup(struct smb2_req *req, uint64_t fid_p, uint64_t
 	return fsa_open_get(o);
 }
 
+struct fsa_open *conn_open_lookup_session(struct conn *c, uint64_t session_id, uint64_t fid_p, uint64_t fid_v)
+{
+	struct fsa_open *o = idtable_find(&c->opens, fid_v);
+	if (!o || o->persistent_id != fid_p || o->session_id != session_id)
+		return NULL;
+	return fsa_open_get(o);
+}
+
 void conn_open_remove(struct conn *c, struct fsa_open *o)
 {
 	if (idtable_remove(&c->opens, o->volatile_id) == o) {

@@ -19,6 +19,10 @@ bool conn_open_insert(struct conn *c, struct fsa_open *o, uint64_t session_id, u
  * (release with conn_open_release) or NULL with *st set to
  * STATUS_FILE_CLOSED / STATUS_INVALID_PARAMETER. */
 struct fsa_open *conn_open_lookup(struct smb2_req *req, uint64_t fid_p, uint64_t fid_v, NTSTATUS *st);
+/* An open of session_id on this connection on any of its tree connects
+ * (the source of a server-side copy named by a resume key), with a new
+ * reference, or NULL. */
+struct fsa_open *conn_open_lookup_session(struct conn *c, uint64_t session_id, uint64_t fid_p, uint64_t fid_v);
 /* Removes an open from the table (CLOSE); the caller holds its own ref. */
 void conn_open_remove(struct conn *c, struct fsa_open *o);
 /* Drops a reference from the loop thread, offloading the final close. */

@@ -283,6 +283,32 @@ NTSTATUS fsa_read(struct fsa_open *o, void *buf, size_t n, uint64_t off, size_t 
 NTSTATUS fsa_write(struct fsa_open *o, const void *buf, size_t n, uint64_t off, size_t *done, bool write_through);
 NTSTATUS fsa_flush(struct fsa_open *o);
 
+/* (offload) Byte-range controls (fsa/range.c, [MS-FSA] 2.1.5.10). The
+ * sparse flag is FILE_ATTRIBUTE_SPARSE_FILE in the stored DOS attributes. */
+NTSTATUS fsa_get_sparse(struct fsa_open *o, bool *sparse);
+NTSTATUS fsa_set_sparse(struct fsa_open *o, bool sparse); /* directory: INVALID_PARAMETER */
+/* FSCTL_SET_ZERO_DATA: zeros [off, beyond) below EOF, never changing the
+ * size; a sparse file's blocks are released, others stay allocated. */
+NTSTATUS fsa_zero_data(struct fsa_open *o, uint64_t off, uint64_t beyond);
+/* FSCTL_QUERY_ALLOCATED_RANGES: the allocated parts of [off, off+len)
+ * below EOF (all of it for a non-sparse file) into out[0..cap); *n filled.
+ * STATUS_BUFFER_OVERFLOW when more ranges exist than fit. */
+struct fsa_range {
+	uint64_t off, len;
+};
+NTSTATUS fsa_allocated_ranges(struct fsa_open *o, uint64_t off, uint64_t len, struct fsa_range *out, size_t cap,
+			      size_t *n);
+/* One server-side copy chunk: STATUS_INVALID_VIEW_SIZE when the source
+ * range passes the source's EOF. */
+NTSTATUS fsa_copy_chunk(struct fsa_open *src, struct fsa_open *dst, uint64_t src_off, uint64_t dst_off, uint64_t len);
+/* FSCTL_DUPLICATE_EXTENTS_TO_FILE: shares blocks (STATUS_NOT_SUPPORTED
+ * when the file system cannot). */
+NTSTATUS fsa_duplicate_extents(struct fsa_open *src, struct fsa_open *dst, uint64_t src_off, uint64_t dst_off,
+			       uint64_t len);
+/* The open file's object id (stable per file: its device and inode) and
+ * the id of its volume. Quick. */
+void fsa_object_id(const struct fsa_open *o, uint8_t object_id[16], uint8_t volume_id[16]);
+
 /* Timestamps as Windows shows them (fsa/times.c). */
 void fsa_times_before_write(struct fsa_open *o);
 void fsa_times_flush_pending(struct fsa_open *o);

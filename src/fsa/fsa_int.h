@@ -27,4 +27,7 @@ struct fsa_info;
 /* times.c, table lock held: shown write/change times of f into info. */
 void fsa_times_apply_locked(struct fsa_file *f, const struct vfs_stat *st, struct fsa_info *info);
 
+/* info.c: reports a change of o's file to the watches above it. */
+void fsa_notify_modified(struct fsa_open *o, uint32_t filter);
+
 #endif

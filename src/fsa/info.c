@@ -13,8 +13,7 @@
 #include "fsa/fsa.h"
 #include "fsa/fsa_int.h"
 
-/* Reports a change of o's file to the watches above it. */
-static void notify_modified(struct fsa_open *o, uint32_t filter)
+void fsa_notify_modified(struct fsa_open *o, uint32_t filter)
 {
 	char path[4096 + 1];
 	fsa_open_path(o, path, sizeof(path));
@@ -134,9 +133,12 @@ NTSTATUS fsa_set_basic(struct fsa_open *o, uint64_t ctime, uint64_t atime, uint6
 			d.has_change_time = true;
 		}
 		if (attrs) {
+			/* the sparse flag is not a client's to set here (FSCTL_SET_SPARSE) */
+			uint32_t keep = d.has_attrs ? d.attrs & FILE_ATTRIBUTE_SPARSE_FILE : 0;
 			d.attrs = (attrs & FSA_SETTABLE_ATTRS) | (o->is_dir ? FILE_ATTRIBUTE_DIRECTORY : 0);
 			if (attrs == FILE_ATTRIBUTE_NORMAL)
 				d.attrs = o->is_dir ? FILE_ATTRIBUTE_DIRECTORY : 0;
+			d.attrs |= keep;
 			d.has_attrs = true;
 		}
 		if (ctime && ctime != UINT64_MAX && ctime != UINT64_MAX - 1) {
@@ -154,7 +156,7 @@ NTSTATUS fsa_set_basic(struct fsa_open *o, uint64_t ctime, uint64_t atime, uint6
 		s = vfs_set_dosinfo(o->fd, &d);
 	}
 	if (NT_OK(s))
-		notify_modified(o, (attrs ? FSA_NOTIFY_ATTRIBUTES : 0) | (pmt || pat ? FSA_NOTIFY_LAST_WRITE : 0) |
+		fsa_notify_modified(o, (attrs ? FSA_NOTIFY_ATTRIBUTES : 0) | (pmt || pat ? FSA_NOTIFY_LAST_WRITE : 0) |
 				       (ctime ? FSA_NOTIFY_CREATION : 0));
 	return s;
 }
@@ -168,7 +170,7 @@ NTSTATUS fsa_set_eof(struct fsa_open *o, uint64_t eof)
 	fsa_times_flush_pending(o);
 	NTSTATUS s = vfs_ftruncate(o->fd, eof);
 	if (NT_OK(s))
-		notify_modified(o, FSA_NOTIFY_SIZE | FSA_NOTIFY_LAST_WRITE);
+		fsa_notify_modified(o, FSA_NOTIFY_SIZE | FSA_NOTIFY_LAST_WRITE);
 	return s;
 }
 
@@ -339,7 +341,7 @@ NTSTATUS fsa_write(struct fsa_open *o, const void *buf, size_t n, uint64_t off, 
 	if (NT_OK(s) && write_through)
 		s = vfs_fsync(o->fd, true);
 	if (NT_OK(s))
-		notify_modified(o, FSA_NOTIFY_SIZE | FSA_NOTIFY_LAST_WRITE);
+		fsa_notify_modified(o, FSA_NOTIFY_SIZE | FSA_NOTIFY_LAST_WRITE);
 	return s;
 }
 

@@ -2,6 +2,8 @@
 #include "transport/tcp.h"
 
 #include <arpa/inet.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
 #include <errno.h>
 #include <ifaddrs.h>
 #include <net/if.h>
@@ -11,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "config/config.h"
@@ -276,4 +279,79 @@ int tcp_accept(int lfd, struct sockaddr_storage *peer)
 	int one = 1;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	return fd;
+}
+
+/* Link speed and receive-queue count of one interface via SIOCETHTOOL on
+ * a datagram socket (no file-system access). */
+static void iface_caps(int sock, const char *name, uint64_t *speed_bps, bool *rss)
+{
+	*speed_bps = 1000000000ull;
+	*rss = false;
+	if (sock < 0)
+		return;
+	struct ifreq ifr = { 0 };
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	struct ethtool_cmd cmd = { .cmd = ETHTOOL_GSET };
+	ifr.ifr_data = (void *)&cmd;
+	if (ioctl(sock, SIOCETHTOOL, &ifr) == 0) {
+		uint32_t mbps = ethtool_cmd_speed(&cmd);
+		if (mbps != 0 && mbps != (uint32_t)SPEED_UNKNOWN && mbps != UINT16_MAX)
+			*speed_bps = (uint64_t)mbps * 1000000ull;
+	}
+	struct ethtool_rxnfc rx = { .cmd = ETHTOOL_GRXRINGS };
+	ifr.ifr_data = (void *)&rx;
+	if (ioctl(sock, SIOCETHTOOL, &ifr) == 0 && rx.data > 1)
+		*rss = true;
+}
+
+int tcp_local_interfaces(const struct config *cfg, struct tcp_iface *out, size_t cap)
+{
+	struct ifaddrs *ifs = NULL;
+	if (getifaddrs(&ifs) < 0)
+		return -1;
+	struct addr_list bound = { 0 };
+	bool wildcard = !cfg->bind_interfaces_only || !cfg->interfaces || !cfg->interfaces[0];
+	if (!wildcard) {
+		char err[256];
+		for (size_t i = 0; cfg->interfaces[i]; i++)
+			(void)resolve_iface(cfg->interfaces[i], ifs, &bound, err, sizeof(err));
+	}
+	int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	size_t n = 0;
+	for (struct ifaddrs *i = ifs; i && n < cap; i = i->ifa_next) {
+		if (!i->ifa_addr || (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6))
+			continue;
+		if (!(i->ifa_flags & IFF_UP))
+			continue;
+		struct sockaddr_storage ss = { 0 };
+		memcpy(&ss, i->ifa_addr,
+		       i->ifa_addr->sa_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6));
+		if (wildcard) {
+			if (i->ifa_flags & IFF_LOOPBACK)
+				continue;
+			if (ss.ss_family == AF_INET6 && IN6_IS_ADDR_LINKLOCAL(&((struct sockaddr_in6 *)&ss)->sin6_addr))
+				continue;
+		} else {
+			bool listed = false;
+			for (size_t k = 0; k < bound.n && !listed; k++)
+				listed = same_addr(&bound.a[k], &ss);
+			if (!listed)
+				continue;
+		}
+		bool dup = false;
+		for (size_t k = 0; k < n && !dup; k++)
+			dup = same_addr(&out[k].addr, &ss);
+		unsigned idx = if_nametoindex(i->ifa_name);
+		if (dup || idx == 0)
+			continue;
+		out[n].ifindex = idx;
+		out[n].addr = ss;
+		iface_caps(sock, i->ifa_name, &out[n].speed_bps, &out[n].rss);
+		n++;
+	}
+	if (sock >= 0)
+		close(sock);
+	free(bound.a);
+	freeifaddrs(ifs);
+	return (int)n;
 }

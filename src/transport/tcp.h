@@ -4,7 +4,9 @@
 #ifndef SMB3D_TRANSPORT_TCP_H
 #define SMB3D_TRANSPORT_TCP_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/socket.h>
 
 struct config;
@@ -23,5 +25,20 @@ void tcp_listeners_close(struct listener *ls, size_t n);
 /* Accepts one connection (non-blocking, close-on-exec, TCP_NODELAY);
  * returns the fd or -1 (errno set; EAGAIN when none pending). */
 int tcp_accept(int lfd, struct sockaddr_storage *peer);
+
+/* The local addresses clients can reach this server on, for
+ * FSCTL_QUERY_NETWORK_INTERFACE_INFO: with `bind interfaces only`, those of
+ * `interfaces`; otherwise every address of every interface that is up,
+ * except loopback and IPv6 link-local ones. Each carries its interface's
+ * index, link speed (SIOCETHTOOL; 1 Gbit/s when the driver does not say)
+ * and whether it has several receive queues (RSS). Returns how many were
+ * written to out (at most cap), or -1 (errno set). */
+struct tcp_iface {
+	unsigned ifindex;
+	bool rss;
+	uint64_t speed_bps;
+	struct sockaddr_storage addr;
+};
+int tcp_local_interfaces(const struct config *cfg, struct tcp_iface *out, size_t cap);
 
 #endif

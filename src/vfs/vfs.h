@@ -123,6 +123,29 @@ NTSTATUS vfs_ftruncate(int fd, uint64_t size);
 NTSTATUS vfs_fallocate(int fd, uint64_t size);
 /* Frees blocks at and beyond size without changing the file size. */
 NTSTATUS vfs_release_beyond(int fd, uint64_t size);
+/* Byte ranges (range.c). Offsets and lengths must stay within INT64_MAX
+ * (else STATUS_INVALID_PARAMETER).
+ * copy: copy_file_range (the file system may share blocks or copy
+ * in-kernel); overlapping ranges of one file, cross-device copies and file
+ * systems without support fall back to pread/pwrite through a buffer that
+ * holds up to 1 MiB before writing it. *done tells how much was copied (less
+ * than len at the end of the source). */
+NTSTATUS vfs_copy_range(int src_fd, uint64_t src_off, int dst_fd, uint64_t dst_off, uint64_t len, uint64_t *done);
+/* FICLONERANGE: the destination range shares the source's blocks.
+ * STATUS_NOT_SUPPORTED when the file system cannot (or not for these
+ * ranges: cross-device, unaligned). */
+NTSTATUS vfs_clone_range(int src_fd, uint64_t src_off, int dst_fd, uint64_t dst_off, uint64_t len);
+/* Deallocates [off, off+len) without changing the size (PUNCH_HOLE |
+ * KEEP_SIZE); a file system that cannot gets zeros written instead, so
+ * callers keep the range below EOF. */
+NTSTATUS vfs_punch_hole(int fd, uint64_t off, uint64_t len);
+/* Zeros [off, off+len) and keeps it allocated (ZERO_RANGE, else punch and
+ * fallocate, else zeros written); the size does not change. */
+NTSTATUS vfs_zero_range(int fd, uint64_t off, uint64_t len);
+/* The first data extent at or after off (SEEK_DATA/SEEK_HOLE): [*data,
+ * *hole); both UINT64_MAX when there is none. A file system without hole
+ * reporting shows everything from off as data. */
+NTSTATUS vfs_next_data(int fd, uint64_t off, uint64_t *data, uint64_t *hole);
 /* NULL leaves a time unchanged. Works on O_PATH fds (utimensat with
  * AT_EMPTY_PATH); on an O_PATH fd of a symlink it sets the link's own times. */
 NTSTATUS vfs_set_times(int fd, const struct timespec *atime, const struct timespec *mtime);

@@ -152,3 +152,25 @@ seeds = {
 for name, data in seeds.items():
     with open(name, 'wb') as f:
         f.write(data)
+
+# FSCTL input buffers ([MS-SMB2] 2.2.31.1, [MS-FSCC] 2.3) for the fsctl_* targets.
+def chunk(src, dst, n):
+    return struct.pack('<QQII', src, dst, n, 0)
+
+fsctl = {
+    'fsctl_copychunk/two': bytes(range(24)) + struct.pack('<II', 2, 0) + chunk(0, 0, 4096) + chunk(4096, 8192, 4096),
+    'fsctl_copychunk/none': bytes(24) + struct.pack('<II', 0, 0),
+    'fsctl_copychunk/limits': bytes(24) + struct.pack('<II', 1, 0) + chunk(0, 0, 0xFFFFFFFF),
+    'fsctl_dup_extents/simple': struct.pack('<QQQQQ', 1, 1, 0, 0, 4096),
+    'fsctl_zero_data/simple': struct.pack('<QQ', 0, 4096),
+    'fsctl_alloc_ranges/simple': struct.pack('<QQ', 512, 0xFFFFFFFFFFFFFFFF),
+    'fsctl_set_sparse/set': b'\xff',
+    'fsctl_set_sparse/empty': b'',
+    'fsctl_compression/lznt1': struct.pack('<H', 2),
+    'fsctl_trim/one': struct.pack('<IIQQ', 0, 1, 0, 65536),
+    'fsctl_pipe_wait/srvsvc': struct.pack('<QIBB', 5000, 12, 1, 0) + 'srvsvc'.encode('utf-16-le'),
+}
+for name, data in fsctl.items():
+    os.makedirs(os.path.dirname(name), exist_ok=True)
+    with open(name, 'wb') as f:
+        f.write(data)
