@@ -28,6 +28,7 @@ struct fsa_table *fsa_table_new(void)
 		return NULL;
 	pthread_mutex_init(&t->lock, NULL);
 	idtable_init(&t->files);
+	t->ifd = -1;
 	return t;
 }
 
@@ -35,6 +36,7 @@ void fsa_table_free(struct fsa_table *t)
 {
 	if (!t)
 		return;
+	fsa_notify_table_stop(t);
 	idtable_free(&t->files);
 	pthread_mutex_destroy(&t->lock);
 	free(t);
@@ -756,9 +758,9 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 		}
 	}
 	if (created)
-		fsa_notify_event(a->table, path, FSA_ACTION_ADDED, is_dir ? FSA_NOTIFY_DIR_NAME : FSA_NOTIFY_FILE_NAME);
+		fsa_notify_event(a->table, a->root, path, FSA_ACTION_ADDED, is_dir ? FSA_NOTIFY_DIR_NAME : FSA_NOTIFY_FILE_NAME);
 	else if (truncate)
-		fsa_notify_event(a->table, path, FSA_ACTION_MODIFIED, FSA_NOTIFY_SIZE | FSA_NOTIFY_LAST_WRITE);
+		fsa_notify_event(a->table, a->root, path, FSA_ACTION_MODIFIED, FSA_NOTIFY_SIZE | FSA_NOTIFY_LAST_WRITE);
 	r->open = o;
 	r->action = created ? FILE_CREATED
 			    : truncate ? (a->disposition == FILE_SUPERSEDE ? FILE_SUPERSEDED : FILE_OVERWRITTEN)
@@ -857,7 +859,7 @@ void fsa_open_put(struct fsa_open *o)
 		if (!NT_OK(st))
 			log_info("delete-on-close of %s failed: %s", unlink_path, nt_status_name(st));
 		else
-			fsa_notify_event(t, unlink_path, FSA_ACTION_REMOVED,
+			fsa_notify_event(t, &o->root, unlink_path, FSA_ACTION_REMOVED,
 					 unlink_dir ? FSA_NOTIFY_DIR_NAME : FSA_NOTIFY_FILE_NAME);
 		free(unlink_path);
 	}

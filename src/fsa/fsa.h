@@ -437,6 +437,7 @@ int fsa_break_level2(struct fsa_open *o, bool include_self, struct fsa_break *br
 #define FSA_NOTIFY_SIZE 0x008
 #define FSA_NOTIFY_LAST_WRITE 0x010
 #define FSA_NOTIFY_CREATION 0x040
+#define FSA_NOTIFY_EA_CHANGE 0x080
 #define FSA_NOTIFY_SECURITY 0x100
 
 struct fsa_change {
@@ -468,7 +469,10 @@ void fsa_changes_free(struct fsa_change *c);
  * open. */
 void fsa_notify_cleanup(struct fsa_open *o);
 /* Reports a change of `path` (share-relative) to the watches above it. */
-void fsa_notify_event(struct fsa_table *t, const char *path, uint32_t action, uint32_t filter);
+void fsa_notify_event(struct fsa_table *t, const struct vfs_root *root, const char *path, uint32_t action,
+		      uint32_t filter);
+/* smb3d changed path (share-relative) without an event to report. */
+void fsa_notify_touch(struct fsa_table *t, const struct vfs_root *root, const char *path);
 
 /* The open's current share-relative path ("" for the root). */
 void fsa_open_path(struct fsa_open *o, char *out, size_t cap);

@@ -3,14 +3,33 @@
 #define SMB3D_FSA_FSA_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "base/idtable.h"
+
+#define FSA_RECENT 256
+struct fsa_recent {
+	uint64_t hash;	  /* of (share root, path) */
+	uint64_t when_ms;
+};
 
 struct fsa_table {
 	pthread_mutex_t lock; /* guards every struct fsa_file and its open list */
 	struct idtable files; /* hash(dev, ino) -> chain of struct fsa_file_node */
 	struct fsa_open *watching; /* directory opens with a change-notify watch */
+	/* changes by other programs: an inotify fd (-1 not yet, -2 none) read
+	 * by one thread, and the paths smb3d changed lately (not reported twice) */
+	int ifd;
+	pthread_t ithread;
+	bool ithread_running;
+	atomic_bool istop;
+	struct fsa_recent recent[FSA_RECENT];
+	unsigned recent_next;
 };
+/* notify.c: stops the inotify thread (table teardown). */
+void fsa_notify_table_stop(struct fsa_table *t);
 
 struct fsa_open;
 /* notify.c, table lock held: completes pending notifies of a closing open

@@ -18,7 +18,7 @@ void fsa_notify_modified(struct fsa_open *o, uint32_t filter)
 	char path[4096 + 1];
 	fsa_open_path(o, path, sizeof(path));
 	if (path[0])
-		fsa_notify_event(o->table, path, FSA_ACTION_MODIFIED, filter);
+		fsa_notify_event(o->table, &o->root, path, FSA_ACTION_MODIFIED, filter);
 }
 
 void fsa_info_from_stat(const struct vfs_stat *st, const struct vfs_dosinfo *d, struct fsa_info *info)
@@ -291,8 +291,8 @@ NTSTATUS fsa_rename(struct fsa_open *o, const char *new_path, bool replace, bool
 	s = vfs_rename(&o->root, from, target, replace);
 	if (NT_OK(s)) {
 		uint32_t kind = o->is_dir ? FSA_NOTIFY_DIR_NAME : FSA_NOTIFY_FILE_NAME;
-		fsa_notify_event(o->table, from, FSA_ACTION_RENAMED_OLD_NAME, kind);
-		fsa_notify_event(o->table, target, FSA_ACTION_RENAMED_NEW_NAME, kind);
+		fsa_notify_event(o->table, &o->root, from, FSA_ACTION_RENAMED_OLD_NAME, kind);
+		fsa_notify_event(o->table, &o->root, target, FSA_ACTION_RENAMED_NEW_NAME, kind);
 		pthread_mutex_lock(&o->table->lock);
 		char *np = strdup(target);
 		if (np) {
@@ -317,7 +317,7 @@ NTSTATUS fsa_link(struct fsa_open *o, const char *new_path, bool replace)
 	NTSTATUS s = vfs_link(&o->root, from, new_path, replace);
 	free(from);
 	if (NT_OK(s))
-		fsa_notify_event(o->table, new_path, FSA_ACTION_ADDED, FSA_NOTIFY_FILE_NAME);
+		fsa_notify_event(o->table, &o->root, new_path, FSA_ACTION_ADDED, FSA_NOTIFY_FILE_NAME);
 	return s;
 }
 

@@ -1,8 +1,13 @@
 /* Change notification (see fsa.h): per-open watches with a bounded queue
  * of changes, matched against changes made through smb3d by directory path
  * (WATCH_TREE covers the whole subtree). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include "base/log.h"
+#include "base/nttime.h"
 
 #include "fsa/fsa.h"
 #include "fsa/fsa_int.h"
@@ -15,7 +20,11 @@ struct fsa_watch {
 	size_t bytes; /* as FILE_NOTIFY_INFORMATION would take */
 	bool overflow;
 	struct fsa_notify_waiter *waiters;
+	int wd; /* inotify watch of the directory (local changes), -1 if none */
 };
+
+static void local_watch_start(struct fsa_table *t, struct fsa_open *o, struct fsa_watch *wt);
+static void local_watch_stop(struct fsa_table *t, struct fsa_watch *wt);
 
 void fsa_changes_free(struct fsa_change *c)
 {
@@ -79,6 +88,7 @@ NTSTATUS fsa_notify_arm(struct fsa_open *o, uint32_t filter, bool tree, uint32_t
 		t->watching = o;
 		/* the first request's buffer size sticks ([MS-FSA] 2.1.5.10) */
 		wt->max_bytes = max_bytes;
+		local_watch_start(t, o, wt);
 	}
 	/* each request's completion filter and WATCH_TREE apply from now on */
 	wt->filter = filter;
@@ -133,6 +143,7 @@ void fsa_notify_close_locked(struct fsa_open *o, struct fsa_notify_waiter **wake
 	if (!wt)
 		return;
 	struct fsa_table *t = o->table;
+	local_watch_stop(t, wt);
 	if (o->prev_watch)
 		o->prev_watch->next_watch = o->next_watch;
 	else
@@ -173,51 +184,268 @@ static const char *relative_to(const char *dir, const char *path, bool tree)
 	return rest;
 }
 
-void fsa_notify_event(struct fsa_table *t, const char *path, uint32_t action, uint32_t filter)
+/* Table lock held: queues one change for watch wt and hands the queue to a
+ * waiting request (collected into *wake). */
+static void watch_add(struct fsa_watch *wt, const char *rel, uint32_t action, struct fsa_notify_waiter **wake)
+{
+	size_t len = strlen(rel);
+	/* FILE_NOTIFY_INFORMATION: 12 bytes + UTF-16 name, 4-aligned */
+	size_t cost = (12 + 2 * len + 3) & ~(size_t)3;
+	if (wt->overflow) {
+		/* already lost: nothing to add */
+	} else if (wt->bytes + cost > wt->max_bytes) {
+		wt->overflow = true;
+		fsa_changes_free(wt->head);
+		wt->head = wt->tail = NULL;
+		wt->bytes = 0;
+	} else {
+		struct fsa_change *c = malloc(sizeof(*c) + len + 1);
+		if (!c) {
+			wt->overflow = true;
+		} else {
+			c->next = NULL;
+			c->action = action;
+			memcpy(c->name, rel, len + 1);
+			if (wt->tail)
+				wt->tail->next = c;
+			else
+				wt->head = c;
+			wt->tail = c;
+			wt->bytes += cost;
+		}
+	}
+	struct fsa_notify_waiter *w = deliver(wt);
+	if (w) {
+		w->next = *wake;
+		*wake = w;
+	}
+}
+
+static uint64_t path_hash(const struct vfs_root *root, const char *path)
+{
+	uint64_t h = 1469598103934665603ULL ^ (uint64_t)root->dev ^ ((uint64_t)root->ino << 17);
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	return h ? h : 1;
+}
+
+/* Table lock held: remembers that smb3d itself changed path, so the
+ * inotify event the change also causes is not reported twice. */
+static void recent_touch(struct fsa_table *t, uint64_t h)
+{
+	uint64_t now = nttime_now() / 10000; /* ms */
+	for (unsigned i = 0; i < FSA_RECENT; i++)
+		if (t->recent[i].hash == h) {
+			t->recent[i].when_ms = now;
+			return;
+		}
+	t->recent[t->recent_next] = (struct fsa_recent){ .hash = h, .when_ms = now };
+	t->recent_next = (t->recent_next + 1) % FSA_RECENT;
+}
+
+static bool recently_touched(const struct fsa_table *t, uint64_t h)
+{
+	uint64_t now = nttime_now() / 10000;
+	for (unsigned i = 0; i < FSA_RECENT; i++)
+		if (t->recent[i].hash == h && now - t->recent[i].when_ms < 2000)
+			return true;
+	return false;
+}
+
+void fsa_notify_touch(struct fsa_table *t, const struct vfs_root *root, const char *path)
+{
+	pthread_mutex_lock(&t->lock);
+	if (t->ifd >= 0)
+		recent_touch(t, path_hash(root, path));
+	pthread_mutex_unlock(&t->lock);
+}
+
+void fsa_notify_event(struct fsa_table *t, const struct vfs_root *root, const char *path, uint32_t action,
+		      uint32_t filter)
 {
 	struct fsa_notify_waiter *wake = NULL;
 	pthread_mutex_lock(&t->lock);
+	if (t->ifd >= 0)
+		recent_touch(t, path_hash(root, path));
 	for (struct fsa_open *o = t->watching; o; o = o->next_watch) {
 		struct fsa_watch *wt = o->watch;
-		if (!(wt->filter & filter) || !o->file->path)
-			continue;
+		if (!(wt->filter & filter) || !o->file->path || o->root.dev != root->dev || o->root.ino != root->ino)
+			continue; /* another share, or not asked for */
 		const char *rel = relative_to(o->file->path, path, wt->tree);
-		if (!rel)
-			continue;
-		size_t len = strlen(rel);
-		/* FILE_NOTIFY_INFORMATION: 12 bytes + UTF-16 name, 4-aligned */
-		size_t cost = (12 + 2 * len + 3) & ~(size_t)3;
-		if (wt->overflow) {
-			/* already lost: nothing to add */
-		} else if (wt->bytes + cost > wt->max_bytes) {
-			wt->overflow = true;
-			fsa_changes_free(wt->head);
-			wt->head = wt->tail = NULL;
-			wt->bytes = 0;
-		} else {
-			struct fsa_change *c = malloc(sizeof(*c) + len + 1);
-			if (!c) {
-				wt->overflow = true;
-			} else {
-				c->next = NULL;
-				c->action = action;
-				memcpy(c->name, rel, len + 1);
-				if (wt->tail)
-					wt->tail->next = c;
-				else
-					wt->head = c;
-				wt->tail = c;
-				wt->bytes += cost;
-			}
-		}
-		struct fsa_notify_waiter *w = deliver(wt);
-		if (w) {
-			w->next = wake;
-			wake = w;
-		}
+		if (rel)
+			watch_add(wt, rel, action, &wake);
 	}
 	pthread_mutex_unlock(&t->lock);
 	fsa_notify_wake_all(wake);
+}
+
+/* --- changes by other programs (inotify) --- */
+
+struct local_event {
+	int wd;
+	enum vfs_change_kind kind;
+	bool is_dir;
+	uint32_t cookie;
+	char name[256];
+};
+struct local_batch {
+	struct local_event ev[512];
+	size_t n;
+};
+
+static void collect(void *ctx, const struct vfs_change *c)
+{
+	struct local_batch *b = ctx;
+	if (b->n == sizeof(b->ev) / sizeof(b->ev[0])) {
+		b->ev[b->n - 1].kind = VFS_CHANGE_OVERFLOW; /* too many at once */
+		return;
+	}
+	struct local_event *e = &b->ev[b->n++];
+	*e = (struct local_event){ .wd = c->wd, .kind = c->kind, .is_dir = c->is_dir, .cookie = c->cookie };
+	snprintf(e->name, sizeof(e->name), "%s", c->name ? c->name : "");
+}
+
+static bool has_partner(const struct local_batch *b, const struct local_event *e, enum vfs_change_kind kind)
+{
+	for (size_t i = 0; i < b->n; i++)
+		if (b->ev[i].kind == kind && b->ev[i].cookie == e->cookie && e->cookie)
+			return true;
+	return false;
+}
+
+/* Table lock held: what a watch on the directory of e is told. */
+static void deliver_local(struct fsa_table *t, const struct local_batch *b, struct fsa_notify_waiter **wake)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		const struct local_event *e = &b->ev[i];
+		uint32_t action, filter;
+		uint32_t name_filter = e->is_dir ? FSA_NOTIFY_DIR_NAME : FSA_NOTIFY_FILE_NAME;
+		switch (e->kind) {
+		case VFS_CHANGE_ADDED:
+			action = FSA_ACTION_ADDED, filter = name_filter;
+			break;
+		case VFS_CHANGE_REMOVED:
+			action = FSA_ACTION_REMOVED, filter = name_filter;
+			break;
+		case VFS_CHANGE_MOVED_FROM:
+			action = has_partner(b, e, VFS_CHANGE_MOVED_TO) ? FSA_ACTION_RENAMED_OLD_NAME : FSA_ACTION_REMOVED;
+			filter = name_filter;
+			break;
+		case VFS_CHANGE_MOVED_TO:
+			action = has_partner(b, e, VFS_CHANGE_MOVED_FROM) ? FSA_ACTION_RENAMED_NEW_NAME : FSA_ACTION_ADDED;
+			filter = name_filter;
+			break;
+		case VFS_CHANGE_MODIFIED:
+			action = FSA_ACTION_MODIFIED, filter = FSA_NOTIFY_SIZE | FSA_NOTIFY_LAST_WRITE;
+			break;
+		case VFS_CHANGE_ATTRIB:
+			action = FSA_ACTION_MODIFIED;
+			filter = FSA_NOTIFY_ATTRIBUTES | FSA_NOTIFY_LAST_WRITE | FSA_NOTIFY_SECURITY | FSA_NOTIFY_EA_CHANGE;
+			break;
+		default: /* lost events: every local watch must re-read */
+			for (struct fsa_open *o = t->watching; o; o = o->next_watch)
+				if (o->watch->wd >= 0 && !o->watch->overflow) {
+					o->watch->overflow = true;
+					fsa_changes_free(o->watch->head);
+					o->watch->head = o->watch->tail = NULL;
+					o->watch->bytes = 0;
+					struct fsa_notify_waiter *w = deliver(o->watch);
+					if (w) {
+						w->next = *wake;
+						*wake = w;
+					}
+				}
+			continue;
+		}
+		for (struct fsa_open *o = t->watching; o; o = o->next_watch) {
+			struct fsa_watch *wt = o->watch;
+			if (wt->wd != e->wd || !(wt->filter & filter) || !o->file->path)
+				continue;
+			char full[4096 + 257];
+			snprintf(full, sizeof(full), "%s%s%s", o->file->path, o->file->path[0] ? "/" : "", e->name);
+			if (recently_touched(t, path_hash(&o->root, full)))
+				continue; /* smb3d's own change, already reported */
+			watch_add(wt, e->name, action, wake);
+		}
+	}
+}
+
+static void *local_changes_thread(void *arg)
+{
+	struct fsa_table *t = arg;
+	struct local_batch *b = malloc(sizeof(*b));
+	if (!b)
+		return NULL;
+	while (!atomic_load(&t->istop)) {
+		b->n = 0;
+		if (vfs_inotify_read(t->ifd, 300, collect, b) <= 0)
+			continue;
+		/* let smb3d's own reports of these changes land first, then
+		 * take whatever else arrived meanwhile */
+		struct timespec pause = { .tv_nsec = 100 * 1000 * 1000 };
+		nanosleep(&pause, NULL);
+		while (b->n < sizeof(b->ev) / sizeof(b->ev[0]) && vfs_inotify_read(t->ifd, 0, collect, b) > 0)
+			;
+		struct fsa_notify_waiter *wake = NULL;
+		pthread_mutex_lock(&t->lock);
+		deliver_local(t, b, &wake);
+		pthread_mutex_unlock(&t->lock);
+		fsa_notify_wake_all(wake);
+	}
+	free(b);
+	return NULL;
+}
+
+/* Table lock held: watches o's directory for local changes. */
+static void local_watch_start(struct fsa_table *t, struct fsa_open *o, struct fsa_watch *wt)
+{
+	wt->wd = -1;
+	if (o->fd < 0 || t->ifd == -2)
+		return;
+	if (t->ifd < 0) {
+		int fd = vfs_inotify_init();
+		if (fd < 0) {
+			t->ifd = -2; /* unavailable: changes through smb3d only */
+			log_warn("inotify unavailable (%s): changes made outside smb3d are not reported to clients",
+				 strerror(-fd));
+			return;
+		}
+		t->ifd = fd;
+		if (pthread_create(&t->ithread, NULL, local_changes_thread, t) != 0) {
+			vfs_close(fd);
+			t->ifd = -2;
+			return;
+		}
+		t->ithread_running = true;
+	}
+	int wd = vfs_inotify_watch(t->ifd, o->fd);
+	if (wd >= 0)
+		wt->wd = wd;
+	else
+		log_info("inotify watch failed (%s); raise fs.inotify.max_user_watches", strerror(-wd));
+}
+
+/* Table lock held: drops the inotify watch when no other watch uses it. */
+static void local_watch_stop(struct fsa_table *t, struct fsa_watch *wt)
+{
+	if (wt->wd < 0 || t->ifd < 0)
+		return;
+	for (struct fsa_open *o = t->watching; o; o = o->next_watch)
+		if (o->watch != wt && o->watch->wd == wt->wd)
+			return;
+	vfs_inotify_unwatch(t->ifd, wt->wd);
+}
+
+void fsa_notify_table_stop(struct fsa_table *t)
+{
+	if (!t->ithread_running)
+		return;
+	atomic_store(&t->istop, true);
+	pthread_join(t->ithread, NULL);
+	t->ithread_running = false;
+	if (t->ifd >= 0)
+		vfs_close(t->ifd);
+	t->ifd = -1;
 }
 
 void fsa_notify_cleanup(struct fsa_open *o)

@@ -63,6 +63,8 @@ NTSTATUS fsa_zero_data(struct fsa_open *o, uint64_t off, uint64_t beyond)
 		beyond = size;
 	if (off >= beyond)
 		return STATUS_SUCCESS;
+	if (fsa_io_conflicts(o, off, beyond - off, true))
+		return STATUS_FILE_LOCK_CONFLICT;
 	bool sparse;
 	(void)fsa_get_sparse(o, &sparse);
 	fsa_times_before_write(o);
@@ -132,6 +134,9 @@ NTSTATUS fsa_copy_chunk(struct fsa_open *src, struct fsa_open *dst, uint64_t src
 	/* the whole chunk must lie inside the source */
 	if (src_off + len > size)
 		return STATUS_INVALID_VIEW_SIZE;
+	/* byte-range locks bind server-side copies as reads and writes */
+	if (fsa_io_conflicts(src, src_off, len, false) || fsa_io_conflicts(dst, dst_off, len, true))
+		return STATUS_FILE_LOCK_CONFLICT;
 	fsa_times_before_write(dst);
 	uint64_t done;
 	s = vfs_copy_range(src->fd, src_off, dst->fd, dst_off, len, &done);

@@ -151,6 +151,30 @@ check_out "files:big-dir-case-insensitive-open" "getting file" sc data "${U[@]}"
 	-c "get big\\ENTRY-050000.TXT $work/one.txt"
 rm -rf "$work/share/big"
 
+# CHANGE_NOTIFY reports changes made by a local program (inotify), once
+# each, and a change made through SMB once (not again via inotify).
+mkdir "$work/share/watched"
+chown smbtest "$work/share/watched"
+timeout 6 stdbuf -o0 smbclient //127.0.0.1/data -p "$port" "${U[@]}" -c "notify watched" >"$work/notify.out" 2>&1 &
+npid=$!
+sleep 1.5
+echo local >"$work/share/watched/made-locally.txt"
+mv "$work/share/watched/made-locally.txt" "$work/share/watched/renamed-locally.txt"
+sleep 0.5
+sc data "${U[@]}" -c "put small.bin watched\\via-smb.bin" >/dev/null 2>&1
+wait "$npid"
+if grep -q '^0001 made-locally.txt' "$work/notify.out" && grep -q '^0004 made-locally.txt' "$work/notify.out" &&
+	grep -q '^0005 renamed-locally.txt' "$work/notify.out"; then
+	record pass "files:notify-local-changes"
+else
+	record fail "files:notify-local-changes"
+	sed 's/^/    | /' "$work/notify.out" >&2
+fi
+if [[ $(grep -c '^0001 via-smb.bin' "$work/notify.out") == 1 ]]; then record pass "files:notify-smb-change-once"; else
+	record fail "files:notify-smb-change-once"
+	sed 's/^/    | /' "$work/notify.out" >&2
+fi
+
 # read-only share: reads work, every change is refused
 check_out "files:ro-get" "getting file" sc ro "${U[@]}" -c "get keep.txt ro.txt"
 check_out "files:ro-put-refused" "NT_STATUS_ACCESS_DENIED|NT_STATUS_MEDIA_WRITE_PROTECTED" sc ro "${U[@]}" -c "put small.bin x.bin"
