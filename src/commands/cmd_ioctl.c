@@ -142,6 +142,9 @@ static NTSTATUS file_ioctl(struct smb2_req *req, const struct ioctl_req *q)
 	return STATUS_INVALID_DEVICE_REQUEST;
 }
 
+/* smbtorture's private test controls (Samba: smbd:FSCTL_SMBTORTURE) */
+#define FSCTL_SMBTORTURE_GLOBAL_READ_RESPONSE_BODY_PADDING8 0x83848023
+
 NTSTATUS cmd_ioctl(struct smb2_req *req)
 {
 	struct ioctl_req q;
@@ -164,6 +167,19 @@ NTSTATUS cmd_ioctl(struct smb2_req *req)
 		return pipe_ioctl(req, &q);
 	case FSCTL_QUERY_NETWORK_INTERFACE_INFO:
 		return ioctl_network_interfaces(req, &q);
+	case FSCTL_SMBTORTURE_GLOBAL_READ_RESPONSE_BODY_PADDING8:
+		/* test hook (`smb3d:torture fsctls`): later READ replies put 8
+		 * bytes between body and data, as a client must accept */
+		if (!req->conn->cfg->torture_fsctls)
+			return file_ioctl(req, &q);
+		if (q.in_len)
+			return STATUS_INVALID_PARAMETER;
+		req->conn->read_body_padding = 8;
+		struct wr *w = req_body(req, 48);
+		if (!w)
+			return STATUS_NO_MEMORY;
+		wire_ioctl_rsp_encode(w, q.ctl_code, q.fid_persistent, q.fid_volatile, NULL, 0);
+		return STATUS_SUCCESS;
 	default:
 		return file_ioctl(req, &q);
 	}

@@ -63,7 +63,7 @@ static NTSTATUS read_done(struct smb2_req *req)
 	s->open->position = s->offset + s->done; /* FilePositionInformation follows reads */
 	/* The data is already at its place; write the fixed part before it. */
 	req->w.pos = SMB2_HDR_LEN;
-	wire_read_rsp_encode_fixed(&req->w, (uint32_t)s->done, 0, 0);
+	wire_read_rsp_encode_padded(&req->w, req->conn->read_body_padding, (uint32_t)s->done, 0, 0);
 	req->w.pos += s->done;
 	return STATUS_SUCCESS;
 }
@@ -93,10 +93,10 @@ NTSTATUS cmd_read(struct smb2_req *req)
 	s->offset = q.offset;
 	s->length = q.length;
 	s->minimum = q.minimum_count;
-	struct wr *w = req_body(req, 16 + (size_t)q.length);
+	struct wr *w = req_body(req, 16 + (size_t)req->conn->read_body_padding + q.length);
 	if (!w)
 		return STATUS_NO_MEMORY;
-	s->dst = req->rsp + SMB2_HDR_LEN + 16;
+	s->dst = req->rsp + SMB2_HDR_LEN + 16 + req->conn->read_body_padding;
 	return req_offload(req, read_work, read_done);
 }
 

@@ -65,6 +65,7 @@ struct config {
 	size_t n_ports;
 	char **interfaces; /* `interfaces`, NULL-terminated list of names, addresses or CIDRs */
 	bool bind_interfaces_only; /* default no */
+	bool torture_fsctls; /* `smb3d:torture fsctls` (default no): smbtorture's test-only FSCTLs */
 	uint16_t min_protocol;	   /* `server min protocol` default SMB2_02 */
 	uint16_t max_protocol;	   /* `server max protocol` default SMB3_11 */
 	enum cfg_tristate server_signing; /* default CFG_IF_REQUIRED */

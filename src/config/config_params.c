@@ -26,6 +26,7 @@ enum param_id {
 	P_NETBIOS_NAME,
 	P_WORKGROUP,
 	P_SERVER_STRING,
+	P_TORTURE_FSCTLS,
 	P_NTLM_AUTH,
 	P_PATH,
 	P_COMMENT,
@@ -52,6 +53,7 @@ static const struct param_def param_table[] = {
 	{ "smbports", "smb ports", P_SMB_PORTS, SCOPE_GLOBAL, false },
 	{ "interfaces", "interfaces", P_INTERFACES, SCOPE_GLOBAL, false },
 	{ "bindinterfacesonly", "bind interfaces only", P_BIND_INTERFACES_ONLY, SCOPE_GLOBAL, false },
+	{ "smb3d:torturefsctls", "smb3d:torture fsctls", P_TORTURE_FSCTLS, SCOPE_GLOBAL, false },
 	{ "serverminprotocol", "server min protocol", P_MIN_PROTOCOL, SCOPE_GLOBAL, false },
 	{ "minprotocol", "server min protocol", P_MIN_PROTOCOL, SCOPE_GLOBAL, false },
 	{ "servermaxprotocol", "server max protocol", P_MAX_PROTOCOL, SCOPE_GLOBAL, false },
@@ -593,6 +595,12 @@ static void set_global(struct cfg_loader *L, const struct param_def *d, const ch
 			bad_value(L, name, value, "yes or no");
 		else
 			c->bind_interfaces_only = e;
+		break;
+	case P_TORTURE_FSCTLS:
+		if ((e = enum_lookup(bool_vals, value)) < 0)
+			bad_value(L, name, value, "yes or no");
+		else
+			c->torture_fsctls = e;
 		break;
 	case P_MIN_PROTOCOL:
 	case P_MAX_PROTOCOL: {

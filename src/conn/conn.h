@@ -125,6 +125,7 @@ struct conn {
 	uint16_t cipher;    /* enum smb2_cipher */
 	uint16_t sign_algo; /* enum smb2_sign_algo */
 	uint32_t max_io;
+	uint8_t read_body_padding; /* smbtorture hook: extra bytes before READ data */
 	uint8_t preauth_hash[64];
 	bool signing_required; /* server or client required signing at NEGOTIATE */
 

@@ -132,14 +132,22 @@ NTSTATUS wire_read_req_decode(const uint8_t *msg, size_t len, struct wire_read_r
 	return bad ? STATUS_INVALID_PARAMETER : STATUS_SUCCESS;
 }
 
-void wire_read_rsp_encode_fixed(struct wr *w, uint32_t data_len, uint32_t data_remaining, uint32_t flags)
+void wire_read_rsp_encode_padded(struct wr *w, uint8_t padding, uint32_t data_len, uint32_t data_remaining,
+				 uint32_t flags)
 {
 	wr_u16(w, 17);
-	wr_u8(w, WIRE_READ_DATA_OFFSET);
+	wr_u8(w, (uint8_t)(WIRE_READ_DATA_OFFSET + padding));
 	wr_u8(w, 0);
 	wr_u32(w, data_len);
 	wr_u32(w, data_remaining);
 	wr_u32(w, flags);
+	for (uint8_t i = 0; i < padding; i++)
+		wr_u8(w, 0);
+}
+
+void wire_read_rsp_encode_fixed(struct wr *w, uint32_t data_len, uint32_t data_remaining, uint32_t flags)
+{
+	wire_read_rsp_encode_padded(w, 0, data_len, data_remaining, flags);
 }
 
 void wire_read_rsp_encode(struct wr *w, const uint8_t *data, uint32_t data_len, uint32_t data_remaining)

@@ -160,6 +160,9 @@ NTSTATUS wire_read_req_decode(const uint8_t *msg, size_t len, struct wire_read_r
 /* The 16-byte fixed part only, DataOffset 80: the data_len bytes are sent
  * from another buffer right after it (no copy). */
 void wire_read_rsp_encode_fixed(struct wr *w, uint32_t data_len, uint32_t data_remaining, uint32_t flags);
+/* The same with `padding` zero bytes between the fixed part and the data. */
+void wire_read_rsp_encode_padded(struct wr *w, uint8_t padding, uint32_t data_len, uint32_t data_remaining,
+				 uint32_t flags);
 /* Fixed part followed by the data. */
 void wire_read_rsp_encode(struct wr *w, const uint8_t *data, uint32_t data_len, uint32_t data_remaining);
 

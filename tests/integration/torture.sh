@@ -34,6 +34,8 @@ cat >"$work/smb.conf" <<CONF
 	server min protocol = SMB2_02
 	server max protocol = SMB3_11
 	log level = 1
+	# smbtorture's test-only FSCTLs (smb2.read.bug14607, smb2.ioctl.bug14607)
+	smb3d:torture fsctls = yes
 [test]
 	path = $work/test
 	read only = no
