@@ -143,7 +143,27 @@ static NTSTATUS file_ioctl(struct smb2_req *req, const struct ioctl_req *q)
 }
 
 /* smbtorture's private test controls (Samba: smbd:FSCTL_SMBTORTURE) */
+#define FSCTL_SMBTORTURE_IOCTL_RESPONSE_BODY_PADDING8 0x83848013
 #define FSCTL_SMBTORTURE_GLOBAL_READ_RESPONSE_BODY_PADDING8 0x83848023
+
+/* test hook: this reply puts 8 bytes between its body and max_output bytes
+ * of 0x08, as a client must accept */
+static NTSTATUS torture_ioctl_padding(struct smb2_req *req, const struct ioctl_req *q)
+{
+	if (q->in_len)
+		return STATUS_INVALID_PARAMETER;
+	size_t n = q->max_output_response;
+	uint8_t *out = n ? malloc(n) : NULL;
+	if (n && !out)
+		return STATUS_NO_MEMORY;
+	if (n)
+		memset(out, 8, n);
+	struct wr *w = req_body(req, 48 + 8 + n);
+	if (w)
+		wire_ioctl_rsp_encode_padded(w, 8, q->ctl_code, q->fid_persistent, q->fid_volatile, out, n);
+	free(out);
+	return w ? STATUS_SUCCESS : STATUS_NO_MEMORY;
+}
 
 NTSTATUS cmd_ioctl(struct smb2_req *req)
 {
@@ -167,6 +187,10 @@ NTSTATUS cmd_ioctl(struct smb2_req *req)
 		return pipe_ioctl(req, &q);
 	case FSCTL_QUERY_NETWORK_INTERFACE_INFO:
 		return ioctl_network_interfaces(req, &q);
+	case FSCTL_SMBTORTURE_IOCTL_RESPONSE_BODY_PADDING8:
+		if (!req->conn->cfg->torture_fsctls)
+			return file_ioctl(req, &q);
+		return torture_ioctl_padding(req, &q);
 	case FSCTL_SMBTORTURE_GLOBAL_READ_RESPONSE_BODY_PADDING8:
 		/* test hook (`smb3d:torture fsctls`): later READ replies put 8
 		 * bytes between body and data, as a client must accept */

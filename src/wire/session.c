@@ -108,20 +108,29 @@ NTSTATUS wire_ioctl_req_decode(const uint8_t *msg, size_t len, struct ioctl_req 
 	return bad ? STATUS_INVALID_PARAMETER : STATUS_SUCCESS;
 }
 
-void wire_ioctl_rsp_encode(struct wr *w, uint32_t ctl_code, uint64_t fid_p, uint64_t fid_v, const uint8_t *out,
-			   size_t out_len)
+void wire_ioctl_rsp_encode_padded(struct wr *w, uint8_t padding, uint32_t ctl_code, uint64_t fid_p, uint64_t fid_v,
+				  const uint8_t *out, size_t out_len)
 {
+	uint32_t at = SMB2_HDR_LEN + 48 + padding;
 	wr_u16(w, 49);
 	wr_u16(w, 0);
 	wr_u32(w, ctl_code);
 	wr_u64(w, fid_p);
 	wr_u64(w, fid_v);
-	wr_u32(w, SMB2_HDR_LEN + 48); /* InputOffset */
-	wr_u32(w, 0);		      /* InputCount */
-	wr_u32(w, out_len ? SMB2_HDR_LEN + 48 : 0);
+	wr_u32(w, at); /* InputOffset */
+	wr_u32(w, 0);  /* InputCount */
+	wr_u32(w, out_len ? at : 0);
 	wr_u32(w, (uint32_t)out_len);
 	wr_u32(w, 0); /* Flags */
 	wr_u32(w, 0);
+	for (uint8_t i = 0; i < padding; i++)
+		wr_u8(w, 0);
 	if (out_len)
 		wr_bytes(w, out, out_len);
+}
+
+void wire_ioctl_rsp_encode(struct wr *w, uint32_t ctl_code, uint64_t fid_p, uint64_t fid_v, const uint8_t *out,
+			   size_t out_len)
+{
+	wire_ioctl_rsp_encode_padded(w, 0, ctl_code, fid_p, fid_v, out, out_len);
 }

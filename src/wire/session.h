@@ -45,5 +45,8 @@ NTSTATUS wire_ioctl_req_decode(const uint8_t *msg, size_t len, struct ioctl_req 
 /* Output data follows the 48-byte fixed body at header offset 112. */
 void wire_ioctl_rsp_encode(struct wr *w, uint32_t ctl_code, uint64_t fid_p, uint64_t fid_v, const uint8_t *out,
 			   size_t out_len);
+/* The same with `padding` zero bytes between the fixed part and the data. */
+void wire_ioctl_rsp_encode_padded(struct wr *w, uint8_t padding, uint32_t ctl_code, uint64_t fid_p, uint64_t fid_v,
+				  const uint8_t *out, size_t out_len);
 
 #endif
