@@ -69,6 +69,15 @@ NTSTATUS cmd_tree_connect(struct smb2_req *req)
 	NTSTATUS st = wire_tree_connect_req_decode(req->msg, req->len, &q);
 	if (!NT_OK(st))
 		return st;
+	/* [MS-SMB2] 3.3.5.7: on 3.1.1 a tree connect of an authenticated
+	 * user must be signed or encrypted (it is what pre-authentication
+	 * integrity protects the rest with) */
+	if (c->dialect == SMB2_DIALECT_311 && s && !s->anonymous && !s->guest && !req->encrypted &&
+	    !(req->hdr.flags & SMB2_FLAGS_SIGNED)) {
+		conn_warn(c, "unsigned TREE_CONNECT from an authenticated 3.1.1 session; disconnecting");
+		req->disconnect = true;
+		return STATUS_ACCESS_DENIED;
+	}
 	char path[1024];
 	if (q.path_len == 0 || utf16le_to_utf8(q.path, q.path_len, path, sizeof(path)) < 0)
 		return STATUS_BAD_NETWORK_NAME;

@@ -96,6 +96,8 @@ CONF
 			fi
 		done
 	done
+	check_out "root:3.1.1-unsigned-tree-connect-disconnects" "^REFUSED" \
+		/usr/bin/python3 "$here/unsigned_tcon.py" "$port" smbtest Test-Pass-123 test
 	check_out "root:rpcclient-srvinfo" "platform_id[[:space:]]*:[[:space:]]*500" \
 		timeout 20 rpcclient -p "$port" $U 127.0.0.1 -c srvinfo
 	out=$(timeout 20 rpcclient -p "$port" $U 127.0.0.1 -c netshareenumall 2>&1)
