@@ -80,7 +80,7 @@ if ((${#need[@]})); then
 	$sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >&2 || { echo "apt-get install failed" >&2; exit 1; }
 fi
 SMBD=$(command -v smbd || echo /usr/sbin/smbd)
-SMBPASSWD=$(command -v smbpasswd || echo /usr/bin/smbpasswd)
+PDBEDIT=$(command -v pdbedit || echo /usr/bin/pdbedit)
 
 log "building smb3d (release) and smbload"
 if [[ ! -f build-release/build.ninja ]]; then
@@ -191,8 +191,9 @@ EOF
 printf '%s\n' "$PW" | "$SMB3D" user add --config "$S/smb3d/smb.conf" "$BUSER" >/dev/null ||
 	{ echo "smb3d user add failed" >&2; exit 1; }
 SAMBA_OK=1
-if ! printf '%s\n%s\n' "$PW" "$PW" | "$SMBPASSWD" -c "$S/samba/smb.conf" -a -s "$BUSER" >"$S/samba/smbpasswd.log" 2>&1; then
-	log "smbpasswd failed (Samba figures will be missing): $(tail -1 "$S/samba/smbpasswd.log")"
+# pdbedit rather than smbpasswd -a: it also works for an ordinary user
+if ! printf '%s\n%s\n' "$PW" "$PW" | "$PDBEDIT" -s "$S/samba/smb.conf" -a -t -u "$BUSER" >"$S/samba/pdbedit.log" 2>&1; then
+	log "pdbedit failed (Samba figures will be missing): $(tail -1 "$S/samba/pdbedit.log")"
 	SAMBA_OK=0
 fi
 
@@ -250,6 +251,7 @@ add_val() { VALS[$1|$2]+="$3 "; }
 add_fail() { FAILS[$1|$2]=$3; }
 
 median() {
+	(($#)) || return 0
 	printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {
 		if (NR == 0) exit
 		if (NR % 2) printf "%.6g\n", a[(NR + 1) / 2]; else printf "%.6g\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'

@@ -1663,6 +1663,8 @@ static void cmd_startup(char **argv)
 		if (pid < 0)
 			fail("fork: %s", strerror(errno));
 		if (pid == 0) {
+			/* own session: smbd --no-process-group signals its whole process group on exit */
+			setsid();
 			int null = open("/dev/null", O_RDWR);
 			dup2(null, 0);
 			dup2(null, 1);
