@@ -59,8 +59,19 @@ else
 fi
 PORT_SMB3D=4470 PORT_SAMBA=4471 PORT_PROBE=4472
 
+WORKLOADS=(limits startup)
+for sec in plain sign aes128gcm aes256gcm; do
+	for op in read write; do WORKLOADS+=("seq_${op}_d1_$sec" "seq_${op}_d16_$sec"); done
+done
+WORKLOADS+=(rand_read_d1 rand_read_d32 create stat list_small list_big sessions)
+
 log() { echo "[bench $(date +%H:%M:%S)] $*" >&2; }
 want() { [[ -z $ONLY ]] || [[ $1 =~ $ONLY ]]; }
+want_any() { # REGEX: is any selected workload's name matched by REGEX?
+	local w
+	for w in "${WORKLOADS[@]}"; do [[ $w =~ $1 ]] && want "$w" && return 0; done
+	return 1
+}
 
 # ---- dependencies and build -------------------------------------------------
 
@@ -384,7 +395,7 @@ start_server smb3d || log "smb3d did not start: every smb3d figure will fail"
 start_server samba || log "Samba's smbd did not start: no Samba figures"
 log "servers: smb3d pid ${PID[smb3d]:-none} port $PORT_SMB3D, smbd pid ${PID[samba]:-none} port $PORT_SAMBA; scratch $S"
 
-if want 'seq_read|rand_read'; then
+if want_any '^(seq_read|rand_read)'; then
 	log "test file: $SIZE ($SIZE_BYTES bytes), read once to warm the page cache"
 	"$SMBLOAD" mkfile "$SHARE/r.dat" --size "$SIZE_BYTES" && own "$SHARE/r.dat" && cat "$SHARE/r.dat" >/dev/null
 fi
@@ -456,7 +467,7 @@ fi
 # ---- fractions of the machine limits -----------------------------------------
 
 for name in "${ORDER[@]}"; do
-	[[ $name == seq_* && $name != *_cpu ]] || continue
+	[[ -n $TCP_MBPS && $name == seq_* && $name != *_cpu ]] || continue
 	lim=$TCP_MBPS
 	case $name in
 	*aes128gcm) lim=$(awk -v a="$TCP_MBPS" -v b="$AES128_MBPS" 'BEGIN{print (b != "" && b < a) ? b : a}') ;;
