@@ -110,7 +110,7 @@ static struct {
 	enum smb2_sign_algo sign_algo;
 	int depth;
 	uint64_t io_size, size, count, max;
-	double seconds, mem_guard_pct, time_cap;
+	double seconds, mem_guard_pct, time_cap, hold;
 	const char *file, *dir, *verify_local, *checkpoints;
 	pid_t server_pid;
 	int runs;
@@ -1605,6 +1605,8 @@ static void wl_sessions(void)
 	printf("RESULT op=sessions held=%llu secs=%.3f stop=\"%s\" ok=1\n", (unsigned long long)held, now_s() - t0,
 	       why);
 	fflush(stdout);
+	if (opt.hold > 0)
+		usleep((useconds_t)(opt.hold * 1e6));
 	for (uint64_t i = 0; i < held; i++)
 		close(conns[i].fd);
 	free(conns);
@@ -1800,7 +1802,8 @@ static const char usage[] =
 	"Options: --sec plain|sign|aes128gcm|aes256gcm|aes128ccm|aes256ccm  --sign-algo gmac|cmac|hmac\n"
 	"  --dialect 2.1|3.0.2|3.1.1  --server-pid PID (CPU and PSS of its process tree)\n"
 	"  --share NAME --domain D --mem-guard-pct P (sessions: stop when MemAvailable < P%)\n"
-	"  --time-cap S (sessions: stop opening sessions after S seconds)\n";
+	"  --time-cap S (sessions: stop opening sessions after S seconds)\n"
+	"  --hold S (sessions: keep them S seconds after the RESULT line before closing)\n";
 
 int main(int argc, char **argv)
 {
@@ -1812,7 +1815,7 @@ int main(int argc, char **argv)
 		{ "max", 1, 0, 'm' },	  { "seconds", 1, 0, 't' },	{ "file", 1, 0, 'f' },
 		{ "dir", 1, 0, 'r' },	  { "verify-local", 1, 0, 'v' }, { "checkpoints", 1, 0, 'c' },
 		{ "server-pid", 1, 0, 'P' }, { "runs", 1, 0, 'R' },	{ "mem-guard-pct", 1, 0, 'g' },
-		{ "time-cap", 1, 0, 'T' }, { "help", 0, 0, 'h' },	  { 0, 0, 0, 0 },
+		{ "time-cap", 1, 0, 'T' }, { "hold", 1, 0, 'o' }, { "help", 0, 0, 'h' },	  { 0, 0, 0, 0 },
 	};
 	if (argc < 2 || argv[1][0] == '-') {
 		fputs(usage, argc < 2 ? stderr : stdout);
@@ -1865,6 +1868,7 @@ int main(int argc, char **argv)
 		case 'R': opt.runs = atoi(optarg) > 0 ? atoi(optarg) : 1; break;
 		case 'g': opt.mem_guard_pct = atof(optarg); break;
 		case 'T': opt.time_cap = atof(optarg); break;
+		case 'o': opt.hold = atof(optarg); break;
 		case 'h': fputs(usage, stdout); return 0;
 		default: fputs(usage, stderr); return 2;
 		}
