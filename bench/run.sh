@@ -434,6 +434,12 @@ if want sessions; then
 	add_fig pss_per_session "KiB(lo)"
 	for s in "${SERVERS[@]}"; do
 		log "sessions: $s, up to $SESS_MAX idle sessions (PSS at $SESS_CP; time cap ${SESS_CAP}s)"
+		# a fresh server: memory freed by the earlier workloads would hide what sessions cost
+		if [[ -n ${PID[$s]:-} ]]; then
+			stop_tree "${PID[$s]}"
+			unset "PID[$s]"
+			start_server "$s"
+		fi
 		if ! ensure_server "$s"; then
 			add_fail sessions_held "$s" "server not running"
 			continue
