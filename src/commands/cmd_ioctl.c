@@ -11,6 +11,7 @@
 #include "commands/cmd_pipe.h"
 #include "commands/ioctl_int.h"
 #include "conn/opens.h"
+#include "event/loop.h"
 #include "conn/request.h"
 #include "server/server.h"
 #include "wire/negotiate.h"
@@ -145,6 +146,94 @@ static NTSTATUS file_ioctl(struct smb2_req *req, const struct ioctl_req *q)
 /* smbtorture's private test controls (Samba: smbd:FSCTL_SMBTORTURE) */
 #define FSCTL_SMBTORTURE_IOCTL_RESPONSE_BODY_PADDING8 0x83848013
 #define FSCTL_SMBTORTURE_GLOBAL_READ_RESPONSE_BODY_PADDING8 0x83848023
+#define FSCTL_SMBTORTURE_FSP_ASYNC_SLEEP 0x83848043
+
+/* test hook: an IOCTL on a handle that goes asynchronous and completes
+ * after InputBuffer[0] milliseconds, holding the open meanwhile (a CLOSE
+ * sent behind it must not make it fail: smb2.ioctl.bug14769) */
+struct async_sleep {
+	struct fsa_open *open; /* the request's reference */
+	struct ioctl_req q;
+	struct ev_timer timer;
+};
+
+static void async_sleep_release(struct smb2_req *req)
+{
+	struct async_sleep *a = req->cmd_state;
+	if (ev_timer_armed(&a->timer))
+		ev_timer_stop(req->conn->loop, &a->timer);
+	conn_open_release(req->conn, a->open);
+	free(a);
+}
+
+static NTSTATUS async_sleep_reply(struct smb2_req *req)
+{
+	struct async_sleep *a = req->cmd_state;
+	struct wr *w = req_body(req, 48);
+	if (!w)
+		return STATUS_NO_MEMORY;
+	wire_ioctl_rsp_encode(w, a->q.ctl_code, a->q.fid_persistent, a->q.fid_volatile, NULL, 0);
+	return STATUS_SUCCESS;
+}
+
+static void async_sleep_done(struct ev_loop *loop, struct ev_timer *t)
+{
+	struct smb2_req *req = t->data;
+	req_unpark(req);
+	req_resume(req, async_sleep_reply);
+}
+
+static NTSTATUS cancelled_reply(struct smb2_req *req)
+{
+	return STATUS_CANCELLED;
+}
+
+static void async_sleep_on_cancel(struct smb2_req *req)
+{
+	struct async_sleep *a = req->cmd_state;
+	if (!ev_timer_armed(&a->timer))
+		return;
+	ev_timer_stop(req->conn->loop, &a->timer);
+	req_unpark(req);
+	req_resume(req, cancelled_reply);
+}
+
+static bool async_sleep_cancel_on_close(struct smb2_req *req)
+{
+	struct async_sleep *a = req->cmd_state;
+	if (ev_timer_armed(&a->timer))
+		ev_timer_stop(req->conn->loop, &a->timer);
+	return true;
+}
+
+static NTSTATUS torture_async_sleep(struct smb2_req *req, const struct ioctl_req *q)
+{
+	if (q->in_len != 1)
+		return STATUS_INVALID_PARAMETER;
+	NTSTATUS st;
+	struct fsa_open *o = conn_open_lookup(req, q->fid_persistent, q->fid_volatile, &st);
+	if (!o)
+		return st;
+	struct async_sleep *a = calloc(1, sizeof(*a));
+	if (!a) {
+		conn_open_release(req->conn, o);
+		return STATUS_NO_MEMORY;
+	}
+	a->open = o;
+	a->q = *q;
+	req->cmd_state = a;
+	req->release = async_sleep_release;
+	req->cancel = async_sleep_cancel_on_close;
+	req->on_cancel = async_sleep_on_cancel;
+	ev_timer_init(&a->timer, async_sleep_done, req);
+	req_park(req);
+	if (!req_send_interim(req)) {
+		req_unpark(req);
+		return STATUS_INSUFFICIENT_RESOURCES;
+	}
+	ev_timer_start(req->conn->loop, &a->timer, q->in[0]);
+	return STATUS_PENDING;
+}
 
 /* test hook: this reply puts 8 bytes between its body and max_output bytes
  * of 0x08, as a client must accept */
@@ -191,6 +280,10 @@ NTSTATUS cmd_ioctl(struct smb2_req *req)
 		if (!req->conn->cfg->torture_fsctls)
 			return file_ioctl(req, &q);
 		return torture_ioctl_padding(req, &q);
+	case FSCTL_SMBTORTURE_FSP_ASYNC_SLEEP:
+		if (!req->conn->cfg->torture_fsctls || req->hdr.next_command)
+			return file_ioctl(req, &q);
+		return torture_async_sleep(req, &q);
 	case FSCTL_SMBTORTURE_GLOBAL_READ_RESPONSE_BODY_PADDING8:
 		/* test hook (`smb3d:torture fsctls`): later READ replies put 8
 		 * bytes between body and data, as a client must accept */
