@@ -43,6 +43,7 @@ NTSTATUS pipe_create(struct smb2_req *req, const struct wire_create_req *q)
 	rpc_server_info_put(info); /* the pipe holds its own reference */
 	if (!p)
 		return STATUS_OBJECT_NAME_NOT_FOUND;
+	rpc_pipe_set_caller(p, req->sess->anonymous);
 	struct fsa_open *o = fsa_pipe_open_new(p, pipe_free_cb);
 	if (!o) {
 		rpc_pipe_free(p);

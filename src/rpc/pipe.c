@@ -20,6 +20,7 @@
 struct rpc_pipe {
 	const struct rpc_iface *iface;
 	struct rpc_server_info *info;
+	struct rpc_caller caller;
 	bool bound;  /* a bind was acknowledged */
 	bool broken; /* protocol error or bind_nak: no more input */
 	uint16_t max_xmit; /* negotiated fragment sizes */
@@ -90,6 +91,11 @@ void rpc_pipe_free(struct rpc_pipe *p)
 	free(p->req);
 	free(p->out);
 	free(p);
+}
+
+void rpc_pipe_set_caller(struct rpc_pipe *p, bool anonymous)
+{
+	p->caller.anonymous = anonymous;
 }
 
 size_t rpc_pipe_pending(const struct rpc_pipe *p)
@@ -346,7 +352,7 @@ static void dispatch(struct rpc_pipe *p)
 		n = ndr_wr_init(stub, cap);
 		static const uint8_t empty[1];
 		/* an empty stub still gets a valid pointer (no NULL + 0 in readers) */
-		fault = p->iface->call(p->info, p->call_opnum, p->req ? p->req : empty, p->req_len, &n);
+		fault = p->iface->call(p->info, &p->caller, p->call_opnum, p->req ? p->req : empty, p->req_len, &n);
 		if (fault || !n.w.bad)
 			break;
 		if (cap == RPC_MAX_PENDING_OUT) {

@@ -88,6 +88,11 @@ bool rpc_pipe_known(const char *name);
 struct rpc_pipe *rpc_pipe_new(const char *name, struct rpc_server_info *info);
 void rpc_pipe_free(struct rpc_pipe *p);
 
+/* Tells the pipe who opened it: an anonymous (null session) caller is
+ * refused the share levels that reveal paths and details (WERR_ACCESS_DENIED,
+ * like Windows and Samba). A new pipe assumes an authenticated caller. */
+void rpc_pipe_set_caller(struct rpc_pipe *p, bool anonymous);
+
 /* Client -> server bytes; any split of the PDU stream is fine. Complete PDUs
  * are processed at once and their replies queued for rpc_pipe_read.
  * Returns STATUS_SUCCESS when the bytes were taken (even if they caused a

@@ -49,9 +49,10 @@ static uint32_t wksta_get_info(const struct rpc_server_info *info, struct rd *in
 	return 0;
 }
 
-static uint32_t wkssvc_call(const struct rpc_server_info *info, uint16_t opnum, const uint8_t *in, size_t in_len,
-			    struct ndr_wr *out)
+static uint32_t wkssvc_call(const struct rpc_server_info *info, const struct rpc_caller *caller, uint16_t opnum,
+			    const uint8_t *in, size_t in_len, struct ndr_wr *out)
 {
+	(void)caller; /* NetrWkstaGetInfo levels 100-102 are open to everyone */
 	struct rd r = rd_init(in, in_len);
 	if (opnum == OPNUM_NetrWkstaGetInfo)
 		return wksta_get_info(info, &r, out);

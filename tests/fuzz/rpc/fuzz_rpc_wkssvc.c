@@ -21,7 +21,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* a small writer sometimes, to exercise the overflow path */
 	size_t cap = data[0] & 0x80 ? 64 : sizeof(out);
 	struct ndr_wr w = ndr_wr_init(out, cap);
-	uint32_t fault = rpc_wkssvc_iface.call(info, opnum, data + 1, size - 1, &w);
+	static const struct rpc_caller caller = { .anonymous = false };
+	uint32_t fault = rpc_wkssvc_iface.call(info, &caller, opnum, data + 1, size - 1, &w);
 	if (fault == 0 && !w.w.bad && w.w.pos < 8)
 		abort();
 	if (w.w.pos > cap)

@@ -99,6 +99,12 @@ def enum_stub(level):
     return server_name() + struct.pack('<IIIIIIII', level, level, 0x20004, 0, 0, 0xffffffff, 0x20008, 0)
 
 
+def enum_n_stub(level, n_names):
+    """An enumeration with n_names [unique,string] names, all but the first NULL."""
+    return server_name() + struct.pack('<I', 0) * (n_names - 1) + struct.pack(
+        '<IIIIIIII', level, level, 0x20004, 0, 0, 0xffffffff, 0x20008, 0)
+
+
 def getinfo_stub(name, level):
     return server_name() + align4(cvstr(name)) + struct.pack('<I', level)
 
@@ -140,7 +146,22 @@ seeds = {
                                                      bind([(SRVSVC, NDR20)], ptype=14, call_id=7)),
     'rpc_pipe/wkssvc': bytes([0x03]) + writes(request(2, 0, level_stub(102))),
     'rpc_pipe/wkssvc_bind': bytes([0x01]) + writes(bind([(WKSSVC, NDR20)]), request(2, 0, level_stub(100))),
-    # first byte: opnum selector (0: NetrShareEnum, 1: GetInfo, 2: ServerGetInfo)
+    # first byte: bits 0-5 opnum selector (0: NetrShareEnum, 1: GetInfo, 2: ServerGetInfo,
+    # 3: CharDevEnum, 4: CharDevQEnum, 5: ConnEnum, 6: FileEnum, 7: SessEnum, 8: ShareCheck,
+    # 9: DiskEnum, 10: TransportEnum, 11: RemoteTOD, 12: ShareEnumSticky), bit 6 anonymous
+    'rpc_srvsvc/enum502_anon': b'\x40' + enum_stub(502),
+    'rpc_srvsvc/getinfo2_anon': b'\x41' + getinfo_stub('data', 2),
+    'rpc_srvsvc/chardev1': b'\x03' + enum_n_stub(1, 1),
+    'rpc_srvsvc/chardevq0': b'\x04' + enum_n_stub(0, 2),
+    'rpc_srvsvc/conn1': b'\x05' + enum_n_stub(1, 2),
+    'rpc_srvsvc/file3': b'\x06' + enum_n_stub(3, 3),
+    'rpc_srvsvc/sess502': b'\x07' + enum_n_stub(502, 3),
+    'rpc_srvsvc/sharecheck': b'\x08' + server_name() + align4(cvstr('C:\\srv\\data')),
+    'rpc_srvsvc/diskenum': b'\x09' + struct.pack('<IIIIIII', 0, 0, 0, 0, 0xffffffff, 0x20004, 0),
+    'rpc_srvsvc/transport0': b'\x0a' + enum_n_stub(0, 1),
+    'rpc_srvsvc/tod': b'\x0b' + server_name(),
+    'rpc_srvsvc/sticky2': b'\x0c' + enum_stub(2),
+    'rpc_srvsvc/sticky502_anon': b'\x4c' + enum_stub(502),
     'rpc_srvsvc/enum0': b'\x00' + enum_stub(0),
     'rpc_srvsvc/enum502': b'\x00' + enum_stub(502),
     'rpc_srvsvc/getinfo2': b'\x01' + getinfo_stub('data', 2),

@@ -389,7 +389,7 @@ static void test_faults(void **state)
 	size_t sl = stub_level(stub, sizeof(stub), 101);
 
 	/* unknown opnums: op_rng_error, did not execute, pipe still fine */
-	static const uint16_t ops[] = { 0, 14, 17, 20, 22, 54, 200, 0xffff };
+	static const uint16_t ops[] = { 1, 14, 17, 22, 33, 54, 200, 0xffff };
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
 		call(p, ops[i], stub, sl);
 		assert_int_equal(fault_status(), nca_s_op_rng_error);
@@ -918,6 +918,53 @@ static void test_info_from_config(void **state)
 	rpc_pipe_free(p);
 }
 
+/* rpc_pipe_set_caller: a pipe opened by an anonymous session is refused the
+ * share levels with paths (2, 502) and, for NetShareEnumAll, 501; the
+ * others still answer. The default is an authenticated caller. */
+static void test_anonymous_caller(void **state)
+{
+	struct rpc_pipe *p = open_bound("srvsvc", &srvsvc_syntax, 4280);
+	uint8_t stub[128];
+	size_t sl = stub_enum(stub, sizeof(stub), 2, true, 0);
+	call(p, 15, stub, sl);
+	assert_int_equal(werr(), WERR_OK);
+	rpc_pipe_set_caller(p, true);
+	static const struct {
+		uint16_t opnum;
+		uint32_t level, werr;
+	} cases[] = {
+		{ 15, 0, WERR_OK },	       { 15, 1, WERR_OK },	       { 15, 2, WERR_ACCESS_DENIED },
+		{ 15, 501, WERR_ACCESS_DENIED }, { 15, 502, WERR_ACCESS_DENIED }, { 36, 0, WERR_OK },
+		{ 36, 1, WERR_OK },	       { 36, 2, WERR_ACCESS_DENIED },  { 36, 501, WERR_INVALID_LEVEL },
+		{ 36, 502, WERR_ACCESS_DENIED }, { 16, 0, WERR_OK },	       { 16, 1, WERR_OK },
+		{ 16, 2, WERR_ACCESS_DENIED },	 { 16, 501, WERR_OK },	       { 16, 502, WERR_ACCESS_DENIED },
+		{ 16, 1005, WERR_OK },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		bool get = cases[i].opnum == 16;
+		sl = get ? stub_get_info(stub, sizeof(stub), "IPC$", cases[i].level)
+			 : stub_enum(stub, sizeof(stub), cases[i].level, true, 0);
+		assert_int_equal(call(p, cases[i].opnum, stub, sl), DCERPC_PKT_RESPONSE);
+		assert_int_equal(werr(), cases[i].werr);
+		if (cases[i].werr != WERR_OK) {
+			/* no container / info: level, [switch,] NULL arm */
+			assert_int_equal(le32_at(R.stub + (get ? 4 : 8)), 0);
+			assert_false(has_u16(R.stub, R.stub_len, "IPC$"));
+		}
+		const char *fn = get ? "srvsvc_NetShareGetInfo"
+				     : cases[i].opnum == 15 ? "srvsvc_NetShareEnumAll" : "srvsvc_NetShareEnum";
+		const char *want = cases[i].werr == WERR_OK		 ? "WERR_OK"
+				   : cases[i].werr == WERR_ACCESS_DENIED ? "WERR_ACCESS_DENIED"
+									 : "WERR_INVALID_LEVEL";
+		ndrdump_check("srvsvc", fn, "out", stub, sl, R.stub, R.stub_len, want, NULL);
+	}
+	rpc_pipe_set_caller(p, false);
+	sl = stub_get_info(stub, sizeof(stub), "data", 502);
+	call(p, 16, stub, sl);
+	assert_int_equal(werr(), WERR_OK);
+	rpc_pipe_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -940,6 +987,7 @@ int main(void)
 		cmocka_unit_test(test_server_get_info_levels),
 		cmocka_unit_test(test_wksta_get_info_levels),
 		cmocka_unit_test(test_info_from_config),
+		cmocka_unit_test(test_anonymous_caller),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
