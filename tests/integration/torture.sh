@@ -73,7 +73,9 @@ for entry in "${suites[@]}"; do
 	share=test
 	[[ $entry == *@* ]] && share=${entry#*@}
 	out="$work/${suite//\//_}.subunit"
-	timeout 600 smbtorture "//127.0.0.1/$share" -p "$port" -U smbtest%Test-Pass-123 --fullname --format=subunit \
+	target="//127.0.0.1/$share"
+	[[ $share == ncacn_np ]] && target="ncacn_np:127.0.0.1" # DCE/RPC over named pipes on IPC$
+	timeout 600 smbtorture "$target" -p "$port" -U smbtest%Test-Pass-123 --fullname --format=subunit \
 		--option=torture:user2name=smbtest2 --option=torture:user2password=Test-Pass-456 \
 		--option=torture:sharedelay=100000 --option=torture:acl_xattr_name=user.smb3d.ntacl "$suite" >"$out" 2>"$work/stderr" || true
 	n_tests=0
