@@ -254,9 +254,12 @@ static void test_remote_tod(void **state)
 	ndr_wr_string(&n, "\\\\SMB3D");
 	size_t sl = n.w.pos;
 	ndrdump_check("srvsvc", "srvsvc_NetRemoteTOD", "in", NULL, 0, stub, sl, NULL);
-	time_t before = time(NULL);
+	/* the precise clock, as the server reads: time() may lag it by a tick */
+	struct timespec ts0, ts1;
+	clock_gettime(CLOCK_REALTIME, &ts0);
 	assert_int_equal(run(28, stub, sl), 0);
-	time_t after = time(NULL);
+	clock_gettime(CLOCK_REALTIME, &ts1);
+	time_t before = ts0.tv_sec, after = ts1.tv_sec;
 	assert_int_equal(out_len, 4 + 12 * 4 + 4);
 	assert_int_equal(le32_at(out), 0x00020000u);
 	uint32_t elapsed = le32_at(out + 4);
