@@ -1,4 +1,5 @@
 /* The `smb3d` binary: dispatches to the subcommands in cli/. */
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,6 +26,12 @@ static const char usage[] =
 
 int main(int argc, char **argv)
 {
+	/* READ/WRITE buffers of up to 8 MiB come and go per request: keep them
+	 * in the heap instead of mmap/munmap and faulting each one in again
+	 * (measured: 1 MiB writes at depth 16 cost 4.8 s of server CPU per GiB
+	 * that way, nearly all page faults) */
+	mallopt(M_MMAP_THRESHOLD, 16 << 20);
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
 	if (argc < 2) {
 		fputs(usage, stderr);
 		return 2;
