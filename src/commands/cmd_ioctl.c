@@ -183,11 +183,6 @@ static void async_sleep_done(struct ev_loop *loop, struct ev_timer *t)
 	req_resume(req, async_sleep_reply);
 }
 
-static NTSTATUS cancelled_reply(struct smb2_req *req)
-{
-	return STATUS_CANCELLED;
-}
-
 static void async_sleep_on_cancel(struct smb2_req *req)
 {
 	struct async_sleep *a = req->cmd_state;
@@ -195,7 +190,7 @@ static void async_sleep_on_cancel(struct smb2_req *req)
 		return;
 	ev_timer_stop(req->conn->loop, &a->timer);
 	req_unpark(req);
-	req_resume(req, cancelled_reply);
+	req_resume(req, req_reply_cancelled);
 }
 
 static bool async_sleep_cancel_on_close(struct smb2_req *req)

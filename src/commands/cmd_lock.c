@@ -69,18 +69,13 @@ static void lock_wake(void *arg)
 		log_err("out of memory completing a byte-range lock");
 }
 
-static NTSTATUS cancelled_reply(struct smb2_req *req)
-{
-	return STATUS_CANCELLED;
-}
-
 static void lock_on_cancel(struct smb2_req *req)
 {
 	struct lock_state *s = req->cmd_state;
 	if (!fsa_lock_cancel(s->open, &s->waiter))
 		return; /* a wake-up is on its way */
 	req_unpark(req);
-	req_resume(req, cancelled_reply);
+	req_resume(req, req_reply_cancelled);
 }
 
 static bool lock_cancel_on_close(struct smb2_req *req)

@@ -85,18 +85,13 @@ static void notify_wake(void *arg)
 		log_err("out of memory completing a change notification");
 }
 
-static NTSTATUS cancelled_reply(struct smb2_req *req)
-{
-	return STATUS_CANCELLED;
-}
-
 static void notify_on_cancel(struct smb2_req *req)
 {
 	struct notify_state *s = req->cmd_state;
 	if (!fsa_notify_cancel(s->open, &s->waiter))
 		return; /* already completing */
 	req_unpark(req);
-	req_resume(req, cancelled_reply);
+	req_resume(req, req_reply_cancelled);
 }
 
 static bool notify_cancel_on_close(struct smb2_req *req)

@@ -589,6 +589,12 @@ bool req_send_interim(struct smb2_req *req)
 
 /* CANCEL ([MS-SMB2] 3.3.5.16): finds the request by AsyncId, or by
  * MessageId for one still in progress synchronously. */
+NTSTATUS req_reply_cancelled(struct smb2_req *req)
+{
+	(void)req;
+	return STATUS_CANCELLED;
+}
+
 static NTSTATUS cmd_cancel(struct smb2_req *req)
 {
 	struct conn *c = req->conn;

@@ -83,6 +83,8 @@ void req_abandon(struct smb2_req *req);
 /* Completes a parked request (after req_unpark) on its loop: done() encodes
  * the reply as in req_offload(), and the compound carries on. */
 void req_resume(struct smb2_req *req, NTSTATUS (*done)(struct smb2_req *));
+/* A done() for a parked request that CANCEL ended: STATUS_CANCELLED. */
+NTSTATUS req_reply_cancelled(struct smb2_req *req);
 /* Sends an interim STATUS_PENDING reply (with a new AsyncId) for a request
  * that will take a while; false when out of memory. */
 bool req_send_interim(struct smb2_req *req);

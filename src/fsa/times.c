@@ -94,12 +94,10 @@ void fsa_times_explicit_write_time(struct fsa_open *o, uint64_t mtime)
 	pthread_mutex_lock(&o->table->lock);
 	if (mtime == UINT64_MAX) {
 		/* -1: the write time stops changing for now */
-		uint64_t shown = f->wt_state != FSA_WT_NONE ? f->wt_shown : 0;
 		wt_settle_locked(f, nttime_now());
-		if (f->wt_state != FSA_WT_NONE)
-			shown = f->wt_shown;
+		if (f->wt_state == FSA_WT_NONE)
+			f->wt_shown = 0; /* filled from the file below */
 		f->wt_state = FSA_WT_FROZEN;
-		f->wt_shown = shown; /* 0: filled from the file below */
 	} else if (mtime == UINT64_MAX - 1) {
 		if (f->wt_state == FSA_WT_FROZEN)
 			f->wt_state = FSA_WT_NONE;

@@ -1,7 +1,5 @@
 /* DOS attributes and create time in the user.DOSATTRIB xattr (format in
- * dosattrib.c). Acts on fds only: fgetxattr/fsetxattr, and for O_PATH fds
- * (which those refuse) the fd's own /proc/self/fd entry, a path we build from
- * a number, never from a client name. */
+ * dosattrib.c). Acts on fds only, through vfs_xattr_get/set (xattr.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdatomic.h>
@@ -23,55 +21,6 @@ static void warn_no_xattr(void)
 	if (!atomic_exchange(&warned_no_xattr, true))
 		log_warn("vfs: the file system does not support user xattrs; DOS attributes and create times "
 		         "will not be stored");
-}
-
-/* For an O_PATH fd: the path of its /proc/self/fd entry, or -errno. A symlink
- * is refused with -ELOOP (user xattrs cannot live on one anyway, and the
- * entry must never lead anywhere but the fd's own object). */
-static int proc_path(int fd, char *buf, size_t cap)
-{
-	struct stat st;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (S_ISLNK(st.st_mode))
-		return -ELOOP;
-	snprintf(buf, cap, "/proc/self/fd/%d", fd);
-	return 0;
-}
-
-static bool is_opath(int fd)
-{
-	int fl = fcntl(fd, F_GETFL);
-	return fl >= 0 && (fl & O_PATH);
-}
-
-/* Returns the value length or -errno. */
-ssize_t vfs_xattr_get(int fd, const char *name, uint8_t *buf, size_t cap)
-{
-	char path[64];
-	ssize_t n = fgetxattr(fd, name, buf, cap);
-	if (n >= 0)
-		return n;
-	if (errno != EBADF || !is_opath(fd))
-		return -errno;
-	int rc = proc_path(fd, path, sizeof(path));
-	if (rc < 0)
-		return rc;
-	n = getxattr(path, name, buf, cap);
-	return n >= 0 ? n : -errno;
-}
-
-int vfs_xattr_set(int fd, const char *name, const uint8_t *buf, size_t len)
-{
-	char path[64];
-	if (fsetxattr(fd, name, buf, len, 0) == 0)
-		return 0;
-	if (errno != EBADF || !is_opath(fd))
-		return -errno;
-	int rc = proc_path(fd, path, sizeof(path));
-	if (rc < 0)
-		return rc;
-	return setxattr(path, name, buf, len, 0) == 0 ? 0 : -errno;
 }
 
 static ssize_t get_blob(int fd, uint8_t *buf, size_t cap)

@@ -3,13 +3,10 @@
  * other. smb3d's and Samba's own bookkeeping xattrs are never shown. */
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <sys/xattr.h>
 
 #include "vfs/vfs_int.h"
 
@@ -19,56 +16,6 @@ static bool hidden_name(const char *n)
 {
 	return !strcasecmp(n, "DOSATTRIB") || !strncasecmp(n, "smb3d.", 6) || !strncasecmp(n, "DosStream.", 10) ||
 	       !strncasecmp(n, "SAMBA_", 6);
-}
-
-/* listxattr / getxattr / setxattr / removexattr of an fd's object, through
- * /proc/self/fd for O_PATH fds (never following a symlink). */
-static bool opath_proc(int fd, char *path, size_t cap)
-{
-	int fl = fcntl(fd, F_GETFL);
-	if (fl < 0 || !(fl & O_PATH))
-		return false;
-	struct stat st;
-	if (fstat(fd, &st) < 0 || S_ISLNK(st.st_mode))
-		return false;
-	snprintf(path, cap, "/proc/self/fd/%d", fd);
-	return true;
-}
-
-static ssize_t x_list(int fd, char *buf, size_t cap)
-{
-	char p[64];
-	ssize_t n = flistxattr(fd, buf, cap);
-	if (n < 0 && errno == EBADF && opath_proc(fd, p, sizeof(p)))
-		n = listxattr(p, buf, cap);
-	return n;
-}
-
-static ssize_t x_get(int fd, const char *name, void *buf, size_t cap)
-{
-	char p[64];
-	ssize_t n = fgetxattr(fd, name, buf, cap);
-	if (n < 0 && errno == EBADF && opath_proc(fd, p, sizeof(p)))
-		n = getxattr(p, name, buf, cap);
-	return n;
-}
-
-static int x_set(int fd, const char *name, const void *v, size_t len)
-{
-	char p[64];
-	int rc = fsetxattr(fd, name, v, len, 0);
-	if (rc < 0 && errno == EBADF && opath_proc(fd, p, sizeof(p)))
-		rc = setxattr(p, name, v, len, 0);
-	return rc;
-}
-
-static int x_remove(int fd, const char *name)
-{
-	char p[64];
-	int rc = fremovexattr(fd, name);
-	if (rc < 0 && errno == EBADF && opath_proc(fd, p, sizeof(p)))
-		rc = removexattr(p, name);
-	return rc;
 }
 
 void vfs_ea_list_free(struct vfs_ea_list *l)
@@ -89,13 +36,13 @@ NTSTATUS vfs_ea_list(int fd, struct vfs_ea_list *out)
 	char *names = malloc(XATTR_LIST_MAX_BYTES);
 	if (!names)
 		return STATUS_NO_MEMORY;
-	ssize_t n = x_list(fd, names, XATTR_LIST_MAX_BYTES);
+	ssize_t n = vfs_xattr_list(fd, names, XATTR_LIST_MAX_BYTES);
 	if (n < 0) {
-		int e = errno;
 		free(names);
-		if (e == ENOTSUP || e == EOPNOTSUPP || e == EBADF)
+		/* no xattrs here, or a symlink (which holds none) */
+		if (n == -ENOTSUP || n == -EOPNOTSUPP || n == -EBADF || n == -ELOOP)
 			return STATUS_SUCCESS;
-		return vfs_errno_to_status(e);
+		return vfs_errno_to_status((int)-n);
 	}
 	NTSTATUS st = STATUS_SUCCESS;
 	size_t cap = 0;
@@ -110,7 +57,7 @@ NTSTATUS vfs_ea_list(int fd, struct vfs_ea_list *out)
 			st = STATUS_NO_MEMORY;
 			break;
 		}
-		ssize_t vl = x_get(fd, x, val, VFS_EA_VALUE_MAX);
+		ssize_t vl = vfs_xattr_get(fd, x, val, VFS_EA_VALUE_MAX);
 		if (vl < 0) {
 			free(val);
 			continue; /* vanished, or too large to be an EA */
@@ -148,12 +95,14 @@ NTSTATUS vfs_ea_set(int fd, const char *name, const uint8_t *value, size_t len)
 	if (hidden_name(name))
 		return STATUS_ACCESS_DENIED; /* the server's own bookkeeping */
 	snprintf(x, sizeof(x), "user.%s", name);
-	int rc = len ? x_set(fd, x, value, len) : x_remove(fd, x);
-	if (rc == 0 || (!len && errno == ENODATA))
+	int rc = len ? vfs_xattr_set(fd, x, value, len) : vfs_xattr_remove(fd, x);
+	if (rc == 0 || (!len && rc == -ENODATA))
 		return STATUS_SUCCESS;
-	if (errno == ENOTSUP || errno == EOPNOTSUPP)
+	if (rc == -ENOTSUP || rc == -EOPNOTSUPP)
 		return STATUS_EAS_NOT_SUPPORTED;
-	if (errno == ENOSPC || errno == E2BIG)
+	if (rc == -ENOSPC || rc == -E2BIG)
 		return STATUS_EA_TOO_LARGE;
-	return vfs_errno_to_status(errno);
+	if (rc == -ELOOP)
+		rc = -EBADF; /* a symlink: as the O_PATH fd itself answers */
+	return vfs_errno_to_status(-rc);
 }

@@ -36,9 +36,11 @@ NTSTATUS vfs_path_status(const struct vfs_root *r, const char *path, int err);
 struct statx;
 void vfs_stat_from_statx(const struct statx *sx, struct vfs_stat *st);
 
-/* Extended attribute of an fd's object (O_PATH fds through /proc/self/fd,
- * never following a symlink): value length or -errno; 0 or -errno. */
+/* Extended attributes of an fd's object (xattr.c; O_PATH fds through
+ * /proc/self/fd, a symlink refused with -ELOOP): a length or 0, or -errno. */
 ssize_t vfs_xattr_get(int fd, const char *name, uint8_t *buf, size_t cap);
 int vfs_xattr_set(int fd, const char *name, const uint8_t *buf, size_t len);
+int vfs_xattr_remove(int fd, const char *name);
+ssize_t vfs_xattr_list(int fd, char *buf, size_t cap);
 
 #endif

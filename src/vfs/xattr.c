@@ -1,0 +1,77 @@
+/* Extended attributes of an fd's own object (see vfs_int.h): the f*xattr
+ * calls, and for O_PATH fds (which those refuse with EBADF) the fd's
+ * /proc/self/fd entry, a path built from a number, never from a client
+ * name. Shared by DOS attributes, stored descriptors and EAs. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+
+#include "vfs/vfs_int.h"
+
+/* After an f*xattr call failed: for an O_PATH fd, the path of its
+ * /proc/self/fd entry (0), else -errno of that failure. A symlink is
+ * refused with -ELOOP (user xattrs cannot live on one anyway, and the entry
+ * must never lead anywhere but the fd's own object). */
+static int opath_entry(int fd, int err, char *buf, size_t cap)
+{
+	int fl = fcntl(fd, F_GETFL);
+	if (err != EBADF || fl < 0 || !(fl & O_PATH))
+		return -err;
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (S_ISLNK(st.st_mode))
+		return -ELOOP;
+	snprintf(buf, cap, "/proc/self/fd/%d", fd);
+	return 0;
+}
+
+ssize_t vfs_xattr_get(int fd, const char *name, uint8_t *buf, size_t cap)
+{
+	char path[64];
+	ssize_t n = fgetxattr(fd, name, buf, cap);
+	if (n >= 0)
+		return n;
+	int rc = opath_entry(fd, errno, path, sizeof(path));
+	if (rc < 0)
+		return rc;
+	n = getxattr(path, name, buf, cap);
+	return n >= 0 ? n : -errno;
+}
+
+int vfs_xattr_set(int fd, const char *name, const uint8_t *buf, size_t len)
+{
+	char path[64];
+	if (fsetxattr(fd, name, buf, len, 0) == 0)
+		return 0;
+	int rc = opath_entry(fd, errno, path, sizeof(path));
+	if (rc < 0)
+		return rc;
+	return setxattr(path, name, buf, len, 0) == 0 ? 0 : -errno;
+}
+
+int vfs_xattr_remove(int fd, const char *name)
+{
+	char path[64];
+	if (fremovexattr(fd, name) == 0)
+		return 0;
+	int rc = opath_entry(fd, errno, path, sizeof(path));
+	if (rc < 0)
+		return rc;
+	return removexattr(path, name) == 0 ? 0 : -errno;
+}
+
+ssize_t vfs_xattr_list(int fd, char *buf, size_t cap)
+{
+	char path[64];
+	ssize_t n = flistxattr(fd, buf, cap);
+	if (n >= 0)
+		return n;
+	int rc = opath_entry(fd, errno, path, sizeof(path));
+	if (rc < 0)
+		return rc;
+	n = listxattr(path, buf, cap);
+	return n >= 0 ? n : -errno;
+}
