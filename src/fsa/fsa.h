@@ -505,7 +505,9 @@ void fsa_dir_unget(struct fsa_open *o, const struct fsa_dirent *e);
 void fsa_dir_state_free(struct fsa_dir_state *d);
 
 /* Name checks: the characters Windows forbids in a component, trailing
- * dots/spaces allowed, stream syntax refused (no streams yet). */
-NTSTATUS fsa_check_path(const char *path);
+ * dots/spaces allowed, stream syntax refused (no streams yet). ".."
+ * components are resolved in place ("a/../b" becomes "b"); one that would
+ * climb above the root is STATUS_OBJECT_PATH_SYNTAX_BAD. */
+NTSTATUS fsa_check_path(char *path);
 
 #endif
