@@ -170,7 +170,7 @@ NTSTATUS cmd_tree_disconnect(struct smb2_req *req)
 	if (!NT_OK(st))
 		return st;
 	struct tcon *t = idtable_remove(&req->sess->tcons, req->tcon->id);
-	conn_close_opens(req->conn, req->sess->id, req->tcon->id);
+	conn_close_opens(req->conn, req->sess->id, req->tcon->id, false);
 	if (t) {
 		t->dead = true;
 		tcon_put(t); /* the table's reference; the request still holds one */

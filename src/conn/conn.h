@@ -173,8 +173,9 @@ struct session *session_new(struct conn *c);
 struct session *session_get(struct session *s);
 void session_put(struct session *s);
 /* Logs a session off: removes it (and its tree connects) from all tables
- * and drops the table's reference. */
-void session_unlink(struct conn *c, struct session *s);
+ * and drops the table's reference. Its opens close, except durable ones
+ * when keep_durable (connection lost, or superseded by PreviousSessionId). */
+void session_unlink(struct conn *c, struct session *s, bool keep_durable);
 struct tcon *tcon_get(struct tcon *t);
 void tcon_put(struct tcon *t);
 /* Frees a closing connection once no offloaded request refers to it. */

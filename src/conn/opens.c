@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 
+#include "conn/durable.h"
 #include "conn/request.h"
 #include "event/offload.h"
 #include "fsa/fsa.h"
@@ -34,12 +35,15 @@ bool conn_open_insert(struct conn *c, struct fsa_open *o, uint64_t session_id, u
 		id = atomic_fetch_add(&c->srv->next_open_id, 1) + 1;
 	} while (id == 0 || id == UINT64_MAX);
 	o->volatile_id = id;
-	o->persistent_id = id;
+	if (!o->persistent_id) /* a reclaimed durable handle keeps its own */
+		o->persistent_id = id;
 	o->session_id = session_id;
 	o->tree_id = tree_id;
-	o->owner_loop = c->loop;
-	o->owner_conn = c->id;
-	return idtable_insert(&c->opens, id, o);
+	if (!idtable_insert(&c->opens, id, o))
+		return false;
+	if (!o->pipe)
+		fsa_open_set_owner(o, c->loop, c->id);
+	return true;
 }
 
 struct fsa_open *conn_open_lookup(struct smb2_req *req, uint64_t fid_p, uint64_t fid_v, NTSTATUS *st)
@@ -82,7 +86,7 @@ void conn_open_remove(struct conn *c, struct fsa_open *o)
 	}
 }
 
-void conn_close_opens(struct conn *c, uint64_t session_id, uint32_t tree_id)
+void conn_close_opens(struct conn *c, uint64_t session_id, uint32_t tree_id, bool keep_durable)
 {
 	size_t cur = 0;
 	uint64_t id;
@@ -91,6 +95,8 @@ void conn_close_opens(struct conn *c, uint64_t session_id, uint32_t tree_id)
 		if ((session_id && o->session_id != session_id) || (tree_id && o->tree_id != tree_id))
 			continue;
 		idtable_remove(&c->opens, id);
+		if (keep_durable && durable_preserve(c, o))
+			continue;
 		fsa_open_cleanup(o);
 		conn_open_release(c, o);
 	}

@@ -27,8 +27,10 @@ struct fsa_open *conn_open_lookup_session(struct conn *c, uint64_t session_id, u
 void conn_open_remove(struct conn *c, struct fsa_open *o);
 /* Drops a reference from the loop thread, offloading the final close. */
 void conn_open_release(struct conn *c, struct fsa_open *o);
-/* Closes opens of (session_id, tree_id); 0 matches all. */
-void conn_close_opens(struct conn *c, uint64_t session_id, uint32_t tree_id);
+/* Closes opens of (session_id, tree_id); 0 matches all. keep_durable (the
+ * connection is lost, or its session superseded): durable and resilient
+ * handles wait for their client instead (conn/durable.h). */
+void conn_close_opens(struct conn *c, uint64_t session_id, uint32_t tree_id, bool keep_durable);
 
 /* The common start of a command on an open handle: looks the FileId up and
  * allocates the command's state (size bytes, zeroed; its first member must

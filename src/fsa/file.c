@@ -81,6 +81,34 @@ void fsa_open_cleanup(struct fsa_open *o)
 	fsa_lock_cleanup(o);
 }
 
+void fsa_open_disconnect(struct fsa_open *o)
+{
+	if (o->pipe)
+		return;
+	fsa_notify_cleanup(o);
+	fsa_lock_disconnect(o);
+}
+
+bool fsa_open_can_be_durable(struct fsa_open *o)
+{
+	if (o->pipe || !o->file)
+		return false;
+	pthread_mutex_lock(&o->table->lock);
+	bool ok = o->oplock == FSA_OPLOCK_BATCH && !o->breaking;
+	pthread_mutex_unlock(&o->table->lock);
+	return ok;
+}
+
+bool fsa_open_set_owner(struct fsa_open *o, void *loop, uint64_t conn_id)
+{
+	pthread_mutex_lock(&o->table->lock);
+	o->owner_loop = loop;
+	o->owner_conn = conn_id;
+	bool breaking = o->breaking;
+	pthread_mutex_unlock(&o->table->lock);
+	return breaking;
+}
+
 bool fsa_name_hidden(const struct fsa_open *o, const char *name)
 {
 	if (name[0] == '.' && strcmp(name, ".") && strcmp(name, ".."))

@@ -201,9 +201,20 @@ struct fsa_open {
 	/* a named pipe on IPC$ (no file: fd -1, file NULL), freed with the open */
 	void *pipe;
 	void (*pipe_free)(void *pipe);
-	/* who holds this open, for break notifications (set by conn/) */
+	/* who holds this open, for break notifications (set by conn/; owner_conn
+	 * is 0 while a durable open waits for its client to reconnect) */
 	void *owner_loop;
 	uint64_t owner_conn;
+	/* durability ([MS-SMB2] 3.3.1.10; set and read by conn/ on the loop
+	 * that owns the open, and by the durable table under its lock) */
+	bool durable, resilient, durable_v2;
+	uint32_t durable_timeout_ms;
+	uint8_t create_guid[16]; /* DH2Q */
+	uint8_t client_guid[16]; /* the opener's connection */
+	uid_t owner_uid;	 /* the opener (DurableOwner) */
+	bool owner_anonymous;
+	/* LockSequenceArray (3.3.5.14): bit 7 valid, low 4 bits the number */
+	uint8_t lock_seq[64];
 };
 
 /* What CREATE asks for, decoded and validated by the command handler. */
@@ -398,6 +409,17 @@ bool fsa_io_conflicts(struct fsa_open *o, uint64_t off, uint64_t len, bool write
  * requests end; also ends its change-notify watch. */
 void fsa_lock_cleanup(struct fsa_open *o);
 void fsa_open_cleanup(struct fsa_open *o);
+/* A durable handle's connection is gone: its watch and pending lock
+ * requests end as at cleanup, but it keeps its locks, share mode and
+ * oplock for the client to reclaim. */
+void fsa_open_disconnect(struct fsa_open *o);
+/* Does the open hold the caching a durable handle needs (a batch oplock,
+ * or a lease with Handle caching)? */
+bool fsa_open_can_be_durable(struct fsa_open *o);
+/* Who gets this open's break notifications (owner_conn 0: nobody, the open
+ * is disconnected and a break purges it); under the table lock. Returns
+ * whether a break is in flight. */
+bool fsa_open_set_owner(struct fsa_open *o, void *loop, uint64_t conn_id);
 
 /* Does the share show this name (a final component) as hidden? */
 bool fsa_name_hidden(const struct fsa_open *o, const char *name);
