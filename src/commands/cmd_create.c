@@ -233,10 +233,18 @@ NTSTATUS cmd_create(struct smb2_req *req)
 	unsigned count;
 	const struct wire_create_ctx *x;
 	bool smb3 = c->dialect >= SMB2_DIALECT_300;
-	if (smb3 && (x = wire_create_ctx_find(&q.ctx, WIRE_CCTX_DH2C, &count)) != NULL)
-		return create_reconnect(req, x, true);
-	if ((x = wire_create_ctx_find(&q.ctx, WIRE_CCTX_DHNC, &count)) != NULL)
-		return create_reconnect(req, x, false);
+	const struct wire_create_ctx *dhnq = wire_create_ctx_find(&q.ctx, WIRE_CCTX_DHNQ, &count);
+	const struct wire_create_ctx *dhnc = wire_create_ctx_find(&q.ctx, WIRE_CCTX_DHNC, &count);
+	const struct wire_create_ctx *dh2q = smb3 ? wire_create_ctx_find(&q.ctx, WIRE_CCTX_DH2Q, &count) : NULL;
+	const struct wire_create_ctx *dh2c = smb3 ? wire_create_ctx_find(&q.ctx, WIRE_CCTX_DH2C, &count) : NULL;
+	/* 3.3.5.9.10, 3.3.5.9.12: a v2 context may not come with another
+	 * durable context (a v1 request beside a v1 reconnect is ignored) */
+	if ((dh2c && (dhnq || dhnc || dh2q)) || (dh2q && (dhnq || dhnc)))
+		return STATUS_INVALID_PARAMETER;
+	if (dh2c)
+		return create_reconnect(req, dh2c, true);
+	if (dhnc)
+		return create_reconnect(req, dhnc, false);
 	if (q.impersonation_level > SMB2_IMPERSONATION_DELEGATE)
 		return STATUS_BAD_IMPERSONATION_LEVEL;
 	if ((q.create_options & ~CREATE_OPTIONS_VALID) || q.create_disposition > FILE_OVERWRITE_IF ||
@@ -272,10 +280,6 @@ NTSTATUS cmd_create(struct smb2_req *req)
 		return st;
 
 	uint64_t alloc = 0;
-	const struct wire_create_ctx *dhnq = wire_create_ctx_find(&q.ctx, WIRE_CCTX_DHNQ, &count);
-	const struct wire_create_ctx *dh2q = smb3 ? wire_create_ctx_find(&q.ctx, WIRE_CCTX_DH2Q, &count) : NULL;
-	if (dhnq && dh2q)
-		return STATUS_INVALID_PARAMETER; /* 3.3.5.9.10: both versions at once */
 	if (dh2q) {
 		struct wire_durable d;
 		st = wire_cctx_dh2q_decode(dh2q, &d);

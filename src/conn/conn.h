@@ -174,7 +174,8 @@ struct session *session_get(struct session *s);
 void session_put(struct session *s);
 /* Logs a session off: removes it (and its tree connects) from all tables
  * and drops the table's reference. Its opens close, except durable ones
- * when keep_durable (connection lost, or superseded by PreviousSessionId). */
+ * when keep_durable (LOGOFF, connection lost, or superseded by
+ * PreviousSessionId: as Windows and Samba do, the client may reclaim them). */
 void session_unlink(struct conn *c, struct session *s, bool keep_durable);
 struct tcon *tcon_get(struct tcon *t);
 void tcon_put(struct tcon *t);

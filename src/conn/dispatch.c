@@ -435,7 +435,7 @@ static void chain_drop(struct chain *ch, const char *why)
 {
 	struct conn *c = ch->c;
 	for (int i = 0; i < ch->n_logoff; i++)
-		session_unlink(c, ch->logoffs[i], false);
+		session_unlink(c, ch->logoffs[i], true); /* durable handles outlive a logoff (smb2.durable-open.reopen4) */
 	chain_free(ch);
 	conn_close(c, why);
 }
@@ -530,7 +530,7 @@ static void chain_complete(struct chain *ch)
 		ch->n = 0;
 	}
 	for (int i = 0; i < ch->n_logoff; i++)
-		session_unlink(c, ch->logoffs[i], false);
+		session_unlink(c, ch->logoffs[i], true); /* durable handles outlive a logoff (smb2.durable-open.reopen4) */
 	chain_free(ch);
 }
 

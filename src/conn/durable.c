@@ -110,6 +110,8 @@ bool durable_preserve(struct conn *c, struct fsa_open *o)
 		return false;
 	if (!o->resilient && !fsa_open_can_be_durable(o))
 		return false; /* its batch oplock or Handle lease is gone */
+	if (o->delete_on_close || (o->create_options & FILE_DELETE_ON_CLOSE))
+		return false; /* the file goes with its handle, as on Samba */
 	struct durable_entry *e = calloc(1, sizeof(*e));
 	if (!e)
 		return false;
@@ -164,7 +166,7 @@ struct fsa_open *durable_reclaim(struct conn *c, struct session *s, const struct
 	}
 	/* (a leased handle is also bound to its client's ClientGuid, through
 	 * the lease key the reconnect must present) */
-	if (o->durable_v2 != v2 || (v2 && memcmp(o->create_guid, create_guid, 16) != 0) ||
+	if ((v2 && (!o->durable_v2 || memcmp(o->create_guid, create_guid, 16) != 0)) ||
 	    o->root.dev != t->root.dev || o->root.ino != t->root.ino) {
 		pthread_mutex_unlock(&d->lock);
 		return NULL; /* not this client's handle, or another share's */

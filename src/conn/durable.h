@@ -35,8 +35,9 @@ void durable_table_free(struct server *srv);
 bool durable_preserve(struct conn *c, struct fsa_open *o);
 
 /* A reconnect (DHnC/DH2C): takes the waiting open with that persistent id
- * if the session's user and client match; NULL with *st set to the status
- * to answer otherwise. v2 also needs the CreateGuid to match. */
+ * if the session's user matches; NULL with *st set to the status to answer
+ * otherwise. v2 needs a v2 handle with the same CreateGuid; a v1 reconnect
+ * may take either kind (smb2.durable-v2-open.reopen2b). */
 struct fsa_open *durable_reclaim(struct conn *c, struct session *s, const struct tcon *t, uint64_t fid_p,
 				 bool v2, const uint8_t create_guid[16], NTSTATUS *st);
 
