@@ -110,8 +110,6 @@ bool durable_preserve(struct conn *c, struct fsa_open *o)
 		return false;
 	if (!o->resilient && !fsa_open_can_be_durable(o))
 		return false; /* its batch oplock or Handle lease is gone */
-	if (o->delete_on_close || (o->create_options & FILE_DELETE_ON_CLOSE))
-		return false; /* the file goes with its handle, as on Samba */
 	struct durable_entry *e = calloc(1, sizeof(*e));
 	if (!e)
 		return false;

@@ -911,10 +911,10 @@ void fsa_open_put(struct fsa_open *o)
 		file_forget(t, f);
 	}
 	pthread_mutex_unlock(&t->lock);
-	wake_all(waiters);
-	fsa_notify_wake_all(notify_wake);
 	if (unlink_path) {
-		/* [MS-FSA] 2.1.5.4: the last close of a delete-pending file deletes it */
+		/* [MS-FSA] 2.1.5.4: the last close of a delete-pending file
+		 * deletes it; before an open waiting for this one's oplock
+		 * goes on, so that it finds the file gone */
 		NTSTATUS st = vfs_unlink(&o->root, unlink_path, unlink_dir);
 		if (!NT_OK(st))
 			log_info("delete-on-close of %s failed: %s", unlink_path, nt_status_name(st));
@@ -923,6 +923,8 @@ void fsa_open_put(struct fsa_open *o)
 					 unlink_dir ? FSA_NOTIFY_DIR_NAME : FSA_NOTIFY_FILE_NAME);
 		free(unlink_path);
 	}
+	wake_all(waiters);
+	fsa_notify_wake_all(notify_wake);
 	if (o->dir)
 		fsa_dir_state_free(o->dir);
 	free(o->hide_files);
