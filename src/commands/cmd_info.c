@@ -72,7 +72,10 @@ static NTSTATUS info_begin(struct smb2_req *req, uint64_t fid_p, uint64_t fid_v,
 	if (!s)
 		return st;
 	req->release = info_release;
-	req_fsa_token(req, &s->token);
+	if (s->open->has_token)
+		s->token = s->open->token; /* the opener's, as for the file-system calls */
+	else
+		req_fsa_token(req, &s->token);
 	s->case_insensitive = req->tcon->case_insensitive;
 	snprintf(s->share_name, sizeof(s->share_name), "%s", req->tcon->share ? req->tcon->share->name : "");
 	*out = s;

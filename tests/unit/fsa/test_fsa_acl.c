@@ -104,7 +104,6 @@ static void test_inheritance(void **state)
 	};
 	a[3].sid = (struct wire_sid){ .revision = 1, .count = 1, .authority = { 0, 0, 0, 0, 0, 3 } }; /* CREATOR OWNER */
 	struct wire_sd parent = sd_with(a, 4, 2000);
-	assert_true(fsa_sd_has_inheritable(&parent, false));
 
 	struct fsa_sd *f = fsa_sd_for_new(&parent, NULL, false, &tok);
 	assert_non_null(f);
