@@ -67,8 +67,9 @@ struct wr *req_body(struct smb2_req *req, size_t body_cap);
 typedef NTSTATUS (*smb2_handler)(struct smb2_req *req);
 
 /* Runs work(req) on an offload thread (when smb3d runs as root: as the Unix
- * account that opened the handle the request names, else the session's), then done(req) on the connection's loop, whose status
- * and body become the reply. Returns STATUS_PENDING: the handler returns that
+ * account that opened the handle the request names, else the session's),
+ * then done(req) on the connection's loop, whose status and body become the
+ * reply. Returns STATUS_PENDING: the handler returns that
  * straight away. Anything work() needs lives in req->cmd_state. */
 NTSTATUS req_offload(struct smb2_req *req, void (*work)(struct smb2_req *), NTSTATUS (*done)(struct smb2_req *));
 

@@ -162,7 +162,8 @@ static uint32_t mode_to_mask(unsigned bits, bool is_dir)
 	if (bits & 4)
 		m |= FILE_GENERIC_READ;
 	if (bits & 2)
-		m |= FILE_GENERIC_WRITE | DELETE | (is_dir ? FILE_DELETE_CHILD : 0); /* w on a directory removes any entry */
+		/* w on a directory also removes any entry */
+		m |= FILE_GENERIC_WRITE | DELETE | (is_dir ? FILE_DELETE_CHILD : 0);
 	if (bits & 1)
 		m |= FILE_GENERIC_EXECUTE;
 	return m;
@@ -302,7 +303,8 @@ static uint16_t inherit_aces(const struct wire_acl *parent, bool is_dir, bool au
 			out[n++] = effective_ace(p, owner, group, inh);
 		} else if (ci) {
 			uint8_t keep = p->flags & (OBJECT_INHERIT_ACE | CONTAINER_INHERIT_ACE);
-			if (is_creator_sid(&p->sid) || (p->mask & (GENERIC_ALL | GENERIC_EXECUTE | GENERIC_WRITE | GENERIC_READ))) {
+			bool generic = p->mask & (GENERIC_ALL | GENERIC_EXECUTE | GENERIC_WRITE | GENERIC_READ);
+			if (is_creator_sid(&p->sid) || generic) {
 				out[n++] = effective_ace(p, owner, group, inh);
 				struct wire_ace g = *p;
 				g.flags = keep | INHERIT_ONLY_ACE | inh;
@@ -325,7 +327,9 @@ static uint16_t inherit_aces(const struct wire_acl *parent, bool is_dir, bool au
  * control for the owner and for SYSTEM. */
 static uint16_t default_aces(const struct wire_sid *owner, struct wire_ace *out)
 {
-	static const struct wire_sid system = { .revision = 1, .count = 1, .authority = { 0, 0, 0, 0, 0, 5 }, .sub = { 18 } };
+	static const struct wire_sid system = {
+		.revision = 1, .count = 1, .authority = { 0, 0, 0, 0, 0, 5 }, .sub = { 18 } /* S-1-5-18 */
+	};
 	out[0] = (struct wire_ace){ .type = ACCESS_ALLOWED_ACE_TYPE, .mask = FILE_ALL_ACCESS, .sid = *owner };
 	out[1] = (struct wire_ace){ .type = ACCESS_ALLOWED_ACE_TYPE, .mask = FILE_ALL_ACCESS, .sid = system };
 	return 2;
@@ -341,7 +345,8 @@ struct fsa_sd *fsa_sd_for_new(const struct wire_sd *parent, const struct wire_sd
 	if (!dacl_given) {
 		base.has_dacl = false;
 		base.dacl = (struct wire_acl){ 0 };
-		base.control &= ~(SE_DACL_DEFAULTED | SE_DACL_AUTO_INHERITED | SE_DACL_PROTECTED | SE_DACL_AUTO_INHERIT_REQ);
+		base.control &=
+			~(SE_DACL_DEFAULTED | SE_DACL_AUTO_INHERITED | SE_DACL_PROTECTED | SE_DACL_AUTO_INHERIT_REQ);
 	}
 	bool from_parent = !dacl_given && parent && (parent->control & SE_DACL_PRESENT);
 	size_t extra = from_parent && parent->has_dacl ? (size_t)parent->dacl.count * 2 + 2 : 2;
@@ -369,10 +374,8 @@ struct fsa_sd *fsa_sd_for_new(const struct wire_sd *parent, const struct wire_sd
 			n = default_aces(&s->sd.owner, dst);
 			auto_inherited = false;
 		}
-		s->sd.dacl = (struct wire_acl){ .revision = parent->has_dacl && parent->dacl.revision ? parent->dacl.revision
-												       : ACL_REVISION,
-						.count = n,
-						.aces = dst };
+		uint8_t rev = parent->has_dacl && parent->dacl.revision ? parent->dacl.revision : ACL_REVISION;
+		s->sd.dacl = (struct wire_acl){ .revision = rev, .count = n, .aces = dst };
 		s->sd.has_dacl = true;
 		s->sd.control |= SE_DACL_PRESENT | (auto_inherited ? SE_DACL_AUTO_INHERITED : 0);
 	}
