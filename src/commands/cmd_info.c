@@ -502,6 +502,10 @@ NTSTATUS cmd_set_info(struct smb2_req *req)
 			return st;
 		if (!s->path[0])
 			return STATUS_OBJECT_NAME_INVALID;
+		/* the handle's DELETE was checked when it was opened; the new
+		 * name is checked for whoever the session is now ([MS-SMB2]
+		 * 3.3.5.21.1 uses Session.SecurityContext), not the opener */
+		req->cred_from_open = false;
 		break;
 	case FileDispositionInformation:
 		st = wire_disposition_info_decode(q.buf, q.buf_len, &s->flag);
