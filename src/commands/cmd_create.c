@@ -182,7 +182,7 @@ static NTSTATUS create_done(struct smb2_req *req)
 	struct wire_cctx_writer cw;
 	wire_create_rsp_encode(w, &r, &cw);
 	if (cs->want_mxac)
-		wire_cctx_add_mxac(w, &cw, STATUS_SUCCESS, o->access);
+		wire_cctx_add_mxac(w, &cw, STATUS_SUCCESS, cs->res.maximal_access);
 	if (cs->want_qfid)
 		wire_cctx_add_qfid(w, &cw, cs->info.file_id, cs->info.volume_id);
 	if (durable && cs->want_durable == 1)
@@ -356,6 +356,8 @@ NTSTATUS cmd_create(struct smb2_req *req)
 		.read_only_share = t->read_only,
 		.hide_dot_files = t->hide_dot_files,
 		.hide_files = t->hide_files,
+		.hide_unreadable = t->hide_unreadable,
+		.want_maximal_access = cs->want_mxac,
 		.desired_access = q.desired_access,
 		.file_attributes = q.file_attributes,
 		.share_access = q.share_access,

@@ -51,6 +51,7 @@ struct tcon {
 	bool read_only;
 	bool case_insensitive;
 	bool hide_dot_files;
+	bool hide_unreadable;
 	const char *hide_files; /* in cfg's share (the tcon holds cfg) */
 	struct vfs_root root; /* the share's root directory (fd -1 for IPC$) */
 };

@@ -665,7 +665,9 @@ NTSTATUS req_offload(struct smb2_req *req, void (*work)(struct smb2_req *), NTST
 	req->work = work;
 	req->done = done;
 	req->work_status = STATUS_SUCCESS;
-	if (c->srv->is_root && req->sess) {
+	if (req->cred_from_open) {
+		req->cred_active = true; /* conn_open_lookup set the opener's identity */
+	} else if (c->srv->is_root && req->sess) {
 		struct session *s = req->sess;
 		req->cred.uid = s->uid;
 		req->cred.gid = s->gid;

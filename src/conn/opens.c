@@ -2,6 +2,7 @@
 #include "conn/opens.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "conn/durable.h"
 #include "conn/request.h"
@@ -9,9 +10,20 @@
 #include "fsa/fsa.h"
 #include "server/server.h"
 
+/* The last reference of an open (a disconnect, a logoff): closing may
+ * delete the file, which happens as whoever opened it. */
 static void put_work(void *arg)
 {
-	fsa_open_put(arg);
+	struct fsa_open *o = arg;
+	bool switched = false;
+	if (o->has_token) {
+		struct vfs_cred cr = { .uid = o->token.uid, .gid = o->token.gid, .groups = o->token.groups,
+				       .n_groups = o->token.n_groups };
+		switched = vfs_become(&cr) == 0;
+	}
+	fsa_open_put(o);
+	if (switched)
+		vfs_unbecome();
 }
 
 void conn_open_release(struct conn *c, struct fsa_open *o)
@@ -62,6 +74,24 @@ struct fsa_open *conn_open_lookup(struct smb2_req *req, uint64_t fid_p, uint64_t
 	    o->tree_id != req->hdr.tree_id) {
 		*st = STATUS_FILE_CLOSED;
 		return NULL;
+	}
+	if (o->has_token && c->srv->is_root) {
+		/* calls through a handle run as whoever opened it, also after
+		 * the session re-authenticated as someone else */
+		gid_t *g = NULL;
+		if (o->token.n_groups > 0) {
+			g = malloc(sizeof(gid_t) * (size_t)o->token.n_groups);
+			if (!g) {
+				*st = STATUS_NO_MEMORY;
+				return NULL;
+			}
+			memcpy(g, o->token.groups, sizeof(gid_t) * (size_t)o->token.n_groups);
+		}
+		free(req->cred_groups);
+		req->cred_groups = g;
+		req->cred = (struct vfs_cred){ .uid = o->token.uid, .gid = o->token.gid, .groups = g,
+					       .n_groups = g ? o->token.n_groups : 0 };
+		req->cred_from_open = true;
 	}
 	*st = STATUS_SUCCESS;
 	req->set_fid = true; /* related requests after this one use it too */

@@ -502,12 +502,13 @@ static NTSTATUS check_parent_sd(const struct fsa_create_args *a, const char *pat
 	return fsa_sd_granted(&sds->parent->sd, a->token) & need ? STATUS_SUCCESS : STATUS_ACCESS_DENIED;
 }
 
-/* A new file's descriptor: the SecD context's, and ACEs its parent passes
- * on. Nothing is stored when neither applies (POSIX describes the file). */
+/* A new file's descriptor: the SecD context's, and the DACL its parent's
+ * stored one passes on. Nothing is stored when neither applies (POSIX
+ * describes the file). */
 static void store_new_sd(const struct fsa_create_args *a, int fd, bool is_dir, struct create_sds *sds)
 {
 	const struct wire_sd *parent = sds->parent ? &sds->parent->sd : NULL;
-	if (!a->sd_given && !(parent && fsa_sd_has_inheritable(parent, is_dir)))
+	if (!a->sd_given && !(parent && (parent->control & SE_DACL_PRESENT)))
 		return;
 	struct fsa_token none = { .uid = 0 };
 	struct fsa_sd *n = fsa_sd_for_new(parent, a->sd_given, is_dir, a->token ? a->token : &none);
@@ -527,6 +528,51 @@ static void store_new_sd(const struct fsa_create_args *a, int fd, bool is_dir, s
 	if (!NT_OK(st))
 		log_info("storing the security descriptor of a new file failed: %s", nt_status_name(st));
 	fsa_sd_free(n);
+}
+
+/* (offload) MxAc ([MS-SMB2] 3.3.5.9.5): what the user could be granted on
+ * the file just opened (fd): the rights its descriptor (stored, else the one
+ * POSIX mode describes) gives the token, DELETE and FILE_READ_ATTRIBUTES as
+ * the parent adds them, within the share's maximal access and without writes
+ * on a read-only share or file; never less than the open got. */
+static uint32_t maximal_access(const struct fsa_create_args *a, const char *path, int fd, const struct vfs_stat *vs,
+			       bool read_only_attr, struct create_sds *sds, uint32_t granted)
+{
+	NTSTATUS st;
+	struct fsa_sd *s = fsa_sd_load(fd, &st);
+	if (!s)
+		s = fsa_sd_posix(vs);
+	if (!s || !a->token) {
+		fsa_sd_free(s);
+		return granted;
+	}
+	uint32_t m = fsa_sd_granted(&s->sd, a->token);
+	fsa_sd_free(s);
+	if (path[0] && (m & (DELETE | FILE_READ_ATTRIBUTES)) != (DELETE | FILE_READ_ATTRIBUTES)) {
+		if (!sds->parent) {
+			char parent[4096 + 1];
+			parent_of(path, parent, sizeof(parent));
+			sds->parent = load_sd_at(a->root, parent);
+		}
+		if (!sds->parent) {
+			/* POSIX decides: deletable if the directory allows it */
+			m |= FILE_READ_ATTRIBUTES;
+			if (NT_OK(vfs_may_delete(a->root, path)))
+				m |= DELETE;
+		} else {
+			uint32_t pg = fsa_sd_granted(&sds->parent->sd, a->token);
+			if (pg & FILE_DELETE_CHILD)
+				m |= DELETE;
+			if (pg & FILE_LIST_DIRECTORY)
+				m |= FILE_READ_ATTRIBUTES;
+		}
+	}
+	m &= a->share_max_access;
+	if (a->read_only_share)
+		m &= ~WRITE_BITS;
+	if (read_only_attr)
+		m &= ~(FILE_WRITE_DATA | FILE_APPEND_DATA);
+	return (m | granted) & FILE_ALL_ACCESS;
 }
 
 static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_result *r, struct create_sds *sds);
@@ -724,6 +770,23 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 	o->is_dir = is_dir;
 	o->delete_on_close = (a->create_options & FILE_DELETE_ON_CLOSE) != 0;
 	o->hide_dot_files = a->hide_dot_files;
+	o->hide_unreadable = a->hide_unreadable;
+	if (a->token) {
+		o->token = *a->token;
+		o->token.groups = NULL;
+		if (a->token->n_groups > 0) {
+			o->token_groups = malloc(sizeof(gid_t) * (size_t)a->token->n_groups);
+			if (!o->token_groups) {
+				st = STATUS_NO_MEMORY;
+				goto fail;
+			}
+			memcpy(o->token_groups, a->token->groups, sizeof(gid_t) * (size_t)a->token->n_groups);
+			o->token.groups = o->token_groups;
+		} else {
+			o->token.n_groups = 0;
+		}
+		o->has_token = true;
+	}
 	if (a->hide_files && a->hide_files[0] && !(o->hide_files = strdup(a->hide_files))) {
 		st = STATUS_NO_MEMORY;
 		goto fail;
@@ -821,6 +884,11 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 		fsa_notify_event(a->table, a->root, path, FSA_ACTION_ADDED, is_dir ? FSA_NOTIFY_DIR_NAME : FSA_NOTIFY_FILE_NAME);
 	else if (truncate)
 		fsa_notify_event(a->table, a->root, path, FSA_ACTION_MODIFIED, FSA_NOTIFY_SIZE | FSA_NOTIFY_LAST_WRITE);
+	if (a->want_maximal_access) {
+		bool ro = !is_dir && (created || truncate ? (a->file_attributes & FILE_ATTRIBUTE_READONLY)
+							  : (dos.has_attrs && (dos.attrs & FILE_ATTRIBUTE_READONLY)));
+		r->maximal_access = maximal_access(a, path, fd, &vs, ro, sds, o->access);
+	}
 	r->open = o;
 	r->action = created ? FILE_CREATED
 			    : truncate ? (a->disposition == FILE_SUPERSEDE ? FILE_SUPERSEDED : FILE_OVERWRITTEN)
@@ -829,6 +897,7 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 fail:
 	if (o) {
 		free(o->hide_files);
+		free(o->token_groups);
 		if (o->root.fd >= 0)
 			vfs_root_close(&o->root);
 		pthread_mutex_destroy(&o->dir_lock);
@@ -928,6 +997,7 @@ void fsa_open_put(struct fsa_open *o)
 	if (o->dir)
 		fsa_dir_state_free(o->dir);
 	free(o->hide_files);
+	free(o->token_groups);
 	if (o->fd >= 0)
 		vfs_close(o->fd);
 	vfs_root_close(&o->root);

@@ -165,6 +165,16 @@ struct fsa_file {
 
 struct fsa_dir_state; /* directory enumeration (fsa/dir.c) */
 
+/* Who asks, for access checks against stored security descriptors: SIDs
+ * are Samba's Unix ones (S-1-22-1-uid, S-1-22-2-gid) plus Everyone,
+ * NETWORK, Authenticated Users (not for guests) and ANONYMOUS LOGON. */
+struct fsa_token {
+	uint32_t uid, gid;
+	const gid_t *groups;
+	int n_groups;
+	bool guest, anonymous;
+};
+
 /* One open handle. Reference counted: the connection's open table holds one
  * reference, requests in flight hold others. */
 struct fsa_open {
@@ -183,6 +193,12 @@ struct fsa_open {
 	bool wrote;	     /* written through (for the write time at close) */
 	bool hide_dot_files; /* the share's `hide dot files` */
 	char *hide_files;    /* the share's `hide files` (owned), NULL if none */
+	bool hide_unreadable; /* the share's `hide unreadable`: listings skip what the opener cannot read */
+	/* who opened it: calls through the handle run as this identity (even
+	 * after the session re-authenticates as someone else) */
+	bool has_token;
+	struct fsa_token token; /* groups point at token_groups */
+	gid_t *token_groups;
 	bool times_closed;   /* fsa_times_close ran */
 	uint64_t position;
 	uint32_t mode; /* FileModeInformation */
@@ -226,6 +242,8 @@ struct fsa_create_args {
 	bool read_only_share;
 	bool hide_dot_files;	/* share: names starting with '.' show FILE_ATTRIBUTE_HIDDEN */
 	const char *hide_files; /* share: "/pat/pat/" names that show HIDDEN, or NULL */
+	bool hide_unreadable;	/* share: directory listings skip entries the user cannot read */
+	bool want_maximal_access; /* fill fsa_create_result.maximal_access (MxAc) */
 	uint32_t desired_access;
 	uint32_t file_attributes;
 	uint32_t share_access;
@@ -246,6 +264,7 @@ struct fsa_create_result {
 	struct fsa_open *open;
 	uint32_t action; /* FILE_OPENED ... */
 	uint8_t oplock;	 /* granted */
+	uint32_t maximal_access; /* with want_maximal_access: what the user could be granted */
 	/* STATUS_OPLOCK_BREAK_IN_PROGRESS: nothing was opened; the waiter is
 	 * linked and will be woken; deliver these breaks, then retry. */
 	struct fsa_break breaks[FSA_MAX_BREAKS];
@@ -329,16 +348,6 @@ void fsa_times_close(struct fsa_open *o);
 /* Applies the shown times of an open file (if (dev, ino) is open) to info. */
 void fsa_table_adjust_info(struct fsa_table *t, const struct vfs_stat *st, struct fsa_info *info);
 
-/* Who asks, for access checks against stored security descriptors: SIDs
- * are Samba's Unix ones (S-1-22-1-uid, S-1-22-2-gid) plus Everyone,
- * NETWORK, Authenticated Users (not for guests) and ANONYMOUS LOGON. */
-struct fsa_token {
-	uint32_t uid, gid;
-	const gid_t *groups;
-	int n_groups;
-	bool guest, anonymous;
-};
-
 /* A security descriptor owning its storage (fsa/acl.c). */
 struct fsa_sd {
 	struct wire_sd sd;
@@ -359,11 +368,16 @@ struct fsa_sd *fsa_sd_posix(const struct vfs_stat *st);
  * on errors). */
 struct fsa_sd *fsa_sd_load(int fd, NTSTATUS *st);
 NTSTATUS fsa_sd_store(int fd, const struct wire_sd *sd);
+/* (offload) Access-based enumeration: does the descriptor of entry `name`
+ * (stat st) of directory open o (stored, else from POSIX) give o's opener
+ * FILE_READ_DATA, FILE_READ_EA, FILE_READ_ATTRIBUTES and READ_CONTROL? */
+bool fsa_entry_readable(const struct fsa_open *o, const char *name, const struct vfs_stat *st);
 /* A new file's descriptor: given parts (SecD context; may be NULL), the rest
- * from the token and the parent's inheritable ACEs. */
+ * from the token and, when the parent has a DACL (parent may be NULL), its
+ * inheritable ACEs or, without any, Windows' default (owner and SYSTEM full
+ * control). Without a parent DACL and a given one, the DACL stays absent. */
 struct fsa_sd *fsa_sd_for_new(const struct wire_sd *parent, const struct wire_sd *given, bool is_dir,
 			      const struct fsa_token *t);
-bool fsa_sd_has_inheritable(const struct wire_sd *sd, bool is_dir);
 /* (offload) QUERY_INFO / SET_INFO SMB2_0_INFO_SECURITY */
 struct fsa_sd *fsa_query_security(struct fsa_open *o, NTSTATUS *st);
 NTSTATUS fsa_set_security(struct fsa_open *o, const struct fsa_token *t, uint32_t secinfo, const struct wire_sd *in);
