@@ -154,8 +154,6 @@ static NTSTATUS create_done(struct smb2_req *req)
 		o->durable_timeout_ms = o->durable_v2 ? cs->durable_timeout : DURABLE_V1_TIMEOUT_MS;
 		memcpy(o->create_guid, cs->create_guid, 16);
 		memcpy(o->client_guid, c->client_guid, 16);
-		o->owner_uid = req->sess->uid;
-		o->owner_anonymous = req->sess->anonymous;
 	}
 	if (!conn_open_insert(c, o, req->hdr.session_id, req->hdr.tree_id))
 		return STATUS_INSUFFICIENT_RESOURCES;

@@ -79,7 +79,5 @@ NTSTATUS ioctl_request_resiliency(struct smb2_req *req, struct ioctl_state *s)
 	o->durable = false;
 	o->resilient = true;
 	o->durable_timeout_ms = timeout ? timeout : DURABLE_V2_DEFAULT_MS;
-	o->owner_uid = req->sess->uid;
-	o->owner_anonymous = req->sess->anonymous;
 	return ioctl_reply(req, &s->q, NULL, 0, STATUS_SUCCESS);
 }

@@ -8,6 +8,7 @@
 #include "base/idtable.h"
 #include "base/log.h"
 #include "conn/conn.h"
+#include "conn/opens.h"
 #include "event/loop.h"
 #include "event/offload.h"
 #include "fsa/fsa.h"
@@ -48,7 +49,7 @@ void durable_table_free(struct server *srv)
 		d->all = e->next;
 		if (e->o) {
 			fsa_open_cleanup(e->o);
-			fsa_open_put(e->o);
+			conn_open_put_as_opener(e->o);
 		}
 		free(e);
 	}
@@ -58,17 +59,12 @@ void durable_table_free(struct server *srv)
 	srv->durable = NULL;
 }
 
-static void put_work(void *arg)
-{
-	fsa_open_put(arg);
-}
-
 /* Closes an open no client holds any more (its last reference). */
 static void close_open(struct server *srv, struct ev_loop *loop, struct fsa_open *o)
 {
 	fsa_open_cleanup(o);
-	if (!srv->offload || !loop || offload_submit(srv->offload, loop, put_work, NULL, o) < 0)
-		fsa_open_put(o);
+	if (!srv->offload || !loop || offload_submit(srv->offload, loop, conn_open_put_as_opener, NULL, o) < 0)
+		conn_open_put_as_opener(o);
 }
 
 /* Table lock held: takes e's open out of the table. */
@@ -169,7 +165,7 @@ struct fsa_open *durable_reclaim(struct conn *c, struct session *s, const struct
 		pthread_mutex_unlock(&d->lock);
 		return NULL; /* not this client's handle, or another share's */
 	}
-	if (o->owner_uid != s->uid || o->owner_anonymous != s->anonymous) {
+	if (!o->has_token || o->token.uid != s->uid || o->token.anonymous != s->anonymous) {
 		pthread_mutex_unlock(&d->lock);
 		*st = STATUS_ACCESS_DENIED; /* [MS-SMB2] 3.3.5.9.7: not the DurableOwner */
 		return NULL;

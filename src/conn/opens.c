@@ -12,7 +12,7 @@
 
 /* The last reference of an open (a disconnect, a logoff): closing may
  * delete the file, which happens as whoever opened it. */
-static void put_work(void *arg)
+void conn_open_put_as_opener(void *arg)
 {
 	struct fsa_open *o = arg;
 	bool switched = false;
@@ -36,8 +36,8 @@ void conn_open_release(struct conn *c, struct fsa_open *o)
 		if (atomic_compare_exchange_weak(&o->refs, &refs, refs - 1))
 			return;
 	}
-	if (!c->srv->offload || offload_submit(c->srv->offload, c->loop, put_work, NULL, o) < 0)
-		fsa_open_put(o); /* out of memory: do it here rather than leak */
+	if (!c->srv->offload || offload_submit(c->srv->offload, c->loop, conn_open_put_as_opener, NULL, o) < 0)
+		conn_open_put_as_opener(o); /* out of memory: do it here rather than leak */
 }
 
 bool conn_open_insert(struct conn *c, struct fsa_open *o, uint64_t session_id, uint32_t tree_id)

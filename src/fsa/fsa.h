@@ -227,8 +227,6 @@ struct fsa_open {
 	uint32_t durable_timeout_ms;
 	uint8_t create_guid[16]; /* DH2Q */
 	uint8_t client_guid[16]; /* the opener's connection */
-	uid_t owner_uid;	 /* the opener (DurableOwner) */
-	bool owner_anonymous;
 	/* LockSequenceArray (3.3.5.14): bit 7 valid, low 4 bits the number */
 	uint8_t lock_seq[64];
 };
