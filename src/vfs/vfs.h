@@ -219,6 +219,12 @@ int vfs_inotify_init(void); /* fd or -errno */
 /* Watches directory dirfd for changes to its entries: wd or -errno. */
 int vfs_inotify_watch(int ifd, int dirfd);
 void vfs_inotify_unwatch(int ifd, int wd);
+/* Watches directory rel below dirfd ("" for dirfd itself) and the
+ * directories under it, depth first, at most max of them, never following
+ * a symlink; cb gets each watch with its path relative to dirfd. The number
+ * watched, or -errno when rel cannot be opened. */
+int vfs_inotify_watch_tree(int ifd, int dirfd, const char *rel, size_t max,
+			   void (*cb)(void *ctx, int wd, const char *rel), void *ctx);
 /* Waits up to timeout_ms, then passes each event read to cb: the number of
  * events, or -errno. */
 int vfs_inotify_read(int ifd, int timeout_ms, void (*cb)(void *ctx, const struct vfs_change *c), void *ctx);
