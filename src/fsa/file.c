@@ -602,6 +602,11 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 	} else {
 		snprintf(path, sizeof(path), "%s", a->path);
 	}
+	/* a name this open may create is recorded as smb3d's own change
+	 * before the file system sees it, so its inotify event is never
+	 * taken for another program's, however late this thread reports it */
+	if (path[0] && a->disposition != FILE_OPEN && a->disposition != FILE_OVERWRITE)
+		fsa_notify_touch(a->table, a->root, path);
 
 	uint32_t access = fsa_map_generic(a->desired_access, false);
 	bool max_allowed = access & MAXIMUM_ALLOWED;
@@ -984,6 +989,7 @@ void fsa_open_put(struct fsa_open *o)
 		/* [MS-FSA] 2.1.5.4: the last close of a delete-pending file
 		 * deletes it; before an open waiting for this one's oplock
 		 * goes on, so that it finds the file gone */
+		fsa_notify_touch(t, &o->root, unlink_path);
 		NTSTATUS st = vfs_unlink(&o->root, unlink_path, unlink_dir);
 		if (!NT_OK(st))
 			log_info("delete-on-close of %s failed: %s", unlink_path, nt_status_name(st));

@@ -288,6 +288,8 @@ NTSTATUS fsa_rename(struct fsa_open *o, const char *new_path, bool replace, bool
 		free(from);
 		return STATUS_ACCESS_DENIED; /* Windows refuses to move a directory with open files below it */
 	}
+	fsa_notify_touch(o->table, &o->root, from); /* see create_inner */
+	fsa_notify_touch(o->table, &o->root, target);
 	s = vfs_rename(&o->root, from, target, replace);
 	if (NT_OK(s)) {
 		/* as Windows reports it: a rename within one directory is an
@@ -326,6 +328,7 @@ NTSTATUS fsa_link(struct fsa_open *o, const char *new_path, bool replace)
 	pthread_mutex_unlock(&o->table->lock);
 	if (!from)
 		return STATUS_NO_MEMORY;
+	fsa_notify_touch(o->table, &o->root, new_path);
 	NTSTATUS s = vfs_link(&o->root, from, new_path, replace);
 	free(from);
 	if (NT_OK(s))
