@@ -388,6 +388,9 @@ NTSTATUS cmd_query_info(struct smb2_req *req)
 	case SMB2_0_INFO_FILE:
 		if (!file_class_needs(q.info_class, &need))
 			return STATUS_INVALID_INFO_CLASS;
+		/* [MS-SMB2] 3.3.5.20.1: FileNormalizedNameInformation is 3.1.1's */
+		if (q.info_class == FileNormalizedNameInformation && req->conn->dialect < SMB2_DIALECT_311)
+			return STATUS_NOT_SUPPORTED;
 		if (q.info_class == FileStreamInformation ? q.output_buffer_length < 32
 		    : q.info_class != FileFullEaInformation &&
 			      q.output_buffer_length < wire_file_info_min_size(q.info_class))
