@@ -628,19 +628,30 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 	bool want_write = access & (FILE_WRITE_DATA | FILE_APPEND_DATA);
 	bool want_read = access & (FILE_READ_DATA | FILE_EXECUTE | FILE_READ_EA);
 	if (named) {
-		/* the file's fd carries the stream's xattr: any access mode does */
-		int dflag = is_dir ? O_DIRECTORY : 0;
+		/* The file's fd carries the stream's xattr. It is opened with
+		 * the access the stream wants, so the kernel checks the user
+		 * may read or write the file as for its own data (a directory
+		 * only reads; the xattr calls are checked again anyway). */
+		int flags = is_dir ? O_RDONLY | O_DIRECTORY
+			    : want_write ? (want_read || max_allowed ? O_RDWR : O_WRONLY) : O_RDONLY;
 		if (!exists) {
-			st = vfs_open(a->root, path, O_RDONLY | O_CREAT | O_EXCL, 0666, &fd);
+			st = vfs_open(a->root, path, flags | O_CREAT | O_EXCL, 0666, &fd);
 			if (NT_OK(st))
 				created = true;
 			else if (NT_EQ(st, STATUS_OBJECT_NAME_COLLISION))
-				st = vfs_open(a->root, path, O_RDONLY | O_NONBLOCK, 0, &fd);
+				st = vfs_open(a->root, path, flags | O_NONBLOCK, 0, &fd);
 		} else {
-			st = vfs_open(a->root, path, O_RDONLY | O_NONBLOCK | dflag, 0, &fd);
-			if (NT_EQ(st, STATUS_ACCESS_DENIED))
-				st = vfs_open(a->root, path, O_PATH | dflag, 0, &fd);
+			st = vfs_open(a->root, path, flags | O_NONBLOCK, 0, &fd);
+			if (NT_EQ(st, STATUS_ACCESS_DENIED) && max_allowed && (flags & O_ACCMODE) != O_RDONLY) {
+				access &= ~(FILE_WRITE_DATA | FILE_APPEND_DATA);
+				flags = is_dir ? O_RDONLY | O_DIRECTORY : O_RDONLY;
+				st = vfs_open(a->root, path, flags | O_NONBLOCK, 0, &fd);
+			}
+			if (NT_EQ(st, STATUS_ACCESS_DENIED) && !want_read && !want_write)
+				st = vfs_open(a->root, path, O_PATH | (is_dir ? O_DIRECTORY : 0), 0, &fd);
 		}
+		if (NT_OK(st))
+			vfs_clear_nonblock(fd);
 		if (NT_OK(st) && !created) {
 			uint64_t ssize;
 			st = vfs_stream_lookup(fd, a->stream.name, sname, &ssize);
