@@ -506,8 +506,9 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 	bool created = false;
 	struct fsa_open *o = NULL;
 	memset(r, 0, sizeof(*r));
-	/* a named stream: the checks below are the file's (created if
-	 * missing), the disposition is the stream's (see create_stream_phase) */
+	/* A named stream: the checks below are its file's (which is created
+	 * if missing); the disposition applies to the stream, decided once
+	 * the file is open (its xattrs are looked at through its fd). */
 	bool named = a->stream.kind == FSA_STREAM_NAMED;
 	bool overwrite_disp = a->disposition == FILE_OVERWRITE || a->disposition == FILE_OVERWRITE_IF ||
 			      a->disposition == FILE_SUPERSEDE;
