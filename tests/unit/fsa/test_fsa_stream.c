@@ -1,7 +1,10 @@
 /* Unit tests for stream names (fsa_stream_split, and smb2_name_to_path
- * which applies it to client names) and stream storage in Samba's
- * vfs_streams_xattr layout (vfs/stream.c) on a real file (skipped without
- * user xattr support). */
+ * which applies it to client names), stream storage in Samba's
+ * vfs_streams_xattr layout (vfs/stream.c) on a real file, and stream opens
+ * through fsa_create in a scratch directory: sharing per stream, DELETE of
+ * the file against open streams, I/O, delete-on-close of a stream, the file
+ * outliving its delete while a stream is open (skipped without user xattr
+ * support). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -9,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -196,6 +200,167 @@ static void test_storage(void **state)
 	unlink(path);
 }
 
+struct scratch {
+	char dir[64];
+	struct vfs_root root;
+	struct fsa_table *t;
+};
+
+static bool scratch_open(struct scratch *x)
+{
+	snprintf(x->dir, sizeof(x->dir), "/tmp/smb3d-streams-XXXXXX");
+	assert_non_null(mkdtemp(x->dir));
+	if (setxattr(x->dir, "user.probe", "x", 1, 0) < 0) {
+		rmdir(x->dir);
+		return false;
+	}
+	removexattr(x->dir, "user.probe");
+	assert_true(NT_OK(vfs_root_open(x->dir, &x->root)));
+	x->t = fsa_table_new();
+	return true;
+}
+
+static void scratch_close(struct scratch *x)
+{
+	fsa_table_free(x->t);
+	vfs_root_close(&x->root);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", x->dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* CREATE of a client name ("f:s") with these parameters. */
+static NTSTATUS open_name(struct scratch *x, const char *name, uint32_t access, uint32_t share, uint32_t disp,
+			  uint32_t options, struct fsa_open **o)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s", name);
+	struct fsa_create_args a = {
+		.table = x->t,
+		.root = &x->root,
+		.path = path,
+		.desired_access = access,
+		.share_access = share,
+		.disposition = disp,
+		.create_options = options,
+		.share_max_access = FILE_ALL_ACCESS,
+		.file_attributes = FILE_ATTRIBUTE_NORMAL,
+	};
+	NTSTATUS st = fsa_stream_split(path, &a.stream);
+	if (!NT_OK(st))
+		return st;
+	struct fsa_create_result r;
+	st = fsa_create(&a, &r);
+	*o = NT_OK(st) ? r.open : NULL;
+	return st;
+}
+
+static void test_stream_opens(void **state)
+{
+	(void)state;
+	struct scratch x;
+	if (!scratch_open(&x))
+		skip();
+	struct fsa_open *s1, *base, *o;
+	const uint32_t rwd = FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE;
+	/* a stream of a missing file creates the file */
+	assert_true(NT_OK(open_name(&x, "f:Stream One", FILE_READ_DATA | FILE_WRITE_DATA, 0, FILE_CREATE, 0, &s1)));
+	assert_non_null(s1->stream);
+	char p[256];
+	snprintf(p, sizeof(p), "%s/f", x.dir);
+	struct stat sb;
+	assert_int_equal(stat(p, &sb), 0);
+	/* the file's own data does not conflict with the stream's opens */
+	assert_true(NT_OK(open_name(&x, "f", FILE_WRITE_DATA, 0, FILE_OPEN, 0, &base)));
+	fsa_open_put(base);
+	/* the same stream (any case) does; DELETE of the file does too */
+	assert_true(NT_EQ(open_name(&x, "f:stream one:$DATA", FILE_WRITE_DATA, 0, FILE_OPEN, 0, &o),
+			  STATUS_SHARING_VIOLATION));
+	assert_true(NT_EQ(open_name(&x, "f", DELETE, rwd, FILE_OPEN, 0, &o), STATUS_SHARING_VIOLATION));
+	assert_true(NT_EQ(open_name(&x, "f:Stream One", FILE_WRITE_DATA, 0, FILE_CREATE, 0, &o),
+			  STATUS_OBJECT_NAME_COLLISION)); /* the stream exists */
+	/* I/O goes to the stream, not the file */
+	size_t done;
+	assert_true(NT_OK(fsa_write(s1, "test data", 9, 0, &done, false)));
+	assert_int_equal(done, 9);
+	char buf[16];
+	assert_true(NT_OK(fsa_read(s1, buf, sizeof(buf), 0, &done)));
+	assert_int_equal(done, 9);
+	assert_memory_equal(buf, "test data", 9);
+	struct fsa_info info;
+	assert_true(NT_OK(fsa_query_info(s1, &info)));
+	assert_int_equal(info.end_of_file, 9);
+	assert_int_equal(stat(p, &sb), 0);
+	assert_int_equal(sb.st_size, 0);
+	assert_true(NT_OK(fsa_set_eof(s1, 4)));
+	assert_true(NT_OK(fsa_query_info(s1, &info)));
+	assert_int_equal(info.end_of_file, 4);
+	fsa_open_put(s1);
+	/* delete-on-close of a stream deletes the stream only */
+	assert_true(NT_OK(open_name(&x, "f:Stream One", DELETE, FILE_SHARE_DELETE, FILE_OPEN, FILE_DELETE_ON_CLOSE,
+				    &o)));
+	fsa_open_put(o);
+	assert_true(NT_EQ(open_name(&x, "f:Stream One", FILE_READ_DATA, 0, FILE_OPEN, 0, &o),
+			  STATUS_OBJECT_NAME_NOT_FOUND));
+	assert_int_equal(stat(p, &sb), 0);
+	/* with the stream open sharing delete, the file can be deleted: it
+	 * stays (delete pending) until the stream's last close */
+	assert_true(NT_OK(open_name(&x, "f:two", FILE_READ_DATA | FILE_WRITE_DATA, rwd, FILE_CREATE, 0, &s1)));
+	assert_true(NT_OK(open_name(&x, "f", DELETE, rwd, FILE_OPEN, FILE_DELETE_ON_CLOSE, &o)));
+	fsa_open_put(o);
+	assert_true(NT_EQ(open_name(&x, "f", FILE_READ_DATA, rwd, FILE_OPEN, 0, &o), STATUS_DELETE_PENDING));
+	assert_true(NT_EQ(open_name(&x, "f:two", FILE_READ_DATA, rwd, FILE_OPEN, 0, &o), STATUS_DELETE_PENDING));
+	assert_int_equal(stat(p, &sb), 0);
+	fsa_open_put(s1);
+	assert_int_equal(stat(p, &sb), -1);
+	scratch_close(&x);
+}
+
+static void test_stream_rename_rules(void **state)
+{
+	(void)state;
+	struct scratch x;
+	if (!scratch_open(&x))
+		skip();
+	struct fsa_open *a, *b, *base;
+	const uint32_t rwd = FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE;
+	assert_true(NT_OK(open_name(&x, "f:a", FILE_ALL_ACCESS, rwd, FILE_CREATE, 0, &a)));
+	assert_true(NT_OK(open_name(&x, "f:b", FILE_ALL_ACCESS, rwd, FILE_CREATE, 0, &b)));
+	size_t done;
+	assert_true(NT_OK(fsa_write(b, "x", 1, 0, &done, false)));
+	struct fsa_stream_name to = { .kind = FSA_STREAM_NAMED };
+	snprintf(to.name, sizeof(to.name), "b");
+	/* an existing target: needs ReplaceIfExists, must be closed and empty */
+	assert_true(NT_EQ(fsa_stream_rename(a, &to, false), STATUS_OBJECT_NAME_COLLISION));
+	assert_true(NT_EQ(fsa_stream_rename(a, &to, true), STATUS_SHARING_VIOLATION));
+	fsa_open_put(b);
+	assert_true(NT_EQ(fsa_stream_rename(a, &to, true), STATUS_INVALID_PARAMETER));
+	snprintf(to.name, sizeof(to.name), "c");
+	assert_true(NT_OK(fsa_stream_rename(a, &to, false)));
+	char name[VFS_STREAM_NAME_MAX + 1];
+	fsa_open_stream_name(a, name, sizeof(name));
+	assert_string_equal(name, "c");
+	/* the file cannot be renamed while a stream is open */
+	assert_true(NT_OK(open_name(&x, "f", FILE_ALL_ACCESS, rwd, FILE_OPEN, 0, &base)));
+	assert_true(NT_EQ(fsa_rename(base, "g", false, false), STATUS_ACCESS_DENIED));
+	/* a stream's handle cannot take a file name */
+	assert_true(NT_EQ(fsa_rename(a, "g", false, false), STATUS_SHARING_VIOLATION));
+	fsa_open_put(a);
+	assert_true(NT_OK(fsa_rename(base, "g", false, false)));
+	/* overwriting the file drops its streams */
+	fsa_open_put(base);
+	assert_true(NT_OK(open_name(&x, "g", FILE_ALL_ACCESS, rwd, FILE_OVERWRITE, 0, &base)));
+	struct vfs_stream_list l;
+	bool has_data;
+	uint64_t size, alloc;
+	assert_true(NT_OK(fsa_stream_list(base, &l, &has_data, &size, &alloc)));
+	assert_true(has_data);
+	assert_int_equal(l.n, 0);
+	vfs_stream_list_free(&l);
+	fsa_open_put(base);
+	scratch_close(&x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -203,6 +368,8 @@ int main(void)
 		cmocka_unit_test(test_split_lengths),
 		cmocka_unit_test(test_client_names),
 		cmocka_unit_test(test_storage),
+		cmocka_unit_test(test_stream_opens),
+		cmocka_unit_test(test_stream_rename_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
