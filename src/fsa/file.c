@@ -147,30 +147,62 @@ uint32_t fsa_map_generic(uint32_t a, bool is_dir)
 	return a & ~(GENERIC_ALL | GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE);
 }
 
-NTSTATUS fsa_check_path(const char *path)
+NTSTATUS fsa_check_path(char *path)
 {
 	if (strlen(path) > 4096)
 		return STATUS_OBJECT_NAME_INVALID;
 	const char *comp = path;
+	bool dotdot = false;
 	for (const unsigned char *p = (const unsigned char *)path;; p++) {
 		if (*p == '/' || *p == 0) {
 			size_t n = (size_t)((const char *)p - comp);
 			if (n == 0 && (*p == '/' || comp != path))
 				return STATUS_OBJECT_NAME_INVALID; /* empty component: "a//b" or trailing '/' */
-			if ((n == 1 && comp[0] == '.') || (n == 2 && comp[0] == '.' && comp[1] == '.'))
+			if (n == 1 && comp[0] == '.')
 				return STATUS_OBJECT_PATH_SYNTAX_BAD;
+			if (n == 2 && comp[0] == '.' && comp[1] == '.')
+				dotdot = true;
 			if (n > 255)
 				return STATUS_OBJECT_NAME_INVALID;
 			if (*p == 0)
-				return STATUS_SUCCESS;
+				break;
 			comp = (const char *)p + 1;
 			continue;
 		}
 		if (*p < 0x20 || strchr("\"*<>?|\\", *p))
 			return STATUS_OBJECT_NAME_INVALID;
 		if (*p == ':')
-			return STATUS_OBJECT_NAME_INVALID; /* streams are not supported yet */
+			return STATUS_OBJECT_NAME_INVALID; /* fsa_stream_split took any stream part off */
 	}
+	if (!dotdot)
+		return STATUS_SUCCESS;
+	/* "a/../b" names "b", as on Windows and Samba; a ".." that would climb
+	 * above the share root is refused. The result has no ".." left, and the
+	 * VFS still resolves every name beneath the root. */
+	char *out = path;
+	const char *in = path;
+	while (*in) {
+		const char *end = strchr(in, '/');
+		size_t n = end ? (size_t)(end - in) : strlen(in);
+		if (n == 2 && in[0] == '.' && in[1] == '.') {
+			if (out == path)
+				return STATUS_OBJECT_PATH_SYNTAX_BAD;
+			while (out > path && out[-1] != '/')
+				out--; /* back over the previous component */
+			if (out > path)
+				out--; /* and the separator before it */
+		} else {
+			if (out != path)
+				*out++ = '/';
+			memmove(out, in, n);
+			out += n;
+		}
+		in += n;
+		if (*in == '/')
+			in++;
+	}
+	*out = 0;
+	return STATUS_SUCCESS;
 }
 
 /* [MS-FSA] 2.1.5.1.2.1: does an existing open of the file conflict? */

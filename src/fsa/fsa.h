@@ -539,8 +539,9 @@ void fsa_dir_state_free(struct fsa_dir_state *d);
 
 /* Name checks: the characters Windows forbids in a component, trailing
  * dots/spaces allowed; a ':' is refused (fsa_stream_split takes the stream
- * part off first). */
-NTSTATUS fsa_check_path(const char *path);
+ * part off first). ".." components are resolved in place ("a/../b" becomes
+ * "b"); one that would climb above the root is STATUS_OBJECT_PATH_SYNTAX_BAD. */
+NTSTATUS fsa_check_path(char *path);
 
 /* Streams of an open's file (fsa/stream.c). (offload) The named streams,
  * and whether the file has a default data stream ("::$DATA": files, not

@@ -86,13 +86,14 @@ NTSTATUS fsa_notify_arm(struct fsa_open *o, uint32_t filter, bool tree, uint32_t
 		if (t->watching)
 			t->watching->prev_watch = o;
 		t->watching = o;
-		/* the first request's buffer size sticks ([MS-FSA] 2.1.5.10) */
+		/* the first request's buffer size, completion filter and
+		 * WATCH_TREE stay until the handle is closed, as on Windows
+		 * ([MS-FSA] 2.1.5.10; smb2.notify.mask-change) */
 		wt->max_bytes = max_bytes;
+		wt->filter = filter;
+		wt->tree = tree;
 		local_watch_start(t, o, wt);
 	}
-	/* each request's completion filter and WATCH_TREE apply from now on */
-	wt->filter = filter;
-	wt->tree = tree;
 	NTSTATUS st;
 	if (wt->overflow) {
 		fsa_changes_free(wt->head);
