@@ -70,6 +70,42 @@ void vfs_stream_list_free(struct vfs_stream_list *l)
 	*l = (struct vfs_stream_list){ 0 };
 }
 
+/* The xattr names of fd's file into names (XATTR_LIST_MAX_BYTES): their
+ * total length, 0 when the file system keeps none. */
+static NTSTATUS list_names(int fd, char *names, size_t *len)
+{
+	ssize_t n = vfs_xattr_list(fd, names, XATTR_LIST_MAX_BYTES);
+	*len = n > 0 ? (size_t)n : 0;
+	if (n < 0 && n != -ENOTSUP && n != -EOPNOTSUPP && n != -EBADF && n != -ELOOP)
+		return vfs_errno_to_status((int)-n);
+	return STATUS_SUCCESS;
+}
+
+/* The next stream xattr in names[*off, len): its stream name (in x, which
+ * it points into) or NULL at the end. */
+static const char *next_stream(char *names, size_t len, size_t *off, const char **x)
+{
+	size_t pl = strlen(STREAM_PREFIX), sl = strlen(STREAM_SUFFIX);
+	while (*off < len) {
+		char *n = names + *off;
+		size_t xl = strnlen(n, len - *off);
+		*off += xl + 1;
+		if (xl <= pl + sl || xl - pl - sl > VFS_STREAM_NAME_MAX || strncmp(n, STREAM_PREFIX, pl) ||
+		    strcmp(n + xl - sl, STREAM_SUFFIX))
+			continue;
+		*x = n;
+		return n + pl; /* the name runs up to the suffix */
+	}
+	return NULL;
+}
+
+static void copy_name(char out[VFS_STREAM_NAME_MAX + 1], const char *name)
+{
+	size_t nl = strlen(name) - strlen(STREAM_SUFFIX);
+	memcpy(out, name, nl);
+	out[nl] = 0;
+}
+
 NTSTATUS vfs_stream_list(int fd, struct vfs_stream_list *out)
 {
 	*out = (struct vfs_stream_list){ 0 };
@@ -82,23 +118,10 @@ NTSTATUS vfs_stream_list(int fd, struct vfs_stream_list *out)
 		free(val);
 		return STATUS_NO_MEMORY;
 	}
-	NTSTATUS st = STATUS_SUCCESS;
-	ssize_t n = vfs_xattr_list(fd, names, XATTR_LIST_MAX_BYTES);
-	if (n < 0) {
-		if (n != -ENOTSUP && n != -EOPNOTSUPP && n != -EBADF && n != -ELOOP)
-			st = vfs_errno_to_status((int)-n);
-		n = 0;
-	}
-	size_t cap = 0, pl = strlen(STREAM_PREFIX), sl = strlen(STREAM_SUFFIX);
-	for (ssize_t off = 0; NT_OK(st) && off < n;) {
-		const char *x = names + off;
-		size_t xl = strnlen(x, (size_t)(n - off));
-		off += (ssize_t)xl + 1;
-		if (xl <= pl + sl || strncmp(x, STREAM_PREFIX, pl) || strcmp(x + xl - sl, STREAM_SUFFIX))
-			continue;
-		size_t nl = xl - pl - sl;
-		if (nl > VFS_STREAM_NAME_MAX)
-			continue;
+	size_t len = 0, off = 0, cap = 0;
+	NTSTATUS st = list_names(fd, names, &len);
+	const char *x, *name;
+	while (NT_OK(st) && (name = next_stream(names, len, &off, &x)) != NULL) {
 		size_t size;
 		if (!NT_OK(load(fd, x, val, &size)))
 			continue; /* vanished meanwhile */
@@ -113,8 +136,7 @@ NTSTATUS vfs_stream_list(int fd, struct vfs_stream_list *out)
 			cap = nc;
 		}
 		struct vfs_stream *s = &out->v[out->n++];
-		memcpy(s->name, x + pl, nl);
-		s->name[nl] = 0;
+		copy_name(s->name, name);
 		s->size = size;
 	}
 	free(names);
@@ -126,27 +148,38 @@ NTSTATUS vfs_stream_list(int fd, struct vfs_stream_list *out)
 
 NTSTATUS vfs_stream_lookup(int fd, const char *name, char stored[VFS_STREAM_NAME_MAX + 1], uint64_t *size)
 {
-	char x[XATTR_NAME_MAX_BYTES + 1];
-	NTSTATUS st = xattr_name(name, x);
+	char want[XATTR_NAME_MAX_BYTES + 1];
+	NTSTATUS st = xattr_name(name, want);
 	if (!NT_OK(st))
 		return st;
-	struct vfs_stream_list l;
-	st = vfs_stream_list(fd, &l);
-	if (!NT_OK(st))
-		return st;
-	st = STATUS_OBJECT_NAME_NOT_FOUND;
-	for (size_t i = 0; i < l.n; i++) {
+	char *names = malloc(XATTR_LIST_MAX_BYTES);
+	if (!names)
+		return STATUS_NO_MEMORY;
+	size_t len = 0, off = 0;
+	st = list_names(fd, names, &len);
+	const char *x, *n, *found = NULL;
+	char cand[VFS_STREAM_NAME_MAX + 1];
+	while (NT_OK(st) && (n = next_stream(names, len, &off, &x)) != NULL) {
 		/* the exact spelling wins over a case-insensitive match */
-		bool exact = strcmp(l.v[i].name, name) == 0;
-		if (exact || (!NT_OK(st) && vfs_name_equal_ci(l.v[i].name, name))) {
-			snprintf(stored, VFS_STREAM_NAME_MAX + 1, "%s", l.v[i].name);
-			*size = l.v[i].size;
-			st = STATUS_SUCCESS;
-			if (exact)
-				break;
+		if (strcmp(x, want) == 0) {
+			found = x;
+			break;
 		}
+		copy_name(cand, n);
+		if (!found && vfs_name_equal_ci(cand, name))
+			found = x;
 	}
-	vfs_stream_list_free(&l);
+	if (NT_OK(st) && !found)
+		st = STATUS_OBJECT_NAME_NOT_FOUND;
+	if (NT_OK(st)) {
+		copy_name(stored, found + strlen(STREAM_PREFIX));
+		uint8_t *val = malloc(XATTR_VALUE_MAX_BYTES);
+		size_t sz = 0;
+		st = val ? load(fd, found, val, &sz) : STATUS_NO_MEMORY;
+		*size = sz;
+		free(val);
+	}
+	free(names);
 	return st;
 }
 
