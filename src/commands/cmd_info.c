@@ -80,7 +80,10 @@ static NTSTATUS info_begin(struct smb2_req *req, uint64_t fid_p, uint64_t fid_v,
 	if (!s)
 		return st;
 	req->release = info_release;
-	req_fsa_token(req, &s->token);
+	if (s->open->has_token)
+		s->token = s->open->token; /* the opener's, as for the file-system calls */
+	else
+		req_fsa_token(req, &s->token);
 	s->case_insensitive = req->tcon->case_insensitive;
 	snprintf(s->share_name, sizeof(s->share_name), "%s", req->tcon->share ? req->tcon->share->name : "");
 	*out = s;
@@ -555,6 +558,10 @@ NTSTATUS cmd_set_info(struct smb2_req *req)
 			return STATUS_INVALID_PARAMETER;
 		if (!s->path[0])
 			return STATUS_OBJECT_NAME_INVALID;
+		/* the handle's DELETE was checked when it was opened; the new
+		 * name is checked for whoever the session is now ([MS-SMB2]
+		 * 3.3.5.21.1 uses Session.SecurityContext), not the opener */
+		req->cred_from_open = false;
 		break;
 	case FileDispositionInformation:
 		st = wire_disposition_info_decode(q.buf, q.buf_len, &s->flag);

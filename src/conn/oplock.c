@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conn/durable.h"
 #include "conn/opens.h"
 #include "conn/request.h"
 #include "fsa/fsa.h"
@@ -42,9 +43,11 @@ static void break_on_owner(struct ev_loop *loop, void *arg)
 {
 	struct break_post *p = arg;
 	if (loop) {
-		struct conn *c = server_find_conn(loop, p->b.conn_id);
+		struct conn *c = p->b.conn_id ? server_find_conn(loop, p->b.conn_id) : NULL;
 		if (c)
 			send_break(c, &p->b);
+		else
+			durable_purge(p->srv, loop, p->b.fid_p); /* a durable handle waiting for its client */
 	}
 	free(p);
 }
@@ -55,9 +58,13 @@ void conn_deliver_breaks(struct conn *from, const struct fsa_break *b, int n)
 		if (!b[i].loop)
 			continue;
 		if (b[i].loop == from->loop) {
-			struct conn *c = b[i].conn_id == from->id ? from : server_find_conn(from->loop, b[i].conn_id);
+			struct conn *c = !b[i].conn_id	       ? NULL
+					 : b[i].conn_id == from->id ? from
+								    : server_find_conn(from->loop, b[i].conn_id);
 			if (c)
 				send_break(c, &b[i]);
+			else
+				durable_purge(from->srv, from->loop, b[i].fid_p);
 			continue;
 		}
 		struct break_post *p = malloc(sizeof(*p));

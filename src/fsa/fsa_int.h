@@ -66,4 +66,8 @@ void fsa_streams_remove_unopened(struct fsa_open *o);
 /* info.c: reports a change of o's file to the watches above it. */
 void fsa_notify_modified(struct fsa_open *o, uint32_t filter);
 
+/* fsa_lock_cleanup without releasing the locks (a durable handle's
+ * connection is gone; the handle may be reclaimed). */
+void fsa_lock_disconnect(struct fsa_open *o);
+
 #endif

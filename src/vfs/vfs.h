@@ -267,6 +267,8 @@ int vfs_inotify_read(int ifd, int timeout_ms, void (*cb)(void *ctx, const struct
 /* *len = 0 when there is none (or the file system keeps no xattrs). */
 NTSTATUS vfs_get_ntacl(int fd, uint8_t *buf, size_t cap, size_t *len);
 NTSTATUS vfs_set_ntacl(int fd, const uint8_t *sd, size_t len);
+/* The same for a single component name (not followed) in directory dirfd. */
+NTSTATUS vfs_get_ntacl_at(int dirfd, const char *name, uint8_t *buf, size_t cap, size_t *len);
 
 /* Directory listing with getdents64 in 32 KiB batches. vfs_dir_open reopens
  * dirfd's directory ("." relative to it, O_RDONLY) so the listing has its own
