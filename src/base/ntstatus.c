@@ -116,6 +116,8 @@ const char *nt_status_name(NTSTATUS s)
 		return "STATUS_DISK_FULL";
 	case 0xC0000098u:
 		return "STATUS_FILE_INVALID";
+	case 0xC0000099u:
+		return "STATUS_ALLOTTED_SPACE_EXCEEDED";
 	case 0xC000009Au:
 		return "STATUS_INSUFFICIENT_RESOURCES";
 	case 0xC00000A2u:

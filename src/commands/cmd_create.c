@@ -43,6 +43,7 @@ struct create_state {
 	struct wire_ace *secd_aces;
 	struct wire_ea *eas; /* ExtA context (points into the request) */
 	size_t n_eas;
+	struct fsa_stream_name stream; /* the name's ":stream:$DATA" part */
 };
 
 static void create_release(struct smb2_req *req)
@@ -273,7 +274,7 @@ NTSTATUS cmd_create(struct smb2_req *req)
 	cs->waiter.wake = create_wake;
 	cs->waiter.arg = req;
 	ev_timer_init(&cs->timer, create_timeout, cs);
-	st = smb2_name_to_path(q.name, q.name_len, cs->path, sizeof(cs->path));
+	st = smb2_name_to_path(q.name, q.name_len, cs->path, sizeof(cs->path), &cs->stream);
 	if (!NT_OK(st))
 		return st;
 
@@ -370,6 +371,7 @@ NTSTATUS cmd_create(struct smb2_req *req)
 		.requested_oplock = q.requested_oplock_level == SMB2_OPLOCK_LEVEL_LEASE ? SMB2_OPLOCK_LEVEL_NONE
 											 : q.requested_oplock_level,
 		.waiter = &cs->waiter,
+		.stream = cs->stream,
 	};
 	return req_offload(req, create_work, create_done);
 }

@@ -40,6 +40,8 @@ struct info_state {
 	/* set info arguments */
 	struct wire_basic_info basic;
 	struct wire_rename_info rename;
+	struct fsa_stream_name rename_stream; /* a rename target's stream part */
+	bool stream_rename;		      /* the target is ":name[:$DATA]" */
 	bool flag;
 	uint64_t u64;
 	/* security */
@@ -47,6 +49,11 @@ struct info_state {
 	struct fsa_sd *sd;	   /* queried */
 	struct wire_sd set_sd;	   /* to set (points into the request) */
 	struct wire_ace *set_aces;
+	/* streams (FileStreamInformation) */
+	struct vfs_stream_list streams;
+	bool has_data;
+	uint64_t data_size, data_alloc;
+	char stream[VFS_STREAM_NAME_MAX + 1]; /* the handle's stream, "" for none */
 	/* extended attributes */
 	struct vfs_ea_list eas;
 	struct wire_ea *set_eas;
@@ -60,6 +67,7 @@ static void info_release(struct smb2_req *req)
 		fsa_sd_free(s->sd);
 		free(s->set_aces);
 		vfs_ea_list_free(&s->eas);
+		vfs_stream_list_free(&s->streams);
 		free(s->set_eas);
 	}
 	req_open_state_release(req);
@@ -92,6 +100,9 @@ static void query_work(struct smb2_req *req)
 	case SMB2_0_INFO_FILE:
 		req->work_status = fsa_query_info(o, &s->info);
 		fsa_open_path(o, s->path, sizeof(s->path));
+		fsa_open_stream_name(o, s->stream, sizeof(s->stream));
+		if (NT_OK(req->work_status) && s->q.info_class == FileStreamInformation)
+			req->work_status = fsa_stream_list(o, &s->streams, &s->has_data, &s->data_size, &s->data_alloc);
 		if (NT_OK(req->work_status) && (s->q.info_class == FileFullEaInformation ||
 						s->q.info_class == FileEaInformation ||
 						s->q.info_class == FileAllInformation))
@@ -187,6 +198,38 @@ static NTSTATUS full_ea_encode(struct wr *w, struct info_state *s, size_t max)
 	return st;
 }
 
+/* [MS-FSA] 2.1.5.11.29 FileStreamInformation: "::$DATA" first for a file
+ * (a directory has none), then its named streams as ":name:$DATA". */
+static NTSTATUS stream_info_encode(struct wr *w, struct info_state *s, size_t max)
+{
+	size_t last = (size_t)-1, old = wire_wr_limit(w, max);
+	NTSTATUS st = STATUS_SUCCESS;
+	uint8_t name16[2 * (VFS_STREAM_NAME_MAX + 8)];
+	for (size_t i = 0; NT_OK(st) && i < s->streams.n + 1; i++) {
+		struct wire_stream_entry e;
+		char name[VFS_STREAM_NAME_MAX + 8];
+		if (i == 0) {
+			if (!s->has_data)
+				continue;
+			snprintf(name, sizeof(name), "::$DATA");
+			e = (struct wire_stream_entry){ .size = s->data_size, .alloc = s->data_alloc };
+		} else {
+			const struct vfs_stream *v = &s->streams.v[i - 1];
+			snprintf(name, sizeof(name), ":%s:$DATA", v->name);
+			e = (struct wire_stream_entry){ .size = v->size, .alloc = fsa_stream_alloc(v->size) };
+		}
+		long n = utf8_to_utf16le(name, name16, sizeof(name16));
+		if (n < 0)
+			continue; /* not representable (a name written by another program) */
+		e.name = name16;
+		e.name_len = (size_t)n;
+		if (!wire_stream_append(w, &last, &e))
+			st = STATUS_BUFFER_OVERFLOW;
+	}
+	w->cap = old;
+	return st;
+}
+
 static NTSTATUS file_class_encode(struct wr *w, struct info_state *s, size_t max)
 {
 	struct wire_file_info fi;
@@ -194,6 +237,11 @@ static NTSTATUS file_class_encode(struct wr *w, struct info_state *s, size_t max
 	fi.access_flags = s->open->access;
 	fi.current_byte_offset = s->open->position;
 	fi.mode = s->open->mode;
+	if (s->stream[0]) {
+		/* a stream's handle is named "file:stream" ([MS-FSCC] 2.1.5) */
+		size_t pl = strlen(s->path);
+		snprintf(s->path + pl, sizeof(s->path) - pl, ":%s", s->stream);
+	}
 	s->name16_len = path_to_smb2_name(s->path, s->name16, sizeof(s->name16));
 	if (s->name16_len < 0)
 		return STATUS_OBJECT_NAME_INVALID;
@@ -206,22 +254,8 @@ static NTSTATUS file_class_encode(struct wr *w, struct info_state *s, size_t max
 		fi.name_len = (size_t)s->name16_len;
 	}
 	uint8_t cls = s->q.info_class;
-	if (cls == FileStreamInformation) {
-		if (!s->info.directory) {
-			static const uint8_t data_name[] = { ':', 0, ':', 0, '$', 0, 'D', 0, 'A', 0, 'T', 0, 'A', 0 };
-			struct wire_stream_entry e = { .name = data_name,
-						       .name_len = sizeof(data_name),
-						       .size = s->info.end_of_file,
-						       .alloc = s->info.allocation_size };
-			size_t last = (size_t)-1;
-			size_t old = wire_wr_limit(w, max);
-			bool ok = wire_stream_append(w, &last, &e);
-			w->cap = old;
-			if (!ok)
-				return STATUS_BUFFER_OVERFLOW;
-		}
-		return STATUS_SUCCESS;
-	}
+	if (cls == FileStreamInformation)
+		return stream_info_encode(w, s, max);
 	if (cls == FileFullEaInformation)
 		return full_ea_encode(w, s, max);
 	fi.ea_size = fsa_ea_size(&s->eas);
@@ -247,6 +281,7 @@ static NTSTATUS fs_class_encode(struct wr *w, struct info_state *s, size_t max)
 		.device_type = FILE_DEVICE_DISK,
 		.device_characteristics = FILE_DEVICE_IS_MOUNTED,
 		.fs_attributes = FILE_CASE_PRESERVED_NAMES | FILE_UNICODE_ON_DISK | FILE_SUPPORTS_SPARSE_FILES |
+				 FILE_NAMED_STREAMS |
 				 (s->case_insensitive ? 0 : FILE_CASE_SENSITIVE_SEARCH) |
 				 /* FSCTL_DUPLICATE_EXTENTS_TO_FILE can share blocks there */
 				 (strcmp(s->fsinfo.fs_type, "btrfs") == 0 ? FILE_SUPPORTS_BLOCK_REFCOUNTING : 0),
@@ -356,6 +391,9 @@ NTSTATUS cmd_query_info(struct smb2_req *req)
 	case SMB2_0_INFO_FILE:
 		if (!file_class_needs(q.info_class, &need))
 			return STATUS_INVALID_INFO_CLASS;
+		/* [MS-SMB2] 3.3.5.20.1: FileNormalizedNameInformation is 3.1.1's */
+		if (q.info_class == FileNormalizedNameInformation && req->conn->dialect < SMB2_DIALECT_311)
+			return STATUS_NOT_SUPPORTED;
 		if (q.info_class == FileStreamInformation ? q.output_buffer_length < 32
 		    : q.info_class != FileFullEaInformation &&
 			      q.output_buffer_length < wire_file_info_min_size(q.info_class))
@@ -394,7 +432,10 @@ static void set_work(struct smb2_req *req)
 						 s->basic.last_write_time, s->basic.change_time, s->basic.attributes);
 		break;
 	case FileRenameInformation:
-		req->work_status = fsa_rename(o, s->path, s->rename.replace_if_exists, s->case_insensitive);
+		if (s->stream_rename)
+			req->work_status = fsa_stream_rename(o, &s->rename_stream, s->rename.replace_if_exists);
+		else
+			req->work_status = fsa_rename(o, s->path, s->rename.replace_if_exists, s->case_insensitive);
 		break;
 	case FileLinkInformation:
 		req->work_status = fsa_link(o, s->path, s->rename.replace_if_exists);
@@ -493,13 +534,28 @@ NTSTATUS cmd_set_info(struct smb2_req *req)
 			return STATUS_INVALID_PARAMETER;
 		if (q.info_class == FileRenameInformation && !fsa_has_access(o, DELETE))
 			return STATUS_ACCESS_DENIED;
-		st = smb2_name_to_path(s->rename.name, s->rename.name_len, s->path, sizeof(s->path));
+		if (q.info_class == FileRenameInformation && s->rename.name_len >= 2 && s->rename.name[0] == ':' &&
+		    s->rename.name[1] == 0) {
+			/* ":name[:$DATA]" renames the handle's stream ([MS-FSA]
+			 * 2.1.5.15.11.1: a bad stream name is INVALID_PARAMETER) */
+			st = smb2_name_to_path(s->rename.name, s->rename.name_len, s->path, sizeof(s->path),
+					       &s->rename_stream);
+			if (!NT_OK(st) || s->path[0])
+				return STATUS_INVALID_PARAMETER;
+			s->stream_rename = true;
+			break;
+		}
+		st = smb2_name_to_path(s->rename.name, s->rename.name_len, s->path, sizeof(s->path), &s->rename_stream);
 		if (NT_EQ(st, STATUS_INVALID_PARAMETER)) {
 			/* a rename target may start with a backslash: skip it */
-			st = smb2_name_to_path(s->rename.name + 2, s->rename.name_len - 2, s->path, sizeof(s->path));
+			st = smb2_name_to_path(s->rename.name + 2, s->rename.name_len - 2, s->path, sizeof(s->path),
+					       &s->rename_stream);
 		}
 		if (!NT_OK(st))
 			return st;
+		/* "file:stream" moves a stream to another file: not on NTFS */
+		if (s->rename_stream.kind == FSA_STREAM_NAMED && !o->stream)
+			return STATUS_INVALID_PARAMETER;
 		if (!s->path[0])
 			return STATUS_OBJECT_NAME_INVALID;
 		/* the handle's DELETE was checked when it was opened; the new

@@ -7,8 +7,12 @@
 
 #include "base/utf16.h"
 
-NTSTATUS smb2_name_to_path(const uint8_t *name, size_t len, char *out, size_t cap)
+NTSTATUS smb2_name_to_path(const uint8_t *name, size_t len, char *out, size_t cap, struct fsa_stream_name *sn)
 {
+	struct fsa_stream_name none;
+	if (!sn)
+		sn = &none;
+	memset(sn, 0, sizeof(*sn));
 	if (len == 0) {
 		out[0] = 0;
 		return STATUS_SUCCESS;
@@ -27,6 +31,12 @@ NTSTATUS smb2_name_to_path(const uint8_t *name, size_t len, char *out, size_t ca
 	for (char *p = out; *p; p++)
 		if (*p == '\\')
 			*p = '/';
+	/* "file:stream:$DATA": the stream part is cut off (and checked) here */
+	NTSTATUS st = fsa_stream_split(out, sn);
+	if (!NT_OK(st))
+		return st;
+	if (sn == &none && none.kind != FSA_STREAM_NONE)
+		return STATUS_OBJECT_NAME_INVALID; /* no streams where the caller takes none */
 	/* a single trailing separator names the same object */
 	size_t n = strlen(out);
 	if (n > 1 && out[n - 1] == '/')

@@ -12,8 +12,10 @@
 
 /* A CREATE / rename name (UTF-16LE, backslash-separated, relative to the
  * share) as a '/'-separated UTF-8 path; "" for the root. Checks UTF-16
- * validity and the characters Windows forbids. */
-NTSTATUS smb2_name_to_path(const uint8_t *name, size_t len, char *out, size_t cap);
+ * validity and the characters Windows forbids. A stream part
+ * ("file:stream:$DATA") goes to *sn (fsa_stream_split's rules); with sn
+ * NULL a name with one is STATUS_OBJECT_NAME_INVALID. */
+NTSTATUS smb2_name_to_path(const uint8_t *name, size_t len, char *out, size_t cap, struct fsa_stream_name *sn);
 
 /* A UTF-8 path as the "\dir\file" UTF-16LE name clients expect. */
 long path_to_smb2_name(const char *path, uint8_t *out, size_t cap);

@@ -487,12 +487,15 @@ static bool chain_finish_req(struct chain *ch, struct smb2_req *req)
 	struct rsp_slot *r = &ch->slots[ch->n++];
 	*r = (struct rsp_slot){ .buf = req->rsp, .len = req->w.pos };
 	req->rsp = NULL;
-	if (req->hdr.next_command) {
-		/* Chained: pad to 8 bytes and point at the next reply. */
+	if (req->hdr.next_command || ch->n > 1) {
+		/* Chained: pad to 8 bytes and point at the next reply. The
+		 * last reply of a compound is padded too, as Windows does
+		 * (smbtorture smb2.compound.compound-padding); a lone reply is not. */
 		size_t padded = (r->len + 7) & ~(size_t)7;
 		memset(r->buf + r->len, 0, padded - r->len);
 		r->len = padded;
-		wr_le32_at(r->buf + 20, (uint32_t)padded);
+		if (req->hdr.next_command)
+			wr_le32_at(r->buf + 20, (uint32_t)padded);
 	}
 	if (should_sign(req))
 		sign_slot(c, r, req->sess);

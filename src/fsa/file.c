@@ -27,6 +27,7 @@ struct fsa_table *fsa_table_new(void)
 	if (!t)
 		return NULL;
 	pthread_mutex_init(&t->lock, NULL);
+	pthread_mutex_init(&t->stream_io, NULL);
 	idtable_init(&t->files);
 	t->ifd = -1;
 	return t;
@@ -38,6 +39,7 @@ void fsa_table_free(struct fsa_table *t)
 		return;
 	fsa_notify_table_stop(t);
 	idtable_free(&t->files);
+	pthread_mutex_destroy(&t->stream_io);
 	pthread_mutex_destroy(&t->lock);
 	free(t);
 }
@@ -153,6 +155,7 @@ static void file_forget(struct fsa_table *t, struct fsa_file *f)
 			if (n->next && !idtable_insert(&t->files, k, n->next))
 				log_err("fsa: out of memory re-linking the file table");
 		}
+		fsa_stream_states_free_locked(&n->f);
 		free(n->f.path);
 		free(n);
 		return;
@@ -197,7 +200,7 @@ NTSTATUS fsa_check_path(char *path)
 		if (*p < 0x20 || strchr("\"*<>?|\\", *p))
 			return STATUS_OBJECT_NAME_INVALID;
 		if (*p == ':')
-			return STATUS_OBJECT_NAME_INVALID; /* streams are not supported yet */
+			return STATUS_OBJECT_NAME_INVALID; /* fsa_stream_split took any stream part off */
 	}
 	if (!dotdot)
 		return STATUS_SUCCESS;
@@ -284,12 +287,14 @@ static void add_break(struct fsa_create_result *r, const struct fsa_open *x, uin
  * ([MS-FSA] 2.1.5.17.2, 2.1.4.12); true if it must wait for them. Level II
  * oplocks break to none without an acknowledgement when the open
  * overwrites the file. */
-static bool oplock_must_wait(struct fsa_file *f, const struct fsa_create_args *a, uint32_t access, bool overwrite,
-			     struct fsa_create_result *r)
+static bool oplock_must_wait(struct fsa_file *f, const struct fsa_stream_state *stream,
+			     const struct fsa_create_args *a, uint32_t access, bool overwrite, struct fsa_create_result *r)
 {
 	bool wait = false;
 	bool stat_open = is_stat_open(access);
 	for (struct fsa_open *x = f->opens; x; x = x->next_in_file) {
+		if (x->stream != stream)
+			continue; /* each stream has its own oplocks */
 		if (x->breaking) {
 			if (!stat_open || x->oplock == FSA_OPLOCK_BATCH)
 				wait = true;
@@ -309,12 +314,14 @@ static bool oplock_must_wait(struct fsa_file *f, const struct fsa_create_args *a
 }
 
 /* Table lock held: the level a new open gets. */
-static uint8_t oplock_grant(const struct fsa_file *f, uint8_t requested)
+static uint8_t oplock_grant(const struct fsa_file *f, const struct fsa_stream_state *stream, uint8_t requested)
 {
 	if (requested == FSA_OPLOCK_NONE)
 		return FSA_OPLOCK_NONE;
 	bool others = false;
 	for (const struct fsa_open *x = f->opens; x; x = x->next_in_file) {
+		if (x->stream != stream)
+			continue;
 		if (x->oplock == FSA_OPLOCK_EXCLUSIVE || x->oplock == FSA_OPLOCK_BATCH || x->breaking)
 			return FSA_OPLOCK_NONE;
 		others = true;
@@ -418,7 +425,7 @@ int fsa_break_level2(struct fsa_open *o, bool include_self, struct fsa_break *br
 	int n = 0;
 	pthread_mutex_lock(&o->table->lock);
 	for (struct fsa_open *x = o->file->opens; x; x = x->next_in_file) {
-		if ((x == o && !include_self) || x->oplock != FSA_OPLOCK_II || x->breaking)
+		if ((x == o && !include_self) || x->oplock != FSA_OPLOCK_II || x->breaking || x->stream != o->stream)
 			continue;
 		x->oplock = FSA_OPLOCK_NONE;
 		if (n < cap)
@@ -580,7 +587,18 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 NTSTATUS fsa_create(const struct fsa_create_args *a, struct fsa_create_result *r)
 {
 	struct create_sds sds = { 0 };
-	NTSTATUS st = create_inner(a, r, &sds);
+	struct fsa_create_args args = *a;
+	if (a->stream.kind != FSA_STREAM_NONE) {
+		/* a stream is never a directory; "dir::$DATA" names the
+		 * directory's (missing) data: FILE_IS_A_DIRECTORY */
+		if (a->create_options & FILE_DIRECTORY_FILE)
+			return STATUS_NOT_A_DIRECTORY;
+		if (a->stream.kind == FSA_STREAM_DEFAULT) {
+			args.create_options |= FILE_NON_DIRECTORY_FILE;
+			args.stream.kind = FSA_STREAM_NONE;
+		}
+	}
+	NTSTATUS st = create_inner(&args, r, &sds);
 	fsa_sd_free(sds.parent);
 	fsa_sd_free(sds.file);
 	return st;
@@ -594,6 +612,14 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 	bool created = false;
 	struct fsa_open *o = NULL;
 	memset(r, 0, sizeof(*r));
+	/* A named stream: the checks below are its file's (which is created
+	 * if missing); the disposition applies to the stream, decided once
+	 * the file is open (its xattrs are looked at through its fd). */
+	bool named = a->stream.kind == FSA_STREAM_NAMED;
+	bool overwrite_disp = a->disposition == FILE_OVERWRITE || a->disposition == FILE_OVERWRITE_IF ||
+			      a->disposition == FILE_SUPERSEDE;
+	char sname[VFS_STREAM_NAME_MAX + 1] = "";
+	bool stream_exists = false, stream_truncate = false;
 
 	if (a->case_insensitive && a->path[0]) {
 		st = vfs_resolve_case(a->root, a->path, path, sizeof(path));
@@ -642,16 +668,15 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 	bool is_dir = exists ? S_ISDIR(vs.mode) : (a->create_options & FILE_DIRECTORY_FILE) != 0;
 
 	if (exists) {
-		if (a->disposition == FILE_CREATE)
+		if (a->disposition == FILE_CREATE && !named)
 			return STATUS_OBJECT_NAME_COLLISION;
-		if (is_dir && (a->create_options & FILE_NON_DIRECTORY_FILE))
+		if (is_dir && (a->create_options & FILE_NON_DIRECTORY_FILE) && !named)
 			return STATUS_FILE_IS_A_DIRECTORY;
 		if (!is_dir && (a->create_options & FILE_DIRECTORY_FILE))
 			return STATUS_NOT_A_DIRECTORY;
 		if (!S_ISDIR(vs.mode) && !S_ISREG(vs.mode))
 			return STATUS_ACCESS_DENIED; /* devices, fifos, sockets are not served */
-		if (is_dir && (a->disposition == FILE_OVERWRITE || a->disposition == FILE_OVERWRITE_IF ||
-			       a->disposition == FILE_SUPERSEDE))
+		if (is_dir && overwrite_disp && !named)
 			return STATUS_INVALID_PARAMETER;
 	} else {
 		if (a->disposition == FILE_OPEN || a->disposition == FILE_OVERWRITE)
@@ -664,18 +689,17 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 		if ((a->create_options & FILE_DELETE_ON_CLOSE) && (a->file_attributes & FILE_ATTRIBUTE_READONLY))
 			return STATUS_CANNOT_DELETE;
 	}
-	bool truncate = exists && (a->disposition == FILE_OVERWRITE || a->disposition == FILE_OVERWRITE_IF ||
-				   a->disposition == FILE_SUPERSEDE);
+	bool truncate = exists && overwrite_disp && !named;
 	if ((a->file_attributes & FILE_ATTRIBUTE_ENCRYPTED) && (!exists || truncate))
 		return STATUS_ACCESS_DENIED; /* no EFS here, as on a standalone Windows server */
-	if (truncate && !(access & (FILE_WRITE_DATA | FILE_APPEND_DATA)) && !max_allowed)
+	if ((truncate || (named && overwrite_disp)) && !(access & (FILE_WRITE_DATA | FILE_APPEND_DATA)) && !max_allowed)
 		access |= FILE_WRITE_DATA; /* overwriting is a write ([MS-FSA] adds it) */
 	if ((a->create_options & FILE_DELETE_ON_CLOSE) && !(access & DELETE))
 		return STATUS_ACCESS_DENIED;
 	st = exists ? check_existing_sd(a, path, sds, &access, max_allowed) : check_parent_sd(a, path, is_dir, sds);
 	if (!NT_OK(st))
 		return st;
-	if ((access & DELETE) && exists) {
+	if ((access & DELETE) && exists && !named) {
 		/* DELETE is granted only if the name may really go away */
 		NTSTATUS dst = vfs_may_delete(a->root, path);
 		if (!NT_OK(dst)) {
@@ -715,7 +739,48 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 	/* Open (or create) the file itself. */
 	bool want_write = access & (FILE_WRITE_DATA | FILE_APPEND_DATA);
 	bool want_read = access & (FILE_READ_DATA | FILE_EXECUTE | FILE_READ_EA);
-	if (is_dir) {
+	if (named) {
+		/* The file's fd carries the stream's xattr. It is opened with
+		 * the access the stream wants, so the kernel checks the user
+		 * may read or write the file as for its own data (a directory
+		 * only reads; the xattr calls are checked again anyway). */
+		int flags = is_dir ? O_RDONLY | O_DIRECTORY
+			    : want_write ? (want_read || max_allowed ? O_RDWR : O_WRONLY) : O_RDONLY;
+		if (!exists) {
+			st = vfs_open(a->root, path, flags | O_CREAT | O_EXCL, 0666, &fd);
+			if (NT_OK(st))
+				created = true;
+			else if (NT_EQ(st, STATUS_OBJECT_NAME_COLLISION))
+				st = vfs_open(a->root, path, flags | O_NONBLOCK, 0, &fd);
+		} else {
+			st = vfs_open(a->root, path, flags | O_NONBLOCK, 0, &fd);
+			if (NT_EQ(st, STATUS_ACCESS_DENIED) && max_allowed && (flags & O_ACCMODE) != O_RDONLY) {
+				access &= ~(FILE_WRITE_DATA | FILE_APPEND_DATA);
+				flags = is_dir ? O_RDONLY | O_DIRECTORY : O_RDONLY;
+				st = vfs_open(a->root, path, flags | O_NONBLOCK, 0, &fd);
+			}
+			if (NT_EQ(st, STATUS_ACCESS_DENIED) && !want_read && !want_write)
+				st = vfs_open(a->root, path, O_PATH | (is_dir ? O_DIRECTORY : 0), 0, &fd);
+		}
+		if (NT_OK(st))
+			vfs_clear_nonblock(fd);
+		if (NT_OK(st) && !created) {
+			uint64_t ssize;
+			st = vfs_stream_lookup(fd, a->stream.name, sname, &ssize);
+			stream_exists = NT_OK(st);
+			if (NT_EQ(st, STATUS_OBJECT_NAME_NOT_FOUND))
+				st = STATUS_SUCCESS;
+		}
+		if (NT_OK(st) && !stream_exists)
+			snprintf(sname, sizeof(sname), "%s", a->stream.name);
+		if (NT_OK(st) && stream_exists && a->disposition == FILE_CREATE)
+			st = STATUS_OBJECT_NAME_COLLISION;
+		if (NT_OK(st) && !stream_exists && (a->disposition == FILE_OPEN || a->disposition == FILE_OVERWRITE))
+			st = STATUS_OBJECT_NAME_NOT_FOUND;
+		stream_truncate = stream_exists && overwrite_disp;
+		if (!NT_OK(st))
+			goto fail;
+	} else if (is_dir) {
 		if (!exists) {
 			st = vfs_mkdir(a->root, path, 0777);
 			if (NT_EQ(st, STATUS_OBJECT_NAME_COLLISION) && a->disposition == FILE_OPEN_IF)
@@ -772,7 +837,7 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 	o->access = access;
 	o->share = a->share_access;
 	o->create_options = a->create_options;
-	o->is_dir = is_dir;
+	o->is_dir = is_dir && !named;
 	o->delete_on_close = (a->create_options & FILE_DELETE_ON_CLOSE) != 0;
 	o->hide_dot_files = a->hide_dot_files;
 	o->hide_unreadable = a->hide_unreadable;
@@ -806,22 +871,38 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 		st = STATUS_NO_MEMORY;
 		goto fail;
 	}
-	if (oplock_must_wait(f, a, access, truncate, r)) {
+	struct fsa_stream_state *ss = named ? fsa_stream_state_get_locked(f, sname) : NULL;
+	if (named && !ss) {
+		if (!f->opens)
+			file_forget(a->table, f);
+		pthread_mutex_unlock(&a->table->lock);
+		st = STATUS_NO_MEMORY;
+		goto fail;
+	}
+	if (oplock_must_wait(f, ss, a, access, truncate || stream_truncate, r)) {
 		/* Opening waits for the holders of exclusive/batch oplocks to
 		 * acknowledge their breaks (or close, or time out). */
 		a->waiter->file = f;
 		a->waiter->next = f->waiters;
 		f->waiters = a->waiter;
+		if (ss)
+			fsa_stream_state_drop_locked(f, ss);
 		pthread_mutex_unlock(&a->table->lock);
 		st = STATUS_OPLOCK_BREAK_IN_PROGRESS;
 		created = false; /* it exists: we made it, but others may use it now */
 		goto fail;
 	}
-	if (f->delete_pending) {
+	if (f->delete_pending || (ss && ss->delete_pending)) {
 		st = STATUS_DELETE_PENDING;
 	} else {
+		/* Opens of one stream share among themselves; an open of the
+		 * file for DELETE also needs every stream's opens to share
+		 * delete (it would delete them), nothing else crosses streams. */
 		for (struct fsa_open *x = f->opens; x; x = x->next_in_file)
-			if (share_conflict(x, access, a->share_access)) {
+			if (x->stream == ss ? share_conflict(x, access, a->share_access)
+					    : !ss && (access & DELETE) &&
+						      share_conflict(x, DELETE, FILE_SHARE_READ | FILE_SHARE_WRITE |
+										FILE_SHARE_DELETE)) {
 				st = STATUS_SHARING_VIOLATION;
 				break;
 			}
@@ -832,6 +913,8 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 			st = STATUS_NO_MEMORY;
 	}
 	if (!NT_OK(st)) {
+		if (ss)
+			fsa_stream_state_drop_locked(f, ss);
 		if (!f->opens)
 			file_forget(a->table, f);
 		pthread_mutex_unlock(&a->table->lock);
@@ -839,7 +922,11 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 	}
 	f->is_dir = is_dir;
 	o->file = f;
-	o->oplock = is_dir ? FSA_OPLOCK_NONE : oplock_grant(f, a->requested_oplock);
+	if (ss) {
+		o->stream = ss;
+		ss->n_opens++;
+	}
+	o->oplock = o->is_dir ? FSA_OPLOCK_NONE : oplock_grant(f, ss, a->requested_oplock);
 	r->oplock = o->oplock;
 	o->next_in_file = f->opens;
 	if (f->opens)
@@ -848,12 +935,22 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 	f->n_opens++;
 	pthread_mutex_unlock(&a->table->lock);
 
+	if (named && (!stream_exists || stream_truncate)) {
+		st = vfs_stream_create(fd, sname);
+		if (!NT_OK(st)) {
+			fsa_open_put(o);
+			if (created)
+				(void)vfs_unlink(a->root, path, false);
+			return st;
+		}
+	}
 	if (truncate) {
 		st = vfs_ftruncate(fd, 0);
 		if (!NT_OK(st)) {
 			fsa_open_put(o);
 			return st;
 		}
+		fsa_streams_remove_unopened(o); /* an overwritten file loses its streams */
 	}
 	if (created || truncate) {
 		struct vfs_dosinfo nd = { .has_attrs = true,
@@ -878,7 +975,7 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 				return est;
 			}
 		}
-		if (a->allocation_size && !is_dir) {
+		if (a->allocation_size && !is_dir && !named) {
 			(void)vfs_fallocate(fd, a->allocation_size);
 			pthread_mutex_lock(&a->table->lock);
 			f->alloc_hint = a->allocation_size;
@@ -895,6 +992,10 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 		r->maximal_access = maximal_access(a, path, fd, &vs, ro, sds, o->access);
 	}
 	r->open = o;
+	if (named) {
+		created = created || !stream_exists;
+		truncate = stream_truncate;
+	}
 	r->action = created ? FILE_CREATED
 			    : truncate ? (a->disposition == FILE_SUPERSEDE ? FILE_SUPERSEDED : FILE_OVERWRITTEN)
 				       : FILE_OPENED;
@@ -952,11 +1053,15 @@ void fsa_open_put(struct fsa_open *o)
 	fsa_times_close(o);
 	fsa_lock_cleanup(o); /* normally done at handle close already */
 	char *unlink_path = NULL;
-	bool unlink_dir = o->is_dir;
+	char unlink_stream[VFS_STREAM_NAME_MAX + 1] = "";
 	pthread_mutex_lock(&t->lock);
 	struct fsa_file *f = o->file;
+	bool unlink_dir = f->is_dir;
 	struct fsa_notify_waiter *notify_wake = NULL;
-	if (o->delete_on_close) {
+	struct fsa_stream_state *ss = o->stream;
+	if (o->delete_on_close && ss) {
+		ss->delete_pending = true;
+	} else if (o->delete_on_close) {
 		f->delete_pending = true;
 		if (o->is_dir)
 			fsa_notify_delete_pending_locked(f, &notify_wake);
@@ -968,6 +1073,14 @@ void fsa_open_put(struct fsa_open *o)
 	if (o->next_in_file)
 		o->next_in_file->prev_in_file = o->prev_in_file;
 	f->n_opens--;
+	if (ss && --ss->n_opens == 0) {
+		/* [MS-FSA] 2.1.5.4 for a stream: its last close deletes it
+		 * (unless the whole file goes now) */
+		if (ss->delete_pending && !(f->n_opens == 0 && f->delete_pending))
+			snprintf(unlink_stream, sizeof(unlink_stream), "%s", ss->name);
+		fsa_stream_state_drop_locked(f, ss);
+	}
+	o->stream = NULL;
 	fsa_notify_close_locked(o, &notify_wake);
 	struct fsa_waiter *waiters = NULL;
 	if (o->breaking || o->oplock == FSA_OPLOCK_BATCH || o->oplock == FSA_OPLOCK_EXCLUSIVE || f->n_opens == 0) {
@@ -985,6 +1098,12 @@ void fsa_open_put(struct fsa_open *o)
 		file_forget(t, f);
 	}
 	pthread_mutex_unlock(&t->lock);
+	if (unlink_stream[0]) {
+		/* likewise before waiters go on: they find the stream gone */
+		NTSTATUS st = vfs_stream_remove(o->fd, unlink_stream);
+		if (!NT_OK(st))
+			log_info("deleting a stream at its last close failed: %s", nt_status_name(st));
+	}
 	if (unlink_path) {
 		/* [MS-FSA] 2.1.5.4: the last close of a delete-pending file
 		 * deletes it; before an open waiting for this one's oplock

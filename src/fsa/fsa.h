@@ -161,9 +161,19 @@ struct fsa_file {
 	struct fsa_lock *locks;		     /* byte-range locks (fsa/lock.c) */
 	struct fsa_lock_waiter *lock_waiters; /* blocking lock requests waiting */
 	struct fsa_waiter *waiters; /* opens waiting for a break to finish */
+	struct fsa_stream_state *streams; /* named streams with opens */
 };
 
 struct fsa_dir_state; /* directory enumeration (fsa/dir.c) */
+
+/* One named stream of an open file, shared by the stream's opens (fsa/stream.c);
+ * in its file's list, under the table lock. */
+struct fsa_stream_state {
+	struct fsa_stream_state *next;
+	char name[VFS_STREAM_NAME_MAX + 1]; /* as stored (renames change it) */
+	int n_opens;
+	bool delete_pending; /* the stream goes at its last close */
+};
 
 /* Who asks, for access checks against stored security descriptors: SIDs
  * are Samba's Unix ones (S-1-22-1-uid, S-1-22-2-gid) plus Everyone,
@@ -221,6 +231,9 @@ struct fsa_open {
 	 * is 0 while a durable open waits for its client to reconnect) */
 	void *owner_loop;
 	uint64_t owner_conn;
+	/* a named stream's open (NULL: the file itself, its default stream);
+	 * fd is then the file's, and data goes through fsa/stream.c */
+	struct fsa_stream_state *stream;
 	/* durability ([MS-SMB2] 3.3.1.10; set and read by conn/ on the loop
 	 * that owns the open, and by the durable table under its lock) */
 	bool durable, resilient, durable_v2;
@@ -230,6 +243,25 @@ struct fsa_open {
 	/* LockSequenceArray (3.3.5.14): bit 7 valid, low 4 bits the number */
 	uint8_t lock_seq[64];
 };
+
+/* The stream part of a name ([MS-FSCC] 2.1.5: "file:stream:$DATA"). */
+enum {
+	FSA_STREAM_NONE = 0, /* no ':' */
+	FSA_STREAM_DEFAULT,  /* "file::$DATA": the file's own data */
+	FSA_STREAM_NAMED,    /* "file:name" or "file:name:$DATA" */
+};
+struct fsa_stream_name {
+	int kind;
+	char name[VFS_STREAM_NAME_MAX + 1]; /* FSA_STREAM_NAMED: UTF-8, no '/', '\\', ':' */
+};
+/* Cuts a share-relative path ('/'-separated UTF-8, after the client's
+ * backslashes became '/') at its first ':' and parses what follows:
+ * STATUS_OBJECT_NAME_INVALID for a separator after the colon, an empty
+ * name without a type ("file:"), an empty type ("file:s:"), a type other
+ * than $DATA, a third colon, or a name over 255 UTF-16 units (or
+ * VFS_STREAM_NAME_MAX bytes). Any other character, controls and
+ * wildcards included, is valid in a stream name, as on NTFS. */
+NTSTATUS fsa_stream_split(char *path, struct fsa_stream_name *sn);
 
 /* What CREATE asks for, decoded and validated by the command handler. */
 struct fsa_create_args {
@@ -256,6 +288,7 @@ struct fsa_create_args {
 	uint64_t create_time_hint;
 	uint8_t requested_oplock;  /* FSA_OPLOCK_* */
 	struct fsa_waiter *waiter; /* used when the open must wait for a break */
+	struct fsa_stream_name stream; /* the name's stream part */
 };
 
 struct fsa_create_result {
@@ -539,9 +572,21 @@ void fsa_dir_unget(struct fsa_open *o, const struct fsa_dirent *e);
 void fsa_dir_state_free(struct fsa_dir_state *d);
 
 /* Name checks: the characters Windows forbids in a component, trailing
- * dots/spaces allowed, stream syntax refused (no streams yet). ".."
- * components are resolved in place ("a/../b" becomes "b"); one that would
- * climb above the root is STATUS_OBJECT_PATH_SYNTAX_BAD. */
+ * dots/spaces allowed; a ':' is refused (fsa_stream_split takes the stream
+ * part off first). ".." components are resolved in place ("a/../b" becomes
+ * "b"); one that would climb above the root is STATUS_OBJECT_PATH_SYNTAX_BAD. */
 NTSTATUS fsa_check_path(char *path);
+
+/* Streams of an open's file (fsa/stream.c). (offload) The named streams,
+ * and whether the file has a default data stream ("::$DATA": files, not
+ * directories) with its size and allocation. */
+NTSTATUS fsa_stream_list(struct fsa_open *o, struct vfs_stream_list *out, bool *has_data, uint64_t *data_size,
+			 uint64_t *data_alloc);
+/* The name of the stream o opened ("" for the file itself). */
+void fsa_open_stream_name(struct fsa_open *o, char *out, size_t cap);
+/* The allocation shown for a stream of this size. */
+uint64_t fsa_stream_alloc(uint64_t size);
+/* (offload) FileRenameInformation with a ":name" target on a stream open. */
+NTSTATUS fsa_stream_rename(struct fsa_open *o, const struct fsa_stream_name *to, bool replace);
 
 #endif

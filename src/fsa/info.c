@@ -75,8 +75,18 @@ NTSTATUS fsa_query_info(struct fsa_open *o, struct fsa_info *info)
 	struct vfs_dosinfo d = { 0 };
 	(void)vfs_get_dosinfo(o->fd, &d);
 	fsa_info_from_stat(&st, &d, info);
+	if (o->stream) {
+		/* a stream shows its file's times and attributes, its own size */
+		uint64_t size = 0;
+		s = fsa_stream_size(o, &size);
+		if (!NT_OK(s))
+			return s;
+		info->end_of_file = size;
+		info->allocation_size = fsa_stream_alloc(size);
+		info->directory = false;
+	}
 	pthread_mutex_lock(&o->table->lock);
-	info->delete_pending = o->file->delete_pending;
+	info->delete_pending = o->file->delete_pending || (o->stream && o->stream->delete_pending);
 	if (info->delete_pending && info->nlink)
 		info->nlink--; /* the name goes away at the last close */
 	fsa_times_apply_locked(o->file, &st, info);
@@ -95,9 +105,11 @@ NTSTATUS fsa_set_basic(struct fsa_open *o, uint64_t ctime, uint64_t atime, uint6
 	/* 0 = leave unchanged; -1 (all ones) = stop updating automatically;
 	 * -2 = resume. Linux updates times itself, so -1/-2 mean "unchanged"
 	 * here except that -1 pins the write time seen by clients. */
-	if ((attrs & FILE_ATTRIBUTE_DIRECTORY) && !o->is_dir)
+	/* on a stream's handle these are its file's */
+	bool is_dir = o->file ? o->file->is_dir : o->is_dir;
+	if ((attrs & FILE_ATTRIBUTE_DIRECTORY) && !is_dir)
 		return STATUS_INVALID_PARAMETER;
-	if ((attrs & FILE_ATTRIBUTE_TEMPORARY) && o->is_dir)
+	if ((attrs & FILE_ATTRIBUTE_TEMPORARY) && is_dir)
 		return STATUS_INVALID_PARAMETER; /* [MS-FSA] 2.1.5.14.2 */
 	struct timespec at, mt, *pat = NULL, *pmt = NULL;
 	if (atime && atime != UINT64_MAX && atime != UINT64_MAX - 1) {
@@ -135,9 +147,9 @@ NTSTATUS fsa_set_basic(struct fsa_open *o, uint64_t ctime, uint64_t atime, uint6
 		if (attrs) {
 			/* the sparse flag is not a client's to set here (FSCTL_SET_SPARSE) */
 			uint32_t keep = d.has_attrs ? d.attrs & FILE_ATTRIBUTE_SPARSE_FILE : 0;
-			d.attrs = (attrs & FSA_SETTABLE_ATTRS) | (o->is_dir ? FILE_ATTRIBUTE_DIRECTORY : 0);
+			d.attrs = (attrs & FSA_SETTABLE_ATTRS) | (is_dir ? FILE_ATTRIBUTE_DIRECTORY : 0);
 			if (attrs == FILE_ATTRIBUTE_NORMAL)
-				d.attrs = o->is_dir ? FILE_ATTRIBUTE_DIRECTORY : 0;
+				d.attrs = is_dir ? FILE_ATTRIBUTE_DIRECTORY : 0;
 			d.attrs |= keep;
 			d.has_attrs = true;
 		}
@@ -168,7 +180,7 @@ NTSTATUS fsa_set_eof(struct fsa_open *o, uint64_t eof)
 	if (eof > (uint64_t)INT64_MAX)
 		return STATUS_INVALID_PARAMETER;
 	fsa_times_flush_pending(o);
-	NTSTATUS s = vfs_ftruncate(o->fd, eof);
+	NTSTATUS s = o->stream ? fsa_stream_set_size(o, eof) : vfs_ftruncate(o->fd, eof);
 	if (NT_OK(s))
 		fsa_notify_modified(o, FSA_NOTIFY_SIZE | FSA_NOTIFY_LAST_WRITE);
 	return s;
@@ -178,6 +190,12 @@ NTSTATUS fsa_set_allocation(struct fsa_open *o, uint64_t size)
 {
 	if (o->is_dir)
 		return STATUS_INVALID_PARAMETER;
+	if (o->stream) {
+		/* nothing to reserve in an xattr; shrinking below EOF truncates */
+		uint64_t cur = 0;
+		NTSTATUS s = fsa_stream_size(o, &cur);
+		return NT_OK(s) && size < cur ? fsa_stream_set_size(o, size) : s;
+	}
 	struct vfs_stat st;
 	NTSTATUS s = vfs_fstat(o->fd, &st);
 	if (!NT_OK(s))
@@ -215,7 +233,10 @@ NTSTATUS fsa_set_disposition(struct fsa_open *o, bool delete_it)
 	}
 	struct fsa_notify_waiter *wake = NULL;
 	pthread_mutex_lock(&o->table->lock);
-	o->file->delete_pending = delete_it;
+	if (o->stream)
+		o->stream->delete_pending = delete_it; /* the stream, not its file */
+	else
+		o->file->delete_pending = delete_it;
 	if (!delete_it)
 		o->delete_on_close = false;
 	else if (o->is_dir)
@@ -239,9 +260,19 @@ NTSTATUS fsa_rename(struct fsa_open *o, const char *new_path, bool replace, bool
 	}
 	pthread_mutex_lock(&o->table->lock);
 	char *from = o->file->path ? strdup(o->file->path) : NULL;
+	/* Windows refuses to rename a file while its streams are open
+	 * (smbtorture smb2.streams.basefile-rename-with-open-stream); a
+	 * stream's handle renamed to a file name is a sharing violation
+	 * there (smb2.streams.rename2) */
+	NTSTATUS busy = o->stream ? STATUS_SHARING_VIOLATION
+		      : fsa_file_has_stream_opens_locked(o->file) ? STATUS_ACCESS_DENIED : STATUS_SUCCESS;
 	pthread_mutex_unlock(&o->table->lock);
 	if (!from)
 		return STATUS_NO_MEMORY;
+	if (!NT_OK(busy)) {
+		free(from);
+		return busy;
+	}
 	if (!from[0]) {
 		free(from);
 		return STATUS_ACCESS_DENIED; /* the share root */
@@ -323,6 +354,8 @@ NTSTATUS fsa_link(struct fsa_open *o, const char *new_path, bool replace)
 {
 	if (o->is_dir)
 		return STATUS_FILE_IS_A_DIRECTORY;
+	if (o->stream)
+		return STATUS_INVALID_PARAMETER; /* streams have no links of their own */
 	pthread_mutex_lock(&o->table->lock);
 	char *from = o->file->path ? strdup(o->file->path) : NULL;
 	pthread_mutex_unlock(&o->table->lock);
@@ -338,12 +371,21 @@ NTSTATUS fsa_link(struct fsa_open *o, const char *new_path, bool replace)
 
 NTSTATUS fsa_read(struct fsa_open *o, void *buf, size_t n, uint64_t off, size_t *done)
 {
+	if (o->stream)
+		return fsa_stream_read(o, buf, n, off, done);
 	return vfs_pread(o->fd, buf, n, off, done);
 }
 
 NTSTATUS fsa_write(struct fsa_open *o, const void *buf, size_t n, uint64_t off, size_t *done, bool write_through)
 {
 	NTSTATUS s;
+	if (o->stream) {
+		fsa_times_before_write(o);
+		s = fsa_stream_write(o, buf, n, off, done);
+		if (NT_OK(s))
+			fsa_notify_modified(o, FSA_NOTIFY_SIZE | FSA_NOTIFY_LAST_WRITE);
+		return s;
+	}
 	if (off == UINT64_MAX) { /* append-only handle writing at end of file */
 		struct vfs_stat st;
 		s = vfs_fstat(o->fd, &st);
@@ -363,5 +405,7 @@ NTSTATUS fsa_write(struct fsa_open *o, const void *buf, size_t n, uint64_t off, 
 NTSTATUS fsa_flush(struct fsa_open *o)
 {
 	fsa_times_flush_pending(o);
+	if (o->stream)
+		return STATUS_SUCCESS; /* xattrs are written through */
 	return vfs_fsync(o->fd, false);
 }

@@ -35,7 +35,7 @@ static bool file_conflicts(const struct fsa_file *f, const struct fsa_open *o, u
 			   bool lock_intent)
 {
 	for (const struct fsa_lock *l = f->locks; l; l = l->next)
-		if (range_conflicts(l, o, off, len, excl, lock_intent))
+		if (l->owner->stream == o->stream && range_conflicts(l, o, off, len, excl, lock_intent))
 			return true;
 	return false;
 }

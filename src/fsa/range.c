@@ -3,6 +3,7 @@
  * attributes), FSCTL_SET_ZERO_DATA, FSCTL_QUERY_ALLOCATED_RANGES, the copy
  * behind FSCTL_SRV_COPYCHUNK, FSCTL_DUPLICATE_EXTENTS_TO_FILE and object
  * ids. No wire formats; file-system calls go through vfs/. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "fsa/fsa.h"
@@ -15,6 +16,9 @@ static bool signed_range_ok(uint64_t off, uint64_t len)
 
 NTSTATUS fsa_get_sparse(struct fsa_open *o, bool *sparse)
 {
+	*sparse = false;
+	if (o->stream)
+		return STATUS_SUCCESS; /* a stream in an xattr has no holes */
 	struct vfs_dosinfo d = { 0 };
 	NTSTATUS s = vfs_get_dosinfo(o->fd, &d);
 	*sparse = NT_OK(s) && d.has_attrs && (d.attrs & FILE_ATTRIBUTE_SPARSE_FILE);
@@ -25,6 +29,8 @@ NTSTATUS fsa_set_sparse(struct fsa_open *o, bool sparse)
 {
 	if (o->is_dir)
 		return STATUS_INVALID_PARAMETER;
+	if (o->stream)
+		return STATUS_SUCCESS; /* stream data in an xattr is never sparse */
 	struct vfs_dosinfo d = { 0 };
 	NTSTATUS s = vfs_get_dosinfo(o->fd, &d);
 	if (!NT_OK(s))
@@ -42,6 +48,8 @@ NTSTATUS fsa_set_sparse(struct fsa_open *o, bool sparse)
 
 static NTSTATUS file_size(struct fsa_open *o, uint64_t *size)
 {
+	if (o->stream)
+		return fsa_stream_size(o, size);
 	struct vfs_stat st;
 	NTSTATUS s = vfs_fstat(o->fd, &st);
 	*size = st.size;
@@ -68,6 +76,15 @@ NTSTATUS fsa_zero_data(struct fsa_open *o, uint64_t off, uint64_t beyond)
 	bool sparse;
 	(void)fsa_get_sparse(o, &sparse);
 	fsa_times_before_write(o);
+	if (o->stream) {
+		size_t done;
+		uint8_t *zeros = calloc(1, (size_t)(beyond - off));
+		if (!zeros)
+			return STATUS_NO_MEMORY;
+		s = fsa_stream_write(o, zeros, (size_t)(beyond - off), off, &done);
+		free(zeros);
+		return s;
+	}
 	/* a sparse file gives the blocks back; any other stays allocated */
 	s = sparse ? vfs_punch_hole(o->fd, off, beyond - off) : vfs_zero_range(o->fd, off, beyond - off);
 	if (NT_OK(s))
@@ -138,7 +155,22 @@ NTSTATUS fsa_copy_chunk(struct fsa_open *src, struct fsa_open *dst, uint64_t src
 	if (fsa_io_conflicts(src, src_off, len, false) || fsa_io_conflicts(dst, dst_off, len, true))
 		return STATUS_FILE_LOCK_CONFLICT;
 	fsa_times_before_write(dst);
-	uint64_t done;
+	uint64_t done = 0;
+	if (src->stream || dst->stream) {
+		/* through memory: a chunk is at most 1 MiB (the SMB layer's cap) */
+		uint8_t *buf = malloc(len ? (size_t)len : 1);
+		if (!buf)
+			return STATUS_NO_MEMORY;
+		size_t got = 0, put = 0;
+		s = fsa_read(src, buf, (size_t)len, src_off, &got);
+		if (NT_OK(s))
+			s = fsa_write(dst, buf, got, dst_off, &put, false);
+		free(buf);
+		done = put;
+		if (NT_OK(s) && done < len)
+			s = STATUS_INVALID_VIEW_SIZE;
+		return s;
+	}
 	s = vfs_copy_range(src->fd, src_off, dst->fd, dst_off, len, &done);
 	if (NT_OK(s) && done < len)
 		s = STATUS_INVALID_VIEW_SIZE; /* the source shrank meanwhile */
@@ -154,6 +186,8 @@ NTSTATUS fsa_duplicate_extents(struct fsa_open *src, struct fsa_open *dst, uint6
 		return STATUS_INVALID_PARAMETER;
 	if (!signed_range_ok(src_off, len) || !signed_range_ok(dst_off, len))
 		return STATUS_INVALID_PARAMETER;
+	if (src->stream || dst->stream)
+		return STATUS_NOT_SUPPORTED; /* xattr data has no blocks to share */
 	if (len == 0)
 		return STATUS_SUCCESS;
 	uint64_t size;

@@ -198,6 +198,42 @@ void vfs_ea_list_free(struct vfs_ea_list *l);
 /* Sets one EA; an empty value removes it. */
 NTSTATUS vfs_ea_set(int fd, const char *name, const uint8_t *value, size_t len);
 
+/* Alternate data streams (vfs/stream.c) in Samba's vfs_streams_xattr layout:
+ * "user.DosStream.<name>:$DATA" holding the data and a trailing NUL. fd is
+ * any fd of the base file (O_PATH too). Names are UTF-8 without '/', '\\'
+ * or ':' (else STATUS_OBJECT_NAME_INVALID), at most VFS_STREAM_NAME_MAX
+ * bytes so the xattr name fits the kernel's 255. Writes or sizes past
+ * VFS_STREAM_MAX are STATUS_ALLOTTED_SPACE_EXCEEDED (as Samba answers); a
+ * file system that holds less says STATUS_DISK_FULL. */
+#define VFS_STREAM_MAX 65535
+#define VFS_STREAM_NAME_MAX (255 - 15 - 6)
+struct vfs_stream {
+	char name[VFS_STREAM_NAME_MAX + 1];
+	uint64_t size;
+};
+struct vfs_stream_list {
+	struct vfs_stream *v;
+	size_t n;
+};
+/* Every named stream of the file (none without xattr support). */
+NTSTATUS vfs_stream_list(int fd, struct vfs_stream_list *out);
+void vfs_stream_list_free(struct vfs_stream_list *l);
+/* The stream matching name case-insensitively (an exact match first): its
+ * stored spelling and size, or STATUS_OBJECT_NAME_NOT_FOUND. */
+NTSTATUS vfs_stream_lookup(int fd, const char *name, char stored[VFS_STREAM_NAME_MAX + 1], uint64_t *size);
+/* Creates the stream empty, or empties it. */
+NTSTATUS vfs_stream_create(int fd, const char *name);
+NTSTATUS vfs_stream_size(int fd, const char *name, uint64_t *size);
+/* Reads up to n bytes at off (*done less at the end, 0 past it). */
+NTSTATUS vfs_stream_read(int fd, const char *name, void *buf, size_t n, uint64_t off, size_t *done);
+/* Writes all n bytes at off (a gap reads as zeros); callers serialise
+ * writers of one stream (read-modify-write of the whole value). */
+NTSTATUS vfs_stream_write(int fd, const char *name, const void *data, size_t n, uint64_t off);
+NTSTATUS vfs_stream_set_size(int fd, const char *name, uint64_t size);
+NTSTATUS vfs_stream_remove(int fd, const char *name); /* a missing stream is success */
+/* Moves from's data to `to`, replacing it. */
+NTSTATUS vfs_stream_rename(int fd, const char *from, const char *to);
+
 /* Changes made by other programs (vfs/inotify.c). */
 enum vfs_change_kind {
 	VFS_CHANGE_ADDED,

@@ -4,7 +4,8 @@
 # signed and encrypted; 1 GiB once, then copied server-side with
 # FSCTL_SRV_COPYCHUNK_WRITE and timed against get+put), recursive mput/mget of a deep tree
 # with unicode and space names, rename, del, rmdir, allinfo, ls with
-# wildcards, setmode, read-only share refusals, and attempts to escape the
+# wildcards, alternate data streams (file:stream), setmode, read-only
+# share refusals, and attempts to escape the
 # share through symlinks planted on the server.
 # Usage: tests/integration/files.sh PATH/TO/smb3d
 set -uo pipefail
@@ -120,6 +121,32 @@ check_rc "files:rename" 0 sc data "${U[@]}" -c "rename SMB3_11-off.bin newdir\\m
 check_out "files:ls-wildcard" "moved.bin" sc data "${U[@]}" -c "ls newdir\\mov*.b?n"
 check_out "files:ls-wildcard-no-match" "NO_SUCH_FILE" sc data "${U[@]}" -c "ls newdir\\*.nothing"
 check_out "files:allinfo" "stream: \\[::\\\$DATA\\], 8388608 bytes" sc data "${U[@]}" -c "allinfo newdir\\moved.bin"
+# alternate data streams: "file:stream" round-trips through put/get, allinfo
+# lists it, it is stored as Samba's vfs_streams_xattr stores it (so a stream
+# Samba wrote shows too), a stream name cannot lead anywhere else, and
+# deleting the file deletes its streams
+printf 'stream payload\n' >stream.txt
+sc data "${U[@]}" -c "put stream.txt withstream.txt; put stream.txt withstream.txt:meta; get withstream.txt:meta stream.back" \
+	>/dev/null 2>&1
+if cmp -s stream.txt stream.back; then record pass "files:stream-put-get"; else record fail "files:stream-put-get"; fi
+check_out "files:stream-allinfo" "stream: \\[:meta:\\\$DATA\\], 15 bytes" sc data "${U[@]}" -c "allinfo withstream.txt"
+if [[ $(/usr/bin/python3 -c 'import os, sys; sys.stdout.write(os.getxattr(sys.argv[1], "user.DosStream.meta:$DATA").hex())' \
+	"$work/share/withstream.txt" 2>/dev/null) == "$(printf 'stream payload\n\0' | od -An -tx1 | tr -d ' \n')" ]]; then
+	record pass "files:stream-samba-layout"
+else
+	record fail "files:stream-samba-layout"
+fi
+/usr/bin/python3 -c 'import os, sys; os.setxattr(sys.argv[1], "user.DosStream.fromsamba:$DATA", b"abc\0")' \
+	"$work/share/withstream.txt"
+check_out "files:stream-written-by-samba" "stream: \\[:fromsamba:\\\$DATA\\], 3 bytes" sc data "${U[@]}" \
+	-c "allinfo withstream.txt"
+# (smbclient collapses ".." itself; a separator after the colon must fail)
+check_out "files:stream-name-no-separator" "NT_STATUS_OBJECT_NAME_INVALID" sc data "${U[@]}" \
+	-c "put stream.txt \"withstream.txt:newdir\\escape\""
+[[ -e "$work/share/newdir/escape" || -e "$work/share/escape" ]] && record fail "files:stream-name-created-nothing" ||
+	record pass "files:stream-name-created-nothing"
+check_rc "files:stream-del-with-file" 0 sc data "${U[@]}" -c "del withstream.txt"
+check_out "files:stream-gone-with-file" "NT_STATUS_OBJECT_NAME_NOT_FOUND" sc data "${U[@]}" -c "get withstream.txt:meta stream.back2"
 check_out "files:setmode-readonly" "attributes: RA|attributes: AR" sc data "${U[@]}" \
 	-c "setmode newdir\\moved.bin +r; allinfo newdir\\moved.bin"
 check_out "files:del-readonly-refused" "NT_STATUS_CANNOT_DELETE|NT_STATUS_ACCESS_DENIED" \

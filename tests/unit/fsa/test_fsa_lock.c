@@ -66,6 +66,19 @@ static void test_conflicts_and_io(void **state)
 	assert_true(NT_EQ(lk(&x->a, 206, 1, true), STATUS_LOCK_NOT_GRANTED));
 }
 
+static void test_streams_lock_apart(void **state)
+{
+	/* each stream of a file has its own byte ranges */
+	struct fixture *x = *state;
+	struct fsa_stream_state s = { .n_opens = 1 };
+	struct fsa_open c = { .table = x->t, .file = &x->f, .fd = -1, .stream = &s };
+	assert_true(NT_OK(lk(&x->a, 0, 10, true)));
+	assert_true(NT_OK(lk(&c, 0, 10, true)));
+	assert_false(fsa_io_conflicts(&c, 0, 10, true));
+	assert_true(fsa_io_conflicts(&x->b, 0, 10, false));
+	fsa_lock_cleanup(&c);
+}
+
 static void test_stacking_and_unlock_order(void **state)
 {
 	struct fixture *x = *state;
@@ -140,6 +153,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_conflicts_and_io, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_streams_lock_apart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stacking_and_unlock_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_zero_length_and_range, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_all_or_nothing, setup, teardown),
