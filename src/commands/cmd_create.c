@@ -30,6 +30,9 @@ struct create_state {
 	bool want_mxac, want_qfid;
 	bool inserted;
 	bool reconnect;		 /* DHnC/DH2C: res.open is the reclaimed handle */
+	struct wire_durable reclaim; /* DHnC/DH2C: what to reclaim */
+	bool reclaim_v2;
+	unsigned reclaim_waited; /* ms waited for the handle's old connection */
 	int want_durable;	 /* 1: DHnQ, 2: DH2Q */
 	uint32_t durable_timeout; /* DH2Q, as granted */
 	uint8_t create_guid[16];
@@ -192,7 +195,59 @@ static NTSTATUS create_done(struct smb2_req *req)
 }
 
 /* DHnC / DH2C ([MS-SMB2] 3.3.5.9.7, 3.3.5.9.12): everything but the
- * reconnect context is ignored; the reply describes the reclaimed open. */
+ * reconnect context is ignored; the reply describes the reclaimed open.
+ * A client often reconnects before the server has finished with its old
+ * connection (or with the session its PreviousSessionId logs off): while
+ * some connection or session is going away, a handle not yet kept is
+ * looked for again every RECONNECT_RETRY_MS, for up to RECONNECT_WAIT_MS. */
+#define RECONNECT_RETRY_MS 10
+#define RECONNECT_WAIT_MS 2000
+
+static NTSTATUS reconnect_try(struct smb2_req *req)
+{
+	struct create_state *cs = req->cmd_state;
+	NTSTATUS st;
+	struct fsa_open *o = durable_reclaim(req->conn, req->sess, req->tcon, cs->reclaim.fid_persistent,
+					     cs->reclaim_v2, cs->reclaim.create_guid, &st);
+	if (!o) {
+		if (NT_EQ(st, STATUS_OBJECT_NAME_NOT_FOUND) && atomic_load(&req->conn->srv->n_going) > 0 &&
+		    cs->reclaim_waited < RECONNECT_WAIT_MS) {
+			cs->reclaim_waited += RECONNECT_RETRY_MS;
+			req_park(req);
+			ev_timer_start(req->conn->loop, &cs->timer, RECONNECT_RETRY_MS);
+			return STATUS_PENDING;
+		}
+		return st;
+	}
+	cs->reconnect = true;
+	cs->res.open = o;
+	cs->res.oplock = o->oplock;
+	cs->res.action = FILE_OPENED;
+	conn_debug(req->conn, "durable handle %llx reclaimed", (unsigned long long)o->persistent_id);
+	return req_offload(req, reconnect_work, create_done);
+}
+
+static void reconnect_retry(struct ev_loop *loop, struct ev_timer *t)
+{
+	struct create_state *cs = t->data;
+	struct smb2_req *req = cs->req;
+	req_unpark(req);
+	if (req->conn->closing) {
+		req_abandon(req);
+		conn_release_if_idle(req->conn);
+		return;
+	}
+	req_resume(req, reconnect_try);
+}
+
+static bool reconnect_cancel(struct smb2_req *req)
+{
+	struct create_state *cs = req->cmd_state;
+	if (ev_timer_armed(&cs->timer))
+		ev_timer_stop(req->conn->loop, &cs->timer);
+	return true; /* nothing else can wake it */
+}
+
 static NTSTATUS create_reconnect(struct smb2_req *req, const struct wire_create_ctx *x, bool v2)
 {
 	struct wire_durable d;
@@ -206,17 +261,12 @@ static NTSTATUS create_reconnect(struct smb2_req *req, const struct wire_create_
 		return STATUS_NO_MEMORY;
 	req->cmd_state = cs;
 	req->release = create_release;
+	req->cancel = reconnect_cancel;
 	cs->req = req;
-	ev_timer_init(&cs->timer, create_timeout, cs);
-	struct fsa_open *o = durable_reclaim(req->conn, req->sess, req->tcon, d.fid_persistent, v2, d.create_guid, &st);
-	if (!o)
-		return st;
-	cs->reconnect = true;
-	cs->res.open = o;
-	cs->res.oplock = o->oplock;
-	cs->res.action = FILE_OPENED;
-	conn_debug(req->conn, "durable handle %llx reclaimed", (unsigned long long)o->persistent_id);
-	return req_offload(req, reconnect_work, create_done);
+	cs->reclaim = d;
+	cs->reclaim_v2 = v2;
+	ev_timer_init(&cs->timer, reconnect_retry, cs);
+	return reconnect_try(req);
 }
 
 NTSTATUS cmd_create(struct smb2_req *req)

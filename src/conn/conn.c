@@ -136,6 +136,8 @@ static void conn_free_now(struct conn *c)
 	free(c->seq_bitmap);
 	config_put(c->cfg);
 	atomic_fetch_sub(&c->srv->n_conns, 1);
+	if (c->closing)
+		atomic_fetch_sub(&c->srv->n_going, 1);
 	free(c);
 }
 
@@ -160,6 +162,7 @@ void conn_close(struct conn *c, const char *why)
 	if (c->closing)
 		return;
 	c->closing = true;
+	atomic_fetch_add(&c->srv->n_going, 1);
 	if (why)
 		conn_debug(c, "disconnect: %s", why);
 	ev_timer_stop(c->loop, &c->idle_timer);

@@ -220,6 +220,7 @@ static void kill_on_owner(struct ev_loop *loop, void *arg)
 			session_unlink(s->conn, s, true);
 		}
 	}
+	atomic_fetch_sub(&k->srv->n_going, 1); /* its durable handles are kept by now */
 	free(k);
 }
 
@@ -247,6 +248,9 @@ void server_kill_previous_session(struct server *srv, struct ev_loop *here, uint
 	k->srv = srv;
 	k->id = id;
 	snprintf(k->user, sizeof(k->user), "%s", user);
-	if (ev_loop_post(loop, kill_on_owner, k) < 0)
+	atomic_fetch_add(&srv->n_going, 1);
+	if (ev_loop_post(loop, kill_on_owner, k) < 0) {
+		atomic_fetch_sub(&srv->n_going, 1);
 		free(k);
+	}
 }

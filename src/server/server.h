@@ -38,6 +38,10 @@ struct server {
 	size_t n_listeners;
 
 	atomic_int n_conns;
+	/* Connections closing but not yet freed, and PreviousSessionId logoffs
+	 * posted but not yet run: their durable handles are about to become
+	 * reclaimable, so a reconnect that finds nothing waits a little. */
+	atomic_int n_going;
 	atomic_uint_fast64_t next_open_id;
 	struct fsa_table *files; /* every open file, across connections (fsa/) */
 	struct durable_table *durable; /* durable handles between connections (conn/durable.c) */
