@@ -55,6 +55,21 @@ static NTSTATUS load(int fd, const char *x, uint8_t *buf, size_t *size)
 	return STATUS_SUCCESS;
 }
 
+/* load() of stream `name` into a new buffer (freed by the caller, also on
+ * error); x receives the xattr name. */
+static NTSTATUS load_new(int fd, const char *name, char x[XATTR_NAME_MAX_BYTES + 1], uint8_t **bufp, size_t *size)
+{
+	*bufp = NULL;
+	*size = 0;
+	NTSTATUS st = xattr_name(name, x);
+	if (!NT_OK(st))
+		return st;
+	*bufp = malloc(XATTR_VALUE_MAX_BYTES);
+	if (!*bufp)
+		return STATUS_NO_MEMORY;
+	return load(fd, x, *bufp, size);
+}
+
 static NTSTATUS store(int fd, const char *x, uint8_t *buf, size_t size)
 {
 	buf[size] = 0;
@@ -196,14 +211,9 @@ NTSTATUS vfs_stream_create(int fd, const char *name)
 NTSTATUS vfs_stream_size(int fd, const char *name, uint64_t *size)
 {
 	char x[XATTR_NAME_MAX_BYTES + 1];
-	NTSTATUS st = xattr_name(name, x);
-	if (!NT_OK(st))
-		return st;
-	uint8_t *buf = malloc(XATTR_VALUE_MAX_BYTES);
-	if (!buf)
-		return STATUS_NO_MEMORY;
-	size_t n = 0;
-	st = load(fd, x, buf, &n);
+	uint8_t *buf;
+	size_t n;
+	NTSTATUS st = load_new(fd, name, x, &buf, &n);
 	free(buf);
 	*size = n;
 	return st;
@@ -213,14 +223,9 @@ NTSTATUS vfs_stream_read(int fd, const char *name, void *out, size_t n, uint64_t
 {
 	*done = 0;
 	char x[XATTR_NAME_MAX_BYTES + 1];
-	NTSTATUS st = xattr_name(name, x);
-	if (!NT_OK(st))
-		return st;
-	uint8_t *buf = malloc(XATTR_VALUE_MAX_BYTES);
-	if (!buf)
-		return STATUS_NO_MEMORY;
-	size_t size = 0;
-	st = load(fd, x, buf, &size);
+	uint8_t *buf;
+	size_t size;
+	NTSTATUS st = load_new(fd, name, x, &buf, &size);
 	if (NT_OK(st) && off < size) {
 		*done = size - off < n ? size - (size_t)off : n;
 		memcpy(out, buf + off, *done);
@@ -232,18 +237,13 @@ NTSTATUS vfs_stream_read(int fd, const char *name, void *out, size_t n, uint64_t
 /* Read-modify-write of the whole value; the caller serialises writers. */
 static NTSTATUS modify(int fd, const char *name, const void *data, size_t n, uint64_t off, bool set_size)
 {
-	char x[XATTR_NAME_MAX_BYTES + 1];
-	NTSTATUS st = xattr_name(name, x);
-	if (!NT_OK(st))
-		return st;
 	uint64_t end = set_size ? off : off + n;
 	if (off > VFS_STREAM_MAX || end > VFS_STREAM_MAX)
 		return STATUS_ALLOTTED_SPACE_EXCEEDED; /* Samba's answer past its xattr size */
-	uint8_t *buf = malloc(XATTR_VALUE_MAX_BYTES);
-	if (!buf)
-		return STATUS_NO_MEMORY;
-	size_t size = 0;
-	st = load(fd, x, buf, &size);
+	char x[XATTR_NAME_MAX_BYTES + 1];
+	uint8_t *buf;
+	size_t size;
+	NTSTATUS st = load_new(fd, name, x, &buf, &size);
 	if (NT_OK(st)) {
 		if (set_size) {
 			if (end > size)
