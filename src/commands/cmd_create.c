@@ -36,6 +36,9 @@ struct create_state {
 	struct wire_ace *secd_aces;
 	struct wire_ea *eas; /* ExtA context (points into the request) */
 	size_t n_eas;
+	struct fsa_lease_req lease; /* RqLs context */
+	struct wire_lease lease_in;
+	bool want_lease;
 };
 
 static void create_release(struct smb2_req *req)
@@ -138,8 +141,9 @@ static NTSTATUS create_done(struct smb2_req *req)
 	req->set_fid = true;
 	req->fid_p = o->persistent_id;
 	req->fid_v = o->volatile_id;
+	bool leased = cs->want_lease && o->lease;
 	struct wire_create_rsp r = {
-		.oplock_level = cs->res.oplock,
+		.oplock_level = leased ? SMB2_OPLOCK_LEVEL_LEASE : cs->res.oplock,
 		.create_action = cs->res.action,
 		.creation_time = cs->info.creation_time,
 		.last_access_time = cs->info.last_access_time,
@@ -151,7 +155,7 @@ static NTSTATUS create_done(struct smb2_req *req)
 		.fid_persistent = o->persistent_id,
 		.fid_volatile = o->volatile_id,
 	};
-	struct wr *w = req_body(req, WIRE_CREATE_RSP_FIXED + 128);
+	struct wr *w = req_body(req, WIRE_CREATE_RSP_FIXED + 256);
 	if (!w)
 		return STATUS_NO_MEMORY;
 	struct wire_cctx_writer cw;
@@ -160,6 +164,15 @@ static NTSTATUS create_done(struct smb2_req *req)
 		wire_cctx_add_mxac(w, &cw, STATUS_SUCCESS, o->access);
 	if (cs->want_qfid)
 		wire_cctx_add_qfid(w, &cw, cs->info.file_id, cs->info.volume_id);
+	if (leased) {
+		struct wire_lease l = cs->lease_in;
+		l.state = cs->res.lease_state;
+		l.flags = (cs->res.lease_breaking ? SMB2_LEASE_FLAG_BREAK_IN_PROGRESS : 0) |
+			  (l.v2 && cs->lease.has_parent ? SMB2_LEASE_FLAG_PARENT_LEASE_KEY_SET : 0);
+		l.duration = 0;
+		l.epoch = cs->res.lease_epoch;
+		wire_cctx_add_lease(w, &cw, &l);
+	}
 	return STATUS_SUCCESS;
 }
 
@@ -261,6 +274,25 @@ NTSTATUS cmd_create(struct smb2_req *req)
 		has_secd = true;
 	}
 	req_fsa_token(req, &cs->token);
+	if (q.requested_oplock_level == SMB2_OPLOCK_LEVEL_LEASE && c->dialect >= SMB2_DIALECT_210 &&
+	    (x = wire_create_ctx_find(&q.ctx, WIRE_CCTX_RQLS, &count)) != NULL) {
+		st = wire_cctx_rqls_decode(x, &cs->lease_in);
+		if (NT_OK(st)) {
+			/* a v2 request on a 2.1 connection is answered as v1 */
+			if (c->dialect < SMB2_DIALECT_300)
+				cs->lease_in.v2 = false;
+			memcpy(cs->lease.guid, c->client_guid, 16);
+			memcpy(cs->lease.key, cs->lease_in.key, 16);
+			cs->lease.state = cs->lease_in.state;
+			cs->lease.v2 = cs->lease_in.v2;
+			cs->lease.epoch = cs->lease_in.epoch;
+			if (cs->lease_in.v2 && (cs->lease_in.flags & SMB2_LEASE_FLAG_PARENT_LEASE_KEY_SET)) {
+				cs->lease.has_parent = true;
+				memcpy(cs->lease.parent, cs->lease_in.parent_key, 16);
+			}
+			cs->want_lease = true;
+		}
+	}
 
 	cs->args = (struct fsa_create_args){
 		.table = c->srv->files,
@@ -283,6 +315,7 @@ NTSTATUS cmd_create(struct smb2_req *req)
 		.allocation_size = alloc,
 		.requested_oplock = q.requested_oplock_level == SMB2_OPLOCK_LEVEL_LEASE ? SMB2_OPLOCK_LEVEL_NONE
 											 : q.requested_oplock_level,
+		.lease = cs->want_lease ? &cs->lease : NULL,
 		.waiter = &cs->waiter,
 	};
 	return req_offload(req, create_work, create_done);

@@ -16,20 +16,35 @@ static void send_break(struct conn *c, const struct fsa_break *b)
 {
 	if (c->closing)
 		return;
-	uint8_t *buf = malloc(SMB2_HDR_LEN + 24);
+	uint8_t *buf = malloc(SMB2_HDR_LEN + 44);
 	if (!buf)
 		return;
 	struct smb2_hdr h = { .command = SMB2_OPLOCK_BREAK, .flags = SMB2_FLAGS_SERVER_TO_REDIR,
 			      .message_id = UINT64_MAX };
 	wire_hdr_encode(&h, buf);
-	struct wr w = wr_init(buf, SMB2_HDR_LEN + 24);
+	struct wr w = wr_init(buf, SMB2_HDR_LEN + 44);
 	w.pos = SMB2_HDR_LEN;
-	struct wire_oplock_break ob = { .oplock_level = b->level, .fid_persistent = b->fid_p, .fid_volatile = b->fid_v };
-	wire_oplock_break_encode(&w, &ob);
+	if (b->is_lease) {
+		/* [MS-SMB2] 2.2.23.2 */
+		struct wire_lease_break_notify n = { .new_epoch = b->lease_v2 ? b->lease_epoch : 0,
+						     .flags = b->lease_ack ? SMB2_NOTIFY_BREAK_LEASE_FLAG_ACK_REQUIRED : 0,
+						     .current_lease_state = b->lease_from,
+						     .new_lease_state = b->lease_to };
+		memcpy(n.lease_key, b->lease_key, 16);
+		wire_lease_break_notify_encode(&w, &n);
+	} else {
+		struct wire_oplock_break ob = { .oplock_level = b->level,
+						.fid_persistent = b->fid_p,
+						.fid_volatile = b->fid_v };
+		wire_oplock_break_encode(&w, &ob);
+	}
 	/* A session that must encrypt gets its notifications encrypted too. */
 	struct session *s = idtable_find(&c->sessions, b->session_id);
 	bool encrypt = s && s->encrypt_data && s->have_keys && c->cipher != SMB2_CIPHER_NONE;
-	conn_debug(c, "oplock break to level %u sent", b->level);
+	if (b->is_lease)
+		conn_debug(c, "lease break 0x%x -> 0x%x sent", (unsigned)b->lease_from, (unsigned)b->lease_to);
+	else
+		conn_debug(c, "oplock break to level %u sent", b->level);
 	conn_send_message(c, buf, w.pos, encrypt ? s : NULL);
 }
 
@@ -78,8 +93,18 @@ NTSTATUS cmd_oplock_break(struct smb2_req *req)
 	NTSTATUS st = wire_oplock_break_ack_decode(req->msg, req->len, &is_lease, &ob, &lb);
 	if (!NT_OK(st))
 		return st;
-	if (is_lease)
-		return STATUS_INVALID_PARAMETER; /* no leases are granted yet */
+	if (is_lease) {
+		/* [MS-SMB2] 3.3.5.22.2 */
+		st = fsa_lease_ack(req->conn->srv->files, req->conn->client_guid, lb.lease_key, lb.lease_state);
+		if (!NT_OK(st))
+			return st;
+		struct wr *lw = req_body(req, 36);
+		if (!lw)
+			return STATUS_NO_MEMORY;
+		lb.lease_duration = 0;
+		wire_lease_break_rsp_encode(lw, &lb);
+		return STATUS_SUCCESS;
+	}
 	struct fsa_open *o = conn_open_lookup(req, ob.fid_persistent, ob.fid_volatile, &st);
 	if (o && o->pipe) {
 		conn_open_release(req->conn, o);

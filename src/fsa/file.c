@@ -245,6 +245,8 @@ static bool oplock_must_wait(struct fsa_file *f, const struct fsa_create_args *a
 			add_break(r, x, FSA_OPLOCK_NONE);
 		}
 	}
+	if (f->leases && fsa_lease_breaks_for_open_locked(f, a->lease, overwrite, stat_open, r))
+		wait = true;
 	return wait && a->waiter;
 }
 
@@ -306,13 +308,54 @@ NTSTATUS fsa_oplock_ack(struct fsa_open *o, uint8_t level, uint8_t *new_level)
 	o->oplock = level;
 	o->breaking = false;
 	*new_level = level;
-	bool still = false;
+	bool still = fsa_lease_breaking_locked(o->file);
 	for (struct fsa_open *x = o->file->opens; x; x = x->next_in_file)
 		still |= x->breaking;
 	struct fsa_waiter *w = still ? NULL : take_waiters(o->file);
 	pthread_mutex_unlock(&t->lock);
 	wake_all(w);
 	return STATUS_SUCCESS;
+}
+
+NTSTATUS fsa_lease_ack(struct fsa_table *t, const uint8_t guid[16], const uint8_t key[16], uint32_t state)
+{
+	pthread_mutex_lock(&t->lock);
+	struct fsa_lease *l = fsa_lease_find_locked(t, guid, key);
+	NTSTATUS st = STATUS_SUCCESS;
+	struct fsa_waiter *w = NULL;
+	if (!l) {
+		st = STATUS_OBJECT_NAME_NOT_FOUND; /* [MS-SMB2] 3.3.5.22.2 */
+	} else if (!l->breaking) {
+		st = STATUS_UNSUCCESSFUL;
+	} else if (state & ~l->breaking_to) {
+		st = STATUS_REQUEST_NOT_ACCEPTED; /* more than the break left it */
+	} else {
+		l->state = state;
+		l->breaking = false;
+		bool still = fsa_lease_breaking_locked(l->file);
+		for (struct fsa_open *x = l->file->opens; x; x = x->next_in_file)
+			still |= x->breaking;
+		if (!still)
+			w = take_waiters(l->file);
+	}
+	pthread_mutex_unlock(&t->lock);
+	wake_all(w);
+	return st;
+}
+
+void fsa_open_set_owner(struct fsa_open *o, void *loop, uint64_t conn_id, uint64_t session_id)
+{
+	if (o->table)
+		pthread_mutex_lock(&o->table->lock);
+	o->owner_loop = loop;
+	o->owner_conn = conn_id;
+	if (o->lease) {
+		o->lease->loop = loop;
+		o->lease->conn_id = conn_id;
+		o->lease->session_id = session_id;
+	}
+	if (o->table)
+		pthread_mutex_unlock(&o->table->lock);
 }
 
 void fsa_oplock_timeout(struct fsa_table *t, struct fsa_waiter *waiter)
@@ -328,6 +371,7 @@ void fsa_oplock_timeout(struct fsa_table *t, struct fsa_waiter *waiter)
 				log_info("oplock break not acknowledged in time; %s now at level %u",
 					 f->path ? f->path : "?", x->oplock);
 			}
+		fsa_lease_timeout_locked(f);
 		w = take_waiters(f);
 	}
 	pthread_mutex_unlock(&t->lock);
@@ -369,6 +413,8 @@ int fsa_break_level2(struct fsa_open *o, bool include_self, struct fsa_break *br
 							  .fid_v = x->volatile_id,
 							  .level = FSA_OPLOCK_NONE };
 	}
+	if (o->file->leases && n < cap)
+		n += fsa_lease_breaks_for_write_locked(o->file, o->lease, breaks + n, cap - n);
 	pthread_mutex_unlock(&o->table->lock);
 	return n;
 }
@@ -712,6 +758,17 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 	f->is_dir = is_dir;
 	o->file = f;
 	o->oplock = is_dir ? FSA_OPLOCK_NONE : oplock_grant(f, a->requested_oplock);
+	if (a->lease && NT_OK(st)) {
+		o->oplock = FSA_OPLOCK_NONE;
+		st = fsa_lease_grant_locked(a->table, f, o, a->lease, r);
+		if (!NT_OK(st)) {
+			o->file = NULL;
+			if (!f->opens)
+				file_forget(a->table, f);
+			pthread_mutex_unlock(&a->table->lock);
+			goto fail;
+		}
+	}
 	r->oplock = o->oplock;
 	o->next_in_file = f->opens;
 	if (f->opens)
@@ -835,9 +892,11 @@ void fsa_open_put(struct fsa_open *o)
 		o->next_in_file->prev_in_file = o->prev_in_file;
 	f->n_opens--;
 	fsa_notify_close_locked(o, &notify_wake);
+	bool lease_break_over = fsa_lease_release_locked(t, o);
 	struct fsa_waiter *waiters = NULL;
-	if (o->breaking || o->oplock == FSA_OPLOCK_BATCH || o->oplock == FSA_OPLOCK_EXCLUSIVE || f->n_opens == 0) {
-		bool still = false;
+	if (o->breaking || o->oplock == FSA_OPLOCK_BATCH || o->oplock == FSA_OPLOCK_EXCLUSIVE || f->n_opens == 0 ||
+	    lease_break_over) {
+		bool still = fsa_lease_breaking_locked(f);
 		for (struct fsa_open *x = f->opens; x; x = x->next_in_file)
 			still |= x->breaking;
 		if (!still)

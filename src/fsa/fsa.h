@@ -125,6 +125,43 @@ struct fsa_break {
 	uint64_t session_id;
 	uint64_t fid_p, fid_v;
 	uint8_t level;
+	/* a lease break instead of an oplock break */
+	bool is_lease, lease_v2, lease_ack;
+	uint8_t lease_key[16];
+	uint32_t lease_from, lease_to;
+	uint16_t lease_epoch;
+};
+
+/* Lease states ([MS-SMB2] 2.2.13.2.8) */
+#define FSA_LEASE_R 0x01
+#define FSA_LEASE_H 0x02
+#define FSA_LEASE_W 0x04
+
+/* What a CREATE asks for in its RqLs context. */
+struct fsa_lease_req {
+	uint8_t guid[16]; /* the client's GUID */
+	uint8_t key[16];
+	uint32_t state;
+	bool v2, has_parent;
+	uint8_t parent[16];
+	uint16_t epoch;
+};
+
+/* One lease: the opens of one client (GUID) with one key on one file. */
+struct fsa_lease {
+	struct fsa_lease *next;	 /* in the table */
+	struct fsa_lease *next_in_file;
+	struct fsa_file *file;
+	uint8_t guid[16], key[16], parent[16];
+	bool v2, has_parent;
+	uint32_t state;
+	bool breaking;
+	uint32_t breaking_to;
+	uint16_t epoch;
+	int n_opens;
+	/* where break notifications go: the connection of its latest open */
+	void *loop;
+	uint64_t conn_id, session_id;
 };
 #define FSA_MAX_BREAKS 8
 
@@ -159,6 +196,7 @@ struct fsa_file {
 	uint64_t wt_due;    /* when a pending update happens (NT time) */
 	uint64_t alloc_hint; /* allocation a client reserved (FileAllocationInformation/AlSi) */
 	struct fsa_lock *locks;		     /* byte-range locks (fsa/lock.c) */
+	struct fsa_lease *leases;	     /* leases on this file (fsa/lease.c) */
 	struct fsa_lock_waiter *lock_waiters; /* blocking lock requests waiting */
 	struct fsa_waiter *waiters; /* opens waiting for a break to finish */
 };
@@ -198,6 +236,7 @@ struct fsa_open {
 	uint8_t break_to; /* the level the break asked for */
 	struct fsa_watch *watch; /* CHANGE_NOTIFY state of a directory open (notify.c) */
 	struct fsa_open *next_watch, *prev_watch; /* in the table's list of watching opens */
+	struct fsa_lease *lease; /* the lease this open belongs to, or NULL */
 	/* a named pipe on IPC$ (no file: fd -1, file NULL), freed with the open */
 	void *pipe;
 	void (*pipe_free)(void *pipe);
@@ -228,6 +267,7 @@ struct fsa_create_args {
 	uint64_t allocation_size;  /* from the AlSi context, 0 if none */
 	uint64_t create_time_hint;
 	uint8_t requested_oplock;  /* FSA_OPLOCK_* */
+	const struct fsa_lease_req *lease; /* an RqLs context instead, or NULL */
 	struct fsa_waiter *waiter; /* used when the open must wait for a break */
 };
 
@@ -239,6 +279,10 @@ struct fsa_create_result {
 	 * linked and will be woken; deliver these breaks, then retry. */
 	struct fsa_break breaks[FSA_MAX_BREAKS];
 	int n_breaks;
+	/* the lease granted (with args.lease) */
+	uint32_t lease_state;
+	uint16_t lease_epoch;
+	bool lease_breaking;
 };
 
 /* (offload) The whole of CREATE below the wire: path resolution, the
@@ -247,6 +291,8 @@ struct fsa_create_result {
 NTSTATUS fsa_create(const struct fsa_create_args *a, struct fsa_create_result *r);
 
 struct fsa_open *fsa_open_get(struct fsa_open *o);
+/* Records who holds o (and its lease), for break notifications. */
+void fsa_open_set_owner(struct fsa_open *o, void *loop, uint64_t conn_id, uint64_t session_id);
 /* An open for a named pipe: owns pipe (pipe_free at the last reference). */
 struct fsa_open *fsa_pipe_open_new(void *pipe, void (*pipe_free)(void *pipe));
 /* Drops a reference; the last one closes the open (offload: may unlink a
@@ -363,6 +409,10 @@ NTSTATUS fsa_ea_name_check(const uint8_t *name, size_t len, char out[VFS_EA_NAME
 NTSTATUS fsa_ea_set(struct fsa_open *o, const struct wire_ea *eas, size_t n);
 NTSTATUS fsa_ea_list(struct fsa_open *o, struct vfs_ea_list *out);
 uint32_t fsa_ea_size(const struct vfs_ea_list *l);
+
+/* A lease break acknowledgement from the client with guid: the state it
+ * keeps ([MS-SMB2] 3.3.5.22.2 statuses). */
+NTSTATUS fsa_lease_ack(struct fsa_table *t, const uint8_t guid[16], const uint8_t key[16], uint32_t state);
 
 /* Byte-range locks (fsa/lock.c), in memory under the table lock. */
 #define FSA_MAX_LOCK_ELEMS 64

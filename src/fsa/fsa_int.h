@@ -27,6 +27,7 @@ struct fsa_table {
 	atomic_bool istop;
 	struct fsa_recent recent[FSA_RECENT];
 	unsigned recent_next;
+	struct fsa_lease *leases; /* every lease, for lookups by key */
 };
 /* notify.c: stops the inotify thread (table teardown). */
 void fsa_notify_table_stop(struct fsa_table *t);
@@ -48,5 +49,23 @@ void fsa_times_apply_locked(struct fsa_file *f, const struct vfs_stat *st, struc
 
 /* info.c: reports a change of o's file to the watches above it. */
 void fsa_notify_modified(struct fsa_open *o, uint32_t filter);
+
+/* lease.c, table lock held */
+struct fsa_lease_req;
+struct fsa_create_result;
+struct fsa_break;
+struct fsa_lease *fsa_lease_find_locked(struct fsa_table *t, const uint8_t guid[16], const uint8_t key[16]);
+/* Breaks the leases a new open of f requires; true if it must wait. */
+bool fsa_lease_breaks_for_open_locked(struct fsa_file *f, const struct fsa_lease_req *req, bool overwrite,
+				      bool stat_open, struct fsa_create_result *r);
+/* Read-caching leases other than the writer's break to none on a write. */
+int fsa_lease_breaks_for_write_locked(struct fsa_file *f, const struct fsa_lease *writer, struct fsa_break *out,
+				      int cap);
+NTSTATUS fsa_lease_grant_locked(struct fsa_table *t, struct fsa_file *f, struct fsa_open *o,
+				const struct fsa_lease_req *req, struct fsa_create_result *r);
+/* An open leaves its lease; true if a lease that was breaking went away. */
+bool fsa_lease_release_locked(struct fsa_table *t, struct fsa_open *o);
+bool fsa_lease_breaking_locked(const struct fsa_file *f);
+void fsa_lease_timeout_locked(struct fsa_file *f);
 
 #endif
