@@ -1,6 +1,8 @@
 /* SMB2 CREATE and CLOSE ([MS-SMB2] 3.3.5.9, 3.3.5.10): request validation,
- * the create contexts that apply (MxAc, QFid, AlSi, TWrp; others ignored),
- * the open itself in fsa/ on an offload thread, and the reply. */
+ * the create contexts that apply (MxAc, QFid, AlSi, TWrp, RqLs; others
+ * ignored), the open itself in fsa/ on an offload thread, and the reply.
+ * An open that must wait for oplock or lease breaks is parked (interim
+ * STATUS_PENDING reply, cancellable, 35 s break timer) and retried. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,8 +19,6 @@
 #define ACCESS_RESERVED_BITS 0x0CE0FE00
 #define FILE_CREATE_TREE_CONNECTION 0x00000080
 
-#define OPLOCK_BREAK_TIMEOUT_MS 35000 /* [MS-SMB2] 3.3.2.1 Oplock Break Acknowledgment Timer */
-
 struct create_state {
 	struct fsa_create_args args;
 	char path[4096 + 1];
@@ -26,18 +26,14 @@ struct create_state {
 	struct fsa_info info;
 	bool want_mxac, want_qfid;
 	bool inserted;
-	struct smb2_req *req;
-	struct fsa_waiter waiter;
-	struct ev_timer timer;
-	bool woken;	/* the waiter was woken before the request parked */
-	bool abandoned; /* the connection closed while a wake-up was on its way */
+	struct break_wait wait; /* while breaks of other opens' caching run */
 	struct fsa_token token;
 	struct wire_sd secd; /* SecD context (points into the request) */
 	struct wire_ace *secd_aces;
 	struct wire_ea *eas; /* ExtA context (points into the request) */
 	size_t n_eas;
 	struct fsa_lease_req lease; /* RqLs context */
-	struct wire_lease lease_in;
+	uint8_t lease_key[16];	    /* echoed in the response */
 	bool want_lease;
 };
 
@@ -46,70 +42,31 @@ static void create_release(struct smb2_req *req)
 	struct create_state *cs = req->cmd_state;
 	if (cs->res.open && !cs->inserted)
 		conn_open_release(req->conn, cs->res.open);
-	if (ev_timer_armed(&cs->timer))
-		ev_timer_stop(req->conn->loop, &cs->timer);
+	break_wait_release(&cs->wait);
 	free(cs->secd_aces);
 	free(cs->eas);
 	free(cs);
 }
 
-static void create_work(struct smb2_req *req);
 static NTSTATUS create_done(struct smb2_req *req);
 
-/* Back on the request's loop after the oplock breaks it waited for ended. */
-static void create_wake_on_loop(struct ev_loop *loop, void *arg)
+static void create_on_cancel(struct smb2_req *req)
 {
-	struct smb2_req *req = arg;
 	struct create_state *cs = req->cmd_state;
-	struct conn *c = req->conn;
-	if (!req->parked) {
-		cs->woken = true; /* create_done has not run yet: it will retry */
-		return;
-	}
-	req_unpark(req);
-	if (ev_timer_armed(&cs->timer))
-		ev_timer_stop(c->loop, &cs->timer);
-	if (!loop || c->closing || cs->abandoned) {
-		req_abandon(req);
-		conn_release_if_idle(c);
-		return;
-	}
-	NTSTATUS st = req_offload(req, create_work, create_done);
-	if (!NT_EQ(st, STATUS_PENDING)) {
-		req_abandon(req);
-		conn_close(c, "out of memory retrying an open");
-	}
-}
-
-/* Any thread: fsa woke our waiter. */
-static void create_wake(void *arg)
-{
-	struct smb2_req *req = arg;
-	if (ev_loop_post(req->conn->loop, create_wake_on_loop, req) < 0)
-		log_err("out of memory waking an open that waited for an oplock break");
-}
-
-static void create_timeout(struct ev_loop *loop, struct ev_timer *t)
-{
-	struct create_state *cs = t->data;
-	fsa_oplock_timeout(cs->args.table, &cs->waiter); /* wakes us */
+	break_wait_cancel(&cs->wait);
 }
 
 static bool create_cancel(struct smb2_req *req)
 {
 	struct create_state *cs = req->cmd_state;
-	if (ev_timer_armed(&cs->timer))
-		ev_timer_stop(req->conn->loop, &cs->timer);
-	if (fsa_waiter_cancel(cs->args.table, &cs->waiter))
-		return true;
-	cs->abandoned = true; /* a wake-up is queued: it frees the request */
-	return false;
+	return break_wait_conn_closing(&cs->wait);
 }
 
 static void create_work(struct smb2_req *req)
 {
 	struct create_state *cs = req->cmd_state;
 	memset(&cs->res, 0, sizeof(cs->res));
+	cs->args.retry = cs->wait.retry;
 	req->work_status = fsa_create(&cs->args, &cs->res);
 	if (NT_OK(req->work_status))
 		req->work_status = fsa_query_info(cs->res.open, &cs->info);
@@ -123,15 +80,8 @@ static NTSTATUS create_done(struct smb2_req *req)
 		conn_deliver_breaks(c, cs->res.breaks, cs->res.n_breaks);
 		cs->res.n_breaks = 0;
 	}
-	if (NT_EQ(req->work_status, STATUS_OPLOCK_BREAK_IN_PROGRESS)) {
-		if (cs->woken) {
-			cs->woken = false;
-			return req_offload(req, create_work, create_done);
-		}
-		req_park(req);
-		ev_timer_start(c->loop, &cs->timer, OPLOCK_BREAK_TIMEOUT_MS);
-		return STATUS_PENDING;
-	}
+	if (NT_EQ(req->work_status, STATUS_OPLOCK_BREAK_IN_PROGRESS))
+		return break_wait_park(&cs->wait);
 	if (!NT_OK(req->work_status))
 		return req->work_status;
 	struct fsa_open *o = cs->res.open;
@@ -141,7 +91,7 @@ static NTSTATUS create_done(struct smb2_req *req)
 	req->set_fid = true;
 	req->fid_p = o->persistent_id;
 	req->fid_v = o->volatile_id;
-	bool leased = cs->want_lease && o->lease;
+	bool leased = cs->want_lease && cs->res.leased;
 	struct wire_create_rsp r = {
 		.oplock_level = leased ? SMB2_OPLOCK_LEVEL_LEASE : cs->res.oplock,
 		.create_action = cs->res.action,
@@ -165,12 +115,17 @@ static NTSTATUS create_done(struct smb2_req *req)
 	if (cs->want_qfid)
 		wire_cctx_add_qfid(w, &cw, cs->info.file_id, cs->info.volume_id);
 	if (leased) {
-		struct wire_lease l = cs->lease_in;
-		l.state = cs->res.lease_state;
-		l.flags = (cs->res.lease_breaking ? SMB2_LEASE_FLAG_BREAK_IN_PROGRESS : 0) |
-			  (l.v2 && cs->lease.has_parent ? SMB2_LEASE_FLAG_PARENT_LEASE_KEY_SET : 0);
-		l.duration = 0;
-		l.epoch = cs->res.lease_epoch;
+		/* the response has the lease's version, whatever the request had */
+		struct wire_lease l = { .state = cs->res.lease_state, .v2 = cs->res.lease_v2 };
+		memcpy(l.key, cs->lease_key, 16);
+		l.flags = cs->res.lease_breaking ? SMB2_LEASE_FLAG_BREAK_IN_PROGRESS : 0;
+		if (l.v2) {
+			l.epoch = cs->res.lease_epoch;
+			if (cs->res.lease_has_parent) {
+				l.flags |= SMB2_LEASE_FLAG_PARENT_LEASE_KEY_SET;
+				memcpy(l.parent_key, cs->res.lease_parent, 16);
+			}
+		}
 		wire_cctx_add_lease(w, &cw, &l);
 	}
 	return STATUS_SUCCESS;
@@ -212,10 +167,8 @@ NTSTATUS cmd_create(struct smb2_req *req)
 	req->cmd_state = cs;
 	req->release = create_release;
 	req->cancel = create_cancel;
-	cs->req = req;
-	cs->waiter.wake = create_wake;
-	cs->waiter.arg = req;
-	ev_timer_init(&cs->timer, create_timeout, cs);
+	req->on_cancel = create_on_cancel;
+	break_wait_init(&cs->wait, req, create_work, create_done);
 	st = smb2_name_to_path(q.name, q.name_len, cs->path, sizeof(cs->path));
 	if (!NT_OK(st))
 		return st;
@@ -276,19 +229,22 @@ NTSTATUS cmd_create(struct smb2_req *req)
 	req_fsa_token(req, &cs->token);
 	if (q.requested_oplock_level == SMB2_OPLOCK_LEVEL_LEASE && c->dialect >= SMB2_DIALECT_210 &&
 	    (x = wire_create_ctx_find(&q.ctx, WIRE_CCTX_RQLS, &count)) != NULL) {
-		st = wire_cctx_rqls_decode(x, &cs->lease_in);
+		struct wire_lease l;
+		st = wire_cctx_rqls_decode(x, &l);
 		if (NT_OK(st)) {
-			/* a v2 request on a 2.1 connection is answered as v1 */
+			/* [MS-SMB2] 3.3.5.9.11: a v2 request on a 2.1 connection
+			 * is taken as v1 */
 			if (c->dialect < SMB2_DIALECT_300)
-				cs->lease_in.v2 = false;
+				l.v2 = false;
 			memcpy(cs->lease.guid, c->client_guid, 16);
-			memcpy(cs->lease.key, cs->lease_in.key, 16);
-			cs->lease.state = cs->lease_in.state;
-			cs->lease.v2 = cs->lease_in.v2;
-			cs->lease.epoch = cs->lease_in.epoch;
-			if (cs->lease_in.v2 && (cs->lease_in.flags & SMB2_LEASE_FLAG_PARENT_LEASE_KEY_SET)) {
+			memcpy(cs->lease.key, l.key, 16);
+			memcpy(cs->lease_key, l.key, 16);
+			cs->lease.state = l.state;
+			cs->lease.v2 = l.v2;
+			cs->lease.epoch = l.epoch;
+			if (l.v2 && (l.flags & SMB2_LEASE_FLAG_PARENT_LEASE_KEY_SET)) {
 				cs->lease.has_parent = true;
-				memcpy(cs->lease.parent, cs->lease_in.parent_key, 16);
+				memcpy(cs->lease.parent, l.parent_key, 16);
 			}
 			cs->want_lease = true;
 		}
@@ -316,7 +272,11 @@ NTSTATUS cmd_create(struct smb2_req *req)
 		.requested_oplock = q.requested_oplock_level == SMB2_OPLOCK_LEVEL_LEASE ? SMB2_OPLOCK_LEVEL_NONE
 											 : q.requested_oplock_level,
 		.lease = cs->want_lease ? &cs->lease : NULL,
-		.waiter = &cs->waiter,
+		.dir_leases = c->dialect >= SMB2_DIALECT_300,
+		.waiter = &cs->wait.waiter,
+		.owner_loop = c->loop,
+		.owner_conn = c->id,
+		.session_id = req->hdr.session_id,
 	};
 	return req_offload(req, create_work, create_done);
 }

@@ -37,7 +37,8 @@ bool conn_open_insert(struct conn *c, struct fsa_open *o, uint64_t session_id, u
 	o->persistent_id = id;
 	o->session_id = session_id;
 	o->tree_id = tree_id;
-	fsa_open_set_owner(o, c->loop, c->id, session_id);
+	o->owner_loop = c->loop;
+	o->owner_conn = c->id;
 	return idtable_insert(&c->opens, id, o);
 }
 

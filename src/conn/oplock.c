@@ -1,10 +1,13 @@
-/* Oplock break notifications and acknowledgements ([MS-SMB2] 3.3.4.6,
- * 3.3.5.22.1). fsa/ decides which opens must break; this delivers each
- * notification on the loop that owns the holder's connection (posting
- * across threads when needed), and handles the client's acknowledgement. */
+/* Oplock and lease break notifications and acknowledgements ([MS-SMB2]
+ * 3.3.4.6, 3.3.4.7, 3.3.5.22.1, 3.3.5.22.2). fsa/ decides which opens and
+ * leases must break; this delivers each notification on the loop that owns
+ * the holder's connection (posting across threads when needed), and
+ * handles the client's acknowledgement. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/log.h"
+#include "config/config.h"
 #include "conn/opens.h"
 #include "conn/request.h"
 #include "fsa/fsa.h"
@@ -49,7 +52,6 @@ static void send_break(struct conn *c, const struct fsa_break *b)
 }
 
 struct break_post {
-	struct server *srv;
 	struct fsa_break b;
 };
 
@@ -64,6 +66,25 @@ static void break_on_owner(struct ev_loop *loop, void *arg)
 	free(p);
 }
 
+/* Posts a break to its holder's loop (any thread). */
+static void post_break(const struct fsa_break *b)
+{
+	struct break_post *p = malloc(sizeof(*p));
+	if (!p)
+		return;
+	p->b = *b;
+	if (ev_loop_post(b->loop, break_on_owner, p) < 0)
+		free(p);
+}
+
+void conn_break_sink(void *ctx, const struct fsa_break *b, int n)
+{
+	(void)ctx;
+	for (int i = 0; i < n; i++)
+		if (b[i].loop)
+			post_break(&b[i]);
+}
+
 void conn_deliver_breaks(struct conn *from, const struct fsa_break *b, int n)
 {
 	for (int i = 0; i < n; i++) {
@@ -75,14 +96,106 @@ void conn_deliver_breaks(struct conn *from, const struct fsa_break *b, int n)
 				send_break(c, &b[i]);
 			continue;
 		}
-		struct break_post *p = malloc(sizeof(*p));
-		if (!p)
-			continue;
-		p->srv = from->srv;
-		p->b = b[i];
-		if (ev_loop_post(b[i].loop, break_on_owner, p) < 0)
-			free(p);
+		post_break(&b[i]);
 	}
+}
+
+/* --- requests waiting for breaks --- */
+
+/* Back on the request's loop after the breaks it waited for ended. */
+static void break_wait_wake_on_loop(struct ev_loop *loop, void *arg)
+{
+	struct break_wait *bw = arg;
+	struct smb2_req *req = bw->req;
+	struct conn *c = req->conn;
+	if (!req->parked) {
+		bw->woken = true; /* done() has not parked it yet: it retries */
+		return;
+	}
+	req_unpark(req);
+	if (ev_timer_armed(&bw->timer))
+		ev_timer_stop(c->loop, &bw->timer);
+	if (!loop || c->closing || bw->abandoned) {
+		req_abandon(req);
+		conn_release_if_idle(c);
+		return;
+	}
+	NTSTATUS st = req_offload(req, bw->work, bw->done);
+	if (!NT_EQ(st, STATUS_PENDING)) {
+		req_abandon(req);
+		conn_close(c, "out of memory retrying a request that waited for a break");
+	}
+}
+
+/* Any thread: fsa/ woke the waiter. */
+static void break_wait_wake(void *arg)
+{
+	struct break_wait *bw = arg;
+	if (ev_loop_post(bw->req->conn->loop, break_wait_wake_on_loop, bw) < 0)
+		log_err("out of memory waking a request that waited for a break");
+}
+
+static void break_wait_timeout(struct ev_loop *loop, struct ev_timer *t)
+{
+	(void)loop;
+	struct break_wait *bw = t->data;
+	fsa_oplock_timeout(bw->table, &bw->waiter); /* forces the breaks and wakes us */
+}
+
+void break_wait_init(struct break_wait *bw, struct smb2_req *req, void (*work)(struct smb2_req *),
+		     NTSTATUS (*done)(struct smb2_req *))
+{
+	*bw = (struct break_wait){ .req = req, .table = req->conn->srv->files, .work = work, .done = done };
+	bw->waiter.wake = break_wait_wake;
+	bw->waiter.arg = bw;
+	ev_timer_init(&bw->timer, break_wait_timeout, bw);
+}
+
+NTSTATUS break_wait_park(struct break_wait *bw)
+{
+	struct smb2_req *req = bw->req;
+	struct conn *c = req->conn;
+	bw->retry = true;
+	if (bw->woken) {
+		bw->woken = false;
+		return req_offload(req, bw->work, bw->done);
+	}
+	req_park(req);
+	ev_timer_start(c->loop, &bw->timer, c->cfg->break_timeout_ms);
+	/* the client learns the request goes on (and may cancel it) */
+	if (!req_send_interim(req) && fsa_waiter_cancel(bw->table, &bw->waiter)) {
+		req_unpark(req);
+		ev_timer_stop(c->loop, &bw->timer);
+		return STATUS_INSUFFICIENT_RESOURCES;
+	}
+	return STATUS_PENDING;
+}
+
+bool break_wait_conn_closing(struct break_wait *bw)
+{
+	if (ev_timer_armed(&bw->timer))
+		ev_timer_stop(bw->req->conn->loop, &bw->timer);
+	if (fsa_waiter_cancel(bw->table, &bw->waiter))
+		return true;
+	bw->abandoned = true; /* a wake-up is queued: it frees the request */
+	return false;
+}
+
+void break_wait_cancel(struct break_wait *bw)
+{
+	struct smb2_req *req = bw->req;
+	if (!req->parked || !fsa_waiter_cancel(bw->table, &bw->waiter))
+		return; /* not waiting, or a wake-up is on its way */
+	req_unpark(req);
+	if (ev_timer_armed(&bw->timer))
+		ev_timer_stop(req->conn->loop, &bw->timer);
+	req_resume(req, req_reply_cancelled);
+}
+
+void break_wait_release(struct break_wait *bw)
+{
+	if (bw->req && ev_timer_armed(&bw->timer))
+		ev_timer_stop(bw->req->conn->loop, &bw->timer);
 }
 
 NTSTATUS cmd_oplock_break(struct smb2_req *req)
@@ -95,9 +208,14 @@ NTSTATUS cmd_oplock_break(struct smb2_req *req)
 		return st;
 	if (is_lease) {
 		/* [MS-SMB2] 3.3.5.22.2 */
-		st = fsa_lease_ack(req->conn->srv->files, req->conn->client_guid, lb.lease_key, lb.lease_state);
+		struct fsa_break next;
+		int n_next;
+		st = fsa_lease_ack(req->conn->srv->files, req->conn->client_guid, lb.lease_key, lb.lease_state, &next,
+				   &n_next);
 		if (!NT_OK(st))
 			return st;
+		if (n_next)
+			conn_deliver_breaks(req->conn, &next, n_next); /* it must go lower still */
 		struct wr *lw = req_body(req, 36);
 		if (!lw)
 			return STATUS_NO_MEMORY;

@@ -146,23 +146,26 @@ struct fsa_lease_req {
 	uint8_t parent[16];
 	uint16_t epoch;
 };
+struct fsa_lease; /* fsa/lease.c */
 
-/* One lease: the opens of one client (GUID) with one key on one file. */
-struct fsa_lease {
-	struct fsa_lease *next;	 /* in the table */
-	struct fsa_lease *next_in_file;
-	struct fsa_file *file;
-	uint8_t guid[16], key[16], parent[16];
-	bool v2, has_parent;
-	uint32_t state;
-	bool breaking;
-	uint32_t breaking_to;
-	uint16_t epoch;
-	int n_opens;
-	/* where break notifications go: the connection of its latest open */
-	void *loop;
-	uint64_t conn_id, session_id;
-};
+/* Lease state transitions (pure, fsa/lease.c). */
+/* What a request for `requested` can mean: R, RH, RW, RHW (RH at most for
+ * a directory), or nothing when Read is missing. */
+uint32_t fsa_lease_normalize(uint32_t requested, bool is_dir);
+/* What another open needs a lease holding cur broken to: mask is W for an
+ * open, H for an open that would otherwise hit a sharing violation; an
+ * overwrite breaks everything. */
+uint32_t fsa_lease_open_target(uint32_t cur, uint32_t mask, bool overwrite);
+/* An open with the lease's own key asking for want: it changes only to a
+ * strict superset the others allow (*out, true). */
+bool fsa_lease_upgrade(uint32_t held, uint32_t want, uint32_t allowed, uint32_t *out);
+/* After an acknowledgement of `acked` while later opens need `required`:
+ * the next break's target (one step: to R, then to none), or acked. */
+uint32_t fsa_lease_ack_next(uint32_t acked, uint32_t required);
+/* Does an open with this access leave leases alone (attributes, security
+ * descriptor reads, SYNCHRONIZE)? */
+bool fsa_lease_stat_open(uint32_t access);
+
 #define FSA_MAX_BREAKS 8
 
 /* A parked operation waiting for oplock breaks on a file to finish. wake()
@@ -217,7 +220,6 @@ struct fsa_open {
 	uint32_t create_options;
 	bool is_dir;
 	bool delete_on_close;
-	bool stat_open; /* no data access: does not conflict on sharing */
 	bool wrote;	     /* written through (for the write time at close) */
 	bool hide_dot_files; /* the share's `hide dot files` */
 	char *hide_files;    /* the share's `hide files` (owned), NULL if none */
@@ -268,7 +270,12 @@ struct fsa_create_args {
 	uint64_t create_time_hint;
 	uint8_t requested_oplock;  /* FSA_OPLOCK_* */
 	const struct fsa_lease_req *lease; /* an RqLs context instead, or NULL */
+	bool dir_leases;	   /* directories may be leased (SMB 3.x) */
+	bool retry;		   /* a retry after waiting for breaks */
 	struct fsa_waiter *waiter; /* used when the open must wait for a break */
+	/* who opens, for break notifications (conn/ knows how to reach it) */
+	void *owner_loop;
+	uint64_t owner_conn, session_id;
 };
 
 struct fsa_create_result {
@@ -279,10 +286,13 @@ struct fsa_create_result {
 	 * linked and will be woken; deliver these breaks, then retry. */
 	struct fsa_break breaks[FSA_MAX_BREAKS];
 	int n_breaks;
-	/* the lease granted (with args.lease) */
+	/* the lease the open belongs to (with args.lease) */
+	bool leased;
 	uint32_t lease_state;
 	uint16_t lease_epoch;
 	bool lease_breaking;
+	bool lease_v2, lease_has_parent;
+	uint8_t lease_parent[16];
 };
 
 /* (offload) The whole of CREATE below the wire: path resolution, the
@@ -291,8 +301,6 @@ struct fsa_create_result {
 NTSTATUS fsa_create(const struct fsa_create_args *a, struct fsa_create_result *r);
 
 struct fsa_open *fsa_open_get(struct fsa_open *o);
-/* Records who holds o (and its lease), for break notifications. */
-void fsa_open_set_owner(struct fsa_open *o, void *loop, uint64_t conn_id, uint64_t session_id);
 /* An open for a named pipe: owns pipe (pipe_free at the last reference). */
 struct fsa_open *fsa_pipe_open_new(void *pipe, void (*pipe_free)(void *pipe));
 /* Drops a reference; the last one closes the open (offload: may unlink a
@@ -411,8 +419,25 @@ NTSTATUS fsa_ea_list(struct fsa_open *o, struct vfs_ea_list *out);
 uint32_t fsa_ea_size(const struct vfs_ea_list *l);
 
 /* A lease break acknowledgement from the client with guid: the state it
- * keeps ([MS-SMB2] 3.3.5.22.2 statuses). */
-NTSTATUS fsa_lease_ack(struct fsa_table *t, const uint8_t guid[16], const uint8_t key[16], uint32_t state);
+ * keeps ([MS-SMB2] 3.3.5.22.2 statuses). A lease that must go lower still
+ * gets its next break in *next (*n_next = 1). */
+NTSTATUS fsa_lease_ack(struct fsa_table *t, const uint8_t guid[16], const uint8_t key[16], uint32_t state,
+		       struct fsa_break *next, int *n_next);
+/* Where breaks fsa/ starts on its own go (directory leases broken by
+ * changes of their entries): called from any thread, no fsa locks held. */
+void fsa_table_set_break_sink(struct fsa_table *t, void (*sink)(void *ctx, const struct fsa_break *b, int n),
+			      void *ctx);
+/* (offload) A name in path's parent directory was added, removed, renamed
+ * or changed: that directory's leases break to none, except the lease of
+ * client guid whose key is parent_key (the acting open's parent lease key;
+ * both may be NULL). */
+void fsa_lease_break_parent(struct fsa_table *t, const struct vfs_root *root, const char *path,
+			    const uint8_t guid[16], const uint8_t *parent_key);
+/* (offload) Before a rename of o's file: Handle caching of other leases
+ * breaks (breaks[*n] to deliver). STATUS_PENDING with w linked when the
+ * rename must wait for acknowledgements (woken like an open's waiter;
+ * fsa_oplock_timeout ends the wait). */
+NTSTATUS fsa_break_for_rename(struct fsa_open *o, struct fsa_waiter *w, struct fsa_break *breaks, int cap, int *n);
 
 /* Byte-range locks (fsa/lock.c), in memory under the table lock. */
 #define FSA_MAX_LOCK_ELEMS 64
@@ -468,9 +493,10 @@ void fsa_oplock_timeout(struct fsa_table *t, struct fsa_waiter *w);
 /* Unlinks a waiter that is no longer interested (its request went away).
  * false if it was already woken (its wake() has run or is running). */
 bool fsa_waiter_cancel(struct fsa_table *t, struct fsa_waiter *w);
-/* Level II oplocks of other opens break to none when o changes the file
- * (write, truncation): fills breaks (no acknowledgement is expected). */
-int fsa_break_level2(struct fsa_open *o, bool include_self, struct fsa_break *breaks, int cap);
+/* When o changes the file (write, lock, size): level II oplocks (o's own
+ * too) break to none, and leases other than o's stop caching (breaks
+ * from Handle caching want an acknowledgement; nobody waits for it). */
+int fsa_break_level2(struct fsa_open *o, struct fsa_break *breaks, int cap);
 
 /* Change notification ([MS-FSA] 2.1.5.10, 2.1.4.x notify). Opens of
  * directories register a watch; changes made through fsa/ are queued on

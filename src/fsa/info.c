@@ -13,12 +13,31 @@
 #include "fsa/fsa.h"
 #include "fsa/fsa_int.h"
 
+/* A name in path's directory changed through o: that directory's leases
+ * break, unless o's lease names the directory's lease as its parent. */
+static void break_parent_leases(struct fsa_open *o, const char *path)
+{
+	uint8_t guid[16], parent_key[16];
+	bool has_lease = false, has_parent = false;
+	pthread_mutex_lock(&o->table->lock);
+	if (o->lease) {
+		has_lease = true;
+		has_parent = o->lease->has_parent;
+		memcpy(guid, o->lease->guid, 16);
+		memcpy(parent_key, o->lease->parent, 16);
+	}
+	pthread_mutex_unlock(&o->table->lock);
+	fsa_lease_break_parent(o->table, &o->root, path, has_lease ? guid : NULL, has_parent ? parent_key : NULL);
+}
+
 void fsa_notify_modified(struct fsa_open *o, uint32_t filter)
 {
 	char path[4096 + 1];
 	fsa_open_path(o, path, sizeof(path));
-	if (path[0])
+	if (path[0]) {
+		break_parent_leases(o, path);
 		fsa_notify_event(o->table, &o->root, path, FSA_ACTION_MODIFIED, filter);
+	}
 }
 
 void fsa_info_from_stat(const struct vfs_stat *st, const struct vfs_dosinfo *d, struct fsa_info *info)
@@ -291,6 +310,8 @@ NTSTATUS fsa_rename(struct fsa_open *o, const char *new_path, bool replace, bool
 	s = vfs_rename(&o->root, from, target, replace);
 	if (NT_OK(s)) {
 		uint32_t kind = o->is_dir ? FSA_NOTIFY_DIR_NAME : FSA_NOTIFY_FILE_NAME;
+		break_parent_leases(o, from);
+		break_parent_leases(o, target);
 		fsa_notify_event(o->table, &o->root, from, FSA_ACTION_RENAMED_OLD_NAME, kind);
 		fsa_notify_event(o->table, &o->root, target, FSA_ACTION_RENAMED_NEW_NAME, kind);
 		pthread_mutex_lock(&o->table->lock);

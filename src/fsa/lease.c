@@ -1,10 +1,15 @@
-/* Leases on files ([MS-SMB2] 3.3.5.9.8 and 3.3.4.7, [MS-FSA] 2.1.5.17):
- * one lease per (client GUID, lease key), shared by that client's opens of
- * one file; Read, Handle and Write caching granted as other opens allow;
- * breaks when another open arrives (Write), overwrites (all) or writes
- * (Read), acknowledged by the client, with epochs for lease v2. Waiting
- * opens park as for oplocks. Directory leases are not granted. Everything
- * here runs under the table lock unless said otherwise. */
+/* Leases ([MS-SMB2] 3.3.4.7, 3.3.5.9.8, 3.3.5.9.11, 3.3.5.22.2; the lease
+ * parts of [MS-FSA] 2.1.4.12 "Algorithm to Check for an Oplock Break" and
+ * 2.1.5.17 "Server Requests an Oplock"): one lease per (client GUID, lease
+ * key) and file, shared by that client's opens; Read, Handle and Write
+ * caching granted as the other opens allow; breaks when another open
+ * arrives (Write; Handle when it would hit a sharing violation; all of it
+ * when it overwrites), on writes, locks and size changes (Read and Handle),
+ * renames (Handle) and, for directory leases, changes of the directory's
+ * entries. Breaks of a lease already breaking lower its target and go out
+ * one step at a time after each acknowledgement. v2 leases count epochs.
+ * Waiting opens park as for oplocks (file.c). Table lock held unless said
+ * otherwise; no syscalls except the parent lookup of fsa_lease_break_parent. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +21,44 @@
 #define H FSA_LEASE_H
 #define W FSA_LEASE_W
 
+/* --- pure state transitions (unit-tested) --- */
+
+uint32_t fsa_lease_normalize(uint32_t requested, bool is_dir)
+{
+	uint32_t s = requested & (R | H | W);
+	if (!(s & R))
+		return 0; /* Handle and Write caching come with Read only */
+	return is_dir ? s & (R | H) : s;
+}
+
+uint32_t fsa_lease_open_target(uint32_t cur, uint32_t mask, bool overwrite)
+{
+	/* an overwrite leaves nothing cached true */
+	return overwrite ? 0 : cur & ~mask;
+}
+
+bool fsa_lease_upgrade(uint32_t held, uint32_t want, uint32_t allowed, uint32_t *out)
+{
+	/* only a strict superset that can be held with the others changes it */
+	if ((held & ~want) || want == held || (want & ~allowed)) {
+		*out = held;
+		return false;
+	}
+	*out = want;
+	return true;
+}
+
+uint32_t fsa_lease_ack_next(uint32_t acked, uint32_t required)
+{
+	uint32_t target = acked & required;
+	if (target == acked)
+		return acked;
+	/* one step at a time: first down to Read, then to none */
+	return (acked & ~R) ? (acked & R) | target : target;
+}
+
+/* --- the lease table --- */
+
 struct fsa_lease *fsa_lease_find_locked(struct fsa_table *t, const uint8_t guid[16], const uint8_t key[16])
 {
 	for (struct fsa_lease *l = t->leases; l; l = l->next)
@@ -24,58 +67,85 @@ struct fsa_lease *fsa_lease_find_locked(struct fsa_table *t, const uint8_t guid[
 	return NULL;
 }
 
-/* A break of lease l to `to`, sent to the connection that opened it last. */
-static void add_lease_break(struct fsa_create_result *r, struct fsa_break *out, int *n, int cap, struct fsa_lease *l,
-			    uint32_t to)
+static bool lease_is(const struct fsa_lease *l, const struct fsa_lease_req *req)
 {
-	bool ack = (l->state & (W | H)) != 0;
-	if (l->v2)
+	return req && !memcmp(l->key, req->key, 16) && !memcmp(l->guid, req->guid, 16);
+}
+
+/* Starts breaking l to `to`. A lease whose break is in flight only records
+ * the lower target (it goes out after the acknowledgement, in the same v2
+ * epoch: follow_up). Fills *b and returns true when a notification must be
+ * sent. */
+static bool lease_break_step(struct fsa_lease *l, uint32_t to, bool follow_up, struct fsa_break *b)
+{
+	if (l->breaking) {
+		l->required &= to;
+		return false;
+	}
+	to &= l->state;
+	if (to == l->state)
+		return false;
+	bool ack = (l->state & (H | W)) != 0;
+	if (l->v2 && !follow_up)
 		l->epoch++;
-	struct fsa_break b = { .loop = l->loop,
-			       .conn_id = l->conn_id,
-			       .session_id = l->session_id,
-			       .is_lease = true,
-			       .lease_v2 = l->v2,
-			       .lease_from = l->state,
-			       .lease_to = to,
-			       .lease_epoch = l->epoch,
-			       .lease_ack = ack };
-	memcpy(b.lease_key, l->key, 16);
+	*b = (struct fsa_break){ .is_lease = true,
+				 .lease_v2 = l->v2,
+				 .lease_from = l->state,
+				 .lease_to = to,
+				 .lease_epoch = l->epoch,
+				 .lease_ack = ack };
+	memcpy(b->lease_key, l->key, 16);
+	/* the notification goes to a connection holding one of its opens
+	 * (the newest: opens are kept newest first) */
+	for (struct fsa_open *x = l->file->opens; x; x = x->next_in_file)
+		if (x->lease == l && x->owner_loop) {
+			b->loop = x->owner_loop;
+			b->conn_id = x->owner_conn;
+			b->session_id = x->session_id;
+			break;
+		}
 	if (ack) {
 		l->breaking = true;
-		l->breaking_to = to;
+		l->breaking_to = l->required = to;
 	} else {
 		l->state = to;
 	}
-	if (r) {
-		if (r->n_breaks < FSA_MAX_BREAKS)
-			r->breaks[r->n_breaks++] = b;
-	} else if (*n < cap) {
-		out[(*n)++] = b;
-	}
+	return true;
 }
 
-bool fsa_lease_breaks_for_open_locked(struct fsa_file *f, const struct fsa_lease_req *req, bool overwrite,
-				      bool stat_open, struct fsa_create_result *r)
+static bool lease_break(struct fsa_lease *l, uint32_t to, struct fsa_break *b)
+{
+	return lease_break_step(l, to, false, b);
+}
+
+static void add_result_break(struct fsa_create_result *r, const struct fsa_break *b)
+{
+	if (r->n_breaks < FSA_MAX_BREAKS)
+		r->breaks[r->n_breaks++] = *b;
+	else
+		log_info("more than %d breaks for one open; one is not sent", FSA_MAX_BREAKS);
+}
+
+bool fsa_lease_breaks_for_open_locked(struct fsa_file *f, const struct fsa_lease_req *req, uint32_t mask,
+				      bool overwrite, bool retry, struct fsa_create_result *r)
 {
 	bool wait = false;
 	for (struct fsa_lease *l = f->leases; l; l = l->next_in_file) {
-		if (req && !memcmp(l->key, req->key, 16) && !memcmp(l->guid, req->guid, 16))
-			continue; /* the same lease: no break for its own opens */
-		if (l->breaking) {
-			wait |= !stat_open;
+		if (lease_is(l, req))
+			continue; /* a client's own opens do not break its lease */
+		uint32_t cur = l->state;
+		bool was_breaking = l->breaking;
+		uint32_t to = fsa_lease_open_target(cur, mask, overwrite);
+		if (to == cur) {
+			wait |= was_breaking; /* what it caches may still change */
 			continue;
 		}
-		uint32_t to = l->state;
-		if (overwrite)
-			to = 0; /* the data goes: nothing cached stays true */
-		else if (!stat_open)
-			to &= ~W; /* another writer may appear: flush and stop caching writes */
-		if (to == l->state)
-			continue;
-		bool ack = (l->state & (W | H)) != 0;
-		add_lease_break(r, NULL, NULL, 0, l, to);
-		wait |= ack;
+		struct fsa_break b;
+		if (lease_break(l, to, &b))
+			add_result_break(r, &b);
+		/* the open waits while the holder flushes what conflicts */
+		if ((cur & mask) || (was_breaking && retry))
+			wait = true;
 	}
 	return wait;
 }
@@ -84,10 +154,33 @@ int fsa_lease_breaks_for_write_locked(struct fsa_file *f, const struct fsa_lease
 				      int cap)
 {
 	int n = 0;
-	for (struct fsa_lease *l = f->leases; l; l = l->next_in_file)
-		if (l != writer && !l->breaking && (l->state & R) && !(l->state & W))
-			add_lease_break(NULL, out, &n, cap, l, 0);
+	for (struct fsa_lease *l = f->leases; l; l = l->next_in_file) {
+		struct fsa_break b;
+		if (l != writer && lease_break(l, 0, &b) && n < cap)
+			out[n++] = b;
+	}
 	return n;
+}
+
+bool fsa_lease_breaks_for_rename_locked(struct fsa_file *f, const struct fsa_lease *renamer, struct fsa_break *out,
+					int cap, int *n)
+{
+	bool wait = false;
+	for (struct fsa_lease *l = f->leases; l; l = l->next_in_file) {
+		if (l == renamer || !(l->state & H))
+			continue;
+		struct fsa_break b;
+		if (lease_break(l, l->state & ~H, &b) && *n < cap)
+			out[(*n)++] = b;
+		wait = true; /* cached handles must close before the name moves */
+	}
+	return wait;
+}
+
+/* Lease-stat opens ([MS-SMB2] 3.3.5.9.8 lease semantics) break no leases. */
+bool fsa_lease_stat_open(uint32_t access)
+{
+	return !(access & ~(FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES | SYNCHRONIZE | READ_CONTROL));
 }
 
 NTSTATUS fsa_lease_grant_locked(struct fsa_table *t, struct fsa_file *f, struct fsa_open *o,
@@ -96,6 +189,21 @@ NTSTATUS fsa_lease_grant_locked(struct fsa_table *t, struct fsa_file *f, struct 
 	struct fsa_lease *l = fsa_lease_find_locked(t, req->guid, req->key);
 	if (l && l->file != f)
 		return STATUS_INVALID_PARAMETER; /* one key, one file */
+	uint32_t allowed = o->is_dir ? R | H : R | H | W;
+	for (struct fsa_open *x = f->opens; x; x = x->next_in_file) {
+		if (x == o || (l && x->lease == l))
+			continue;
+		if (!fsa_lease_stat_open(x->access))
+			allowed &= ~W; /* writes are cached only by the only opener */
+		if (x->oplock != FSA_OPLOCK_NONE)
+			allowed &= ~(H | W); /* level II oplocks share Read only */
+		if (x->oplock == FSA_OPLOCK_BATCH || x->oplock == FSA_OPLOCK_EXCLUSIVE || x->breaking)
+			allowed = 0; /* an exclusive oplock holder is in the way */
+	}
+	for (struct fsa_lease *x = f->leases; x; x = x->next_in_file)
+		if (x != l && (x->state || x->breaking))
+			allowed &= ~W;
+	uint32_t want = fsa_lease_normalize(req->state, o->is_dir);
 	if (!l) {
 		l = calloc(1, sizeof(*l));
 		if (!l)
@@ -103,53 +211,36 @@ NTSTATUS fsa_lease_grant_locked(struct fsa_table *t, struct fsa_file *f, struct 
 		memcpy(l->guid, req->guid, 16);
 		memcpy(l->key, req->key, 16);
 		l->v2 = req->v2;
-		l->epoch = req->v2 ? req->epoch : 0;
+		l->epoch = req->v2 ? (uint16_t)(req->epoch + 1) : 0;
 		if (req->has_parent) {
 			memcpy(l->parent, req->parent, 16);
 			l->has_parent = true;
 		}
+		l->is_dir = o->is_dir;
+		l->state = want & allowed;
 		l->file = f;
 		l->next = t->leases;
 		t->leases = l;
 		l->next_in_file = f->leases;
 		f->leases = l;
-	}
-	uint32_t want = req->state & (R | H | W);
-	if (!(want & R))
-		want = 0; /* H and W come with R only */
-	if (o->is_dir)
-		want = 0; /* directory leases are not granted */
-	bool others = false;
-	for (struct fsa_open *x = f->opens; x; x = x->next_in_file)
-		if (x != o && x->lease != l && !x->stat_open)
-			others = true;
-	for (struct fsa_lease *x = f->leases; x; x = x->next_in_file)
-		if (x != l && (x->breaking || (x->state & W)))
-			want &= ~W;
-	if (others)
-		want &= ~W;
-	for (struct fsa_open *x = f->opens; x; x = x->next_in_file)
-		if (x != o && (x->oplock == FSA_OPLOCK_BATCH || x->oplock == FSA_OPLOCK_EXCLUSIVE || x->breaking))
-			want = 0; /* an oplock holder is in the way */
-	if (!l->breaking && (want & ~l->state) && !(l->state & ~want & W)) {
-		/* an upgrade (never a downgrade by a new open) */
-		uint32_t ns = l->state | want;
-		if (ns != l->state && l->v2 && l->state)
-			l->epoch++;
-		else if (ns != l->state && l->v2 && !l->state)
-			l->epoch++;
-		l->state = ns;
+		if (l->is_dir)
+			atomic_fetch_add(&t->n_dir_leases, 1);
+	} else if (!l->breaking && fsa_lease_upgrade(l->state, want, allowed, &l->state) && l->v2) {
+		l->epoch++;
 	}
 	l->n_opens++;
-	l->loop = o->owner_loop;
 	o->lease = l;
+	r->leased = true;
 	r->lease_state = l->state;
 	r->lease_epoch = l->epoch;
 	r->lease_breaking = l->breaking;
+	r->lease_v2 = l->v2;
+	r->lease_has_parent = l->has_parent;
+	memcpy(r->lease_parent, l->parent, 16);
 	return STATUS_SUCCESS;
 }
 
-/* Table lock held: unlinks and frees lease l. */
+/* Unlinks and frees lease l. */
 static void lease_free(struct fsa_table *t, struct fsa_lease *l)
 {
 	for (struct fsa_lease **p = &t->leases; *p; p = &(*p)->next)
@@ -162,6 +253,8 @@ static void lease_free(struct fsa_table *t, struct fsa_lease *l)
 			*p = l->next_in_file;
 			break;
 		}
+	if (l->is_dir)
+		atomic_fetch_sub(&t->n_dir_leases, 1);
 	free(l);
 }
 
@@ -172,11 +265,10 @@ bool fsa_lease_release_locked(struct fsa_table *t, struct fsa_open *o)
 		return false;
 	o->lease = NULL;
 	bool was_breaking = l->breaking;
-	if (--l->n_opens == 0) {
-		lease_free(t, l);
-		return was_breaking; /* its break is over: waiters may go on */
-	}
-	return false;
+	if (--l->n_opens > 0)
+		return false;
+	lease_free(t, l);
+	return was_breaking; /* its break is over: waiters may go on */
 }
 
 bool fsa_lease_breaking_locked(const struct fsa_file *f)
@@ -191,9 +283,66 @@ void fsa_lease_timeout_locked(struct fsa_file *f)
 {
 	for (struct fsa_lease *l = f->leases; l; l = l->next_in_file)
 		if (l->breaking) {
-			l->state = l->breaking_to;
+			/* [MS-SMB2] 3.3.6.5: an unacknowledged lease is revoked */
+			l->state = 0;
 			l->breaking = false;
-			log_info("lease break not acknowledged in time; %s now cached as 0x%x", f->path ? f->path : "?",
-				 (unsigned)l->state);
+			log_info("lease break not acknowledged in time; %s now caches nothing", f->path ? f->path : "?");
 		}
+}
+
+NTSTATUS fsa_lease_ack_locked(struct fsa_table *t, const uint8_t guid[16], const uint8_t key[16], uint32_t state,
+			      struct fsa_break *next, int *n_next, struct fsa_file **file)
+{
+	*n_next = 0;
+	*file = NULL;
+	struct fsa_lease *l = fsa_lease_find_locked(t, guid, key);
+	if (!l)
+		return STATUS_OBJECT_NAME_NOT_FOUND;
+	if (!l->breaking)
+		return STATUS_UNSUCCESSFUL;
+	if (state & ~l->breaking_to)
+		return STATUS_REQUEST_NOT_ACCEPTED; /* more than the break left it */
+	l->state = state;
+	l->breaking = false;
+	uint32_t required = l->required;
+	uint32_t to = fsa_lease_ack_next(state, required);
+	if (to != state && lease_break_step(l, to, true, next)) {
+		*n_next = 1;
+		if (l->breaking)
+			l->required = required & to;
+	}
+	*file = l->file;
+	return STATUS_SUCCESS;
+}
+
+void fsa_lease_break_parent(struct fsa_table *t, const struct vfs_root *root, const char *path,
+			    const uint8_t guid[16], const uint8_t *parent_key)
+{
+	if (atomic_load(&t->n_dir_leases) == 0 || !t->break_sink)
+		return;
+	char parent[4096 + 1];
+	const char *slash = strrchr(path, '/');
+	size_t len = slash ? (size_t)(slash - path) : 0;
+	if (len >= sizeof(parent))
+		return;
+	memcpy(parent, path, len);
+	parent[len] = 0;
+	struct vfs_stat st;
+	if (!NT_OK(vfs_stat_path(root, parent, true, &st)))
+		return;
+	struct fsa_break b[FSA_MAX_BREAKS];
+	int n = 0;
+	pthread_mutex_lock(&t->lock);
+	struct fsa_file *f = fsa_file_find_locked(t, st.dev, st.ino);
+	for (struct fsa_lease *l = f ? f->leases : NULL; l; l = l->next_in_file) {
+		/* a client changing its own leased directory (the open names the
+		 * directory's lease key as its parent key) keeps its lease */
+		if (guid && parent_key && !memcmp(l->guid, guid, 16) && !memcmp(l->key, parent_key, 16))
+			continue;
+		if (n < FSA_MAX_BREAKS && lease_break(l, 0, &b[n]))
+			n++;
+	}
+	pthread_mutex_unlock(&t->lock);
+	if (n)
+		t->break_sink(t->break_sink_ctx, b, n);
 }
