@@ -280,9 +280,9 @@ static bool breaks_for_open(struct fsa_file *f, const struct fsa_create_args *a,
 }
 
 /* Table lock held: the oplock level a new open gets. */
-static uint8_t oplock_grant(const struct fsa_file *f, uint8_t requested, uint32_t access)
+static uint8_t oplock_grant(const struct fsa_file *f, uint8_t requested)
 {
-	if (requested == FSA_OPLOCK_NONE || is_oplock_stat_open(access))
+	if (requested == FSA_OPLOCK_NONE)
 		return FSA_OPLOCK_NONE;
 	bool others = false;
 	for (const struct fsa_open *x = f->opens; x; x = x->next_in_file) {
@@ -803,7 +803,7 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 	}
 	f->is_dir = is_dir;
 	o->file = f;
-	o->oplock = is_dir ? FSA_OPLOCK_NONE : oplock_grant(f, a->requested_oplock, access);
+	o->oplock = is_dir ? FSA_OPLOCK_NONE : oplock_grant(f, a->requested_oplock);
 	if (a->lease && (is_dir ? a->dir_leases : true)) {
 		o->oplock = FSA_OPLOCK_NONE;
 		st = fsa_lease_grant_locked(a->table, f, o, a->lease, r);

@@ -34,6 +34,16 @@ void fsa_notify_modified(struct fsa_open *o, uint32_t filter)
 {
 	char path[4096 + 1];
 	fsa_open_path(o, path, sizeof(path));
+	if (path[0])
+		fsa_notify_event(o->table, &o->root, path, FSA_ACTION_MODIFIED, filter);
+}
+
+/* Metadata set through o changed the parent directory's entry (a write
+ * does not: its time changes when the handle closes). */
+static void entry_changed(struct fsa_open *o, uint32_t filter)
+{
+	char path[4096 + 1];
+	fsa_open_path(o, path, sizeof(path));
 	if (path[0]) {
 		break_parent_leases(o, path);
 		fsa_notify_event(o->table, &o->root, path, FSA_ACTION_MODIFIED, filter);
@@ -175,7 +185,7 @@ NTSTATUS fsa_set_basic(struct fsa_open *o, uint64_t ctime, uint64_t atime, uint6
 		s = vfs_set_dosinfo(o->fd, &d);
 	}
 	if (NT_OK(s))
-		fsa_notify_modified(o, (attrs ? FSA_NOTIFY_ATTRIBUTES : 0) | (pmt || pat ? FSA_NOTIFY_LAST_WRITE : 0) |
+		entry_changed(o, (attrs ? FSA_NOTIFY_ATTRIBUTES : 0) | (pmt || pat ? FSA_NOTIFY_LAST_WRITE : 0) |
 				       (ctime ? FSA_NOTIFY_CREATION : 0));
 	return s;
 }
@@ -189,7 +199,7 @@ NTSTATUS fsa_set_eof(struct fsa_open *o, uint64_t eof)
 	fsa_times_flush_pending(o);
 	NTSTATUS s = vfs_ftruncate(o->fd, eof);
 	if (NT_OK(s))
-		fsa_notify_modified(o, FSA_NOTIFY_SIZE | FSA_NOTIFY_LAST_WRITE);
+		entry_changed(o, FSA_NOTIFY_SIZE | FSA_NOTIFY_LAST_WRITE);
 	return s;
 }
 
