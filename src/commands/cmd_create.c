@@ -272,7 +272,7 @@ NTSTATUS cmd_create(struct smb2_req *req)
 		.requested_oplock = q.requested_oplock_level == SMB2_OPLOCK_LEVEL_LEASE ? SMB2_OPLOCK_LEVEL_NONE
 											 : q.requested_oplock_level,
 		.lease = cs->want_lease ? &cs->lease : NULL,
-		.dir_leases = c->dialect >= SMB2_DIALECT_300,
+		.dir_leases = c->dialect >= SMB2_DIALECT_300 && c->cfg->directory_leases,
 		.waiter = &cs->wait.waiter,
 		.owner_loop = c->loop,
 		.owner_conn = c->id,

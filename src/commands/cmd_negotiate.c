@@ -172,7 +172,7 @@ NTSTATUS cmd_negotiate(struct smb2_req *req)
 	}
 	if (dialect >= SMB2_DIALECT_210)
 		r.capabilities |= SMB2_GLOBAL_CAP_LARGE_MTU | SMB2_GLOBAL_CAP_LEASING;
-	if (dialect >= SMB2_DIALECT_300)
+	if (dialect >= SMB2_DIALECT_300 && c->cfg->directory_leases)
 		r.capabilities |= SMB2_GLOBAL_CAP_DIRECTORY_LEASING; /* leases on directories (fsa/lease.c) */
 	uint32_t io = dialect >= SMB2_DIALECT_210 ? CONN_MAX_IO : 65536;
 	r.max_transact = r.max_read = r.max_write = io;

@@ -336,6 +336,7 @@ void config_dump(const struct config *c, FILE *out)
 	dump_value(out, c->guest_account);
 	fprintf(out, "\tlog level = %d\n", c->log_level);
 	fprintf(out, "\tmax connections = %d\n", c->max_connections);
+	fprintf(out, "\tsmb2 directory leases = %s\n", c->directory_leases ? "yes" : "no");
 	if (c->break_timeout_ms != 35000)
 		fprintf(out, "\tsmb3d:torture break timeout = %d\n", c->break_timeout_ms);
 	fputs("\tnetbios name = ", out);
