@@ -397,7 +397,7 @@ static void set_work(struct smb2_req *req)
 		break;
 	case FileRenameInformation:
 		/* other clients' cached handles close before the name moves */
-		req->work_status = fsa_break_for_rename(o, &s->wait.waiter, s->breaks, FSA_MAX_BREAKS, &s->n_breaks);
+		req->work_status = fsa_break_handle_caching(o, &s->wait.waiter, s->breaks, FSA_MAX_BREAKS, &s->n_breaks);
 		if (NT_EQ(req->work_status, STATUS_PENDING))
 			req->work_status = STATUS_OPLOCK_BREAK_IN_PROGRESS;
 		else
@@ -408,7 +408,14 @@ static void set_work(struct smb2_req *req)
 		break;
 	case FileDispositionInformation:
 	case FileDispositionInformationEx:
-		req->work_status = fsa_set_disposition(o, s->flag);
+		/* as for a rename: cached handles of others close first */
+		req->work_status = s->flag ? fsa_break_handle_caching(o, &s->wait.waiter, s->breaks, FSA_MAX_BREAKS,
+								      &s->n_breaks)
+					   : STATUS_SUCCESS;
+		if (NT_EQ(req->work_status, STATUS_PENDING))
+			req->work_status = STATUS_OPLOCK_BREAK_IN_PROGRESS;
+		else
+			req->work_status = fsa_set_disposition(o, s->flag);
 		break;
 	case FileEndOfFileInformation:
 	case FileAllocationInformation:
@@ -457,6 +464,14 @@ static bool set_cancel(struct smb2_req *req)
 {
 	struct info_state *s = req->cmd_state;
 	return break_wait_conn_closing(&s->wait);
+}
+
+/* A rename or delete may wait for lease breaks (break_wait). */
+static void set_may_wait(struct smb2_req *req, struct info_state *s)
+{
+	break_wait_init(&s->wait, req, set_work, set_done);
+	req->cancel = set_cancel;
+	req->on_cancel = set_on_cancel;
 }
 
 static NTSTATUS set_reply_now(struct smb2_req *req)
@@ -530,11 +545,8 @@ NTSTATUS cmd_set_info(struct smb2_req *req)
 			return st;
 		if (!s->path[0])
 			return STATUS_OBJECT_NAME_INVALID;
-		if (q.info_class == FileRenameInformation) {
-			break_wait_init(&s->wait, req, set_work, set_done);
-			req->cancel = set_cancel;
-			req->on_cancel = set_on_cancel;
-		}
+		if (q.info_class == FileRenameInformation)
+			set_may_wait(req, s);
 		break;
 	case FileDispositionInformation:
 		st = wire_disposition_info_decode(q.buf, q.buf_len, &s->flag);
@@ -542,6 +554,7 @@ NTSTATUS cmd_set_info(struct smb2_req *req)
 			return st;
 		if (!fsa_has_access(o, DELETE))
 			return STATUS_ACCESS_DENIED;
+		set_may_wait(req, s);
 		break;
 	case FileDispositionInformationEx: {
 		uint32_t flags;
@@ -551,6 +564,7 @@ NTSTATUS cmd_set_info(struct smb2_req *req)
 		if (!fsa_has_access(o, DELETE))
 			return STATUS_ACCESS_DENIED;
 		s->flag = flags & FILE_DISPOSITION_DELETE;
+		set_may_wait(req, s);
 		break;
 	}
 	case FileFullEaInformation: {

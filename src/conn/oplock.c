@@ -55,14 +55,36 @@ struct break_post {
 	struct fsa_break b;
 };
 
+static void post_break(const struct fsa_break *b);
+
+/* On loop: sends b to its connection there, or, when that connection is
+ * gone, to the alternative (a lease break: the connection of one of the
+ * lease's opens). */
+static void deliver_on(struct ev_loop *loop, struct conn *hint, const struct fsa_break *b)
+{
+	struct conn *c = hint && hint->id == b->conn_id ? hint : server_find_conn(loop, b->conn_id);
+	if (c) {
+		send_break(c, b);
+		return;
+	}
+	if (!b->alt_loop)
+		return;
+	struct fsa_break alt = *b;
+	alt.loop = b->alt_loop;
+	alt.conn_id = b->alt_conn;
+	alt.session_id = b->alt_session;
+	alt.alt_loop = NULL;
+	if (alt.loop == (void *)loop)
+		deliver_on(loop, hint, &alt);
+	else
+		post_break(&alt);
+}
+
 static void break_on_owner(struct ev_loop *loop, void *arg)
 {
 	struct break_post *p = arg;
-	if (loop) {
-		struct conn *c = server_find_conn(loop, p->b.conn_id);
-		if (c)
-			send_break(c, &p->b);
-	}
+	if (loop)
+		deliver_on(loop, NULL, &p->b);
 	free(p);
 }
 
@@ -90,13 +112,10 @@ void conn_deliver_breaks(struct conn *from, const struct fsa_break *b, int n)
 	for (int i = 0; i < n; i++) {
 		if (!b[i].loop)
 			continue;
-		if (b[i].loop == from->loop) {
-			struct conn *c = b[i].conn_id == from->id ? from : server_find_conn(from->loop, b[i].conn_id);
-			if (c)
-				send_break(c, &b[i]);
-			continue;
-		}
-		post_break(&b[i]);
+		if (b[i].loop == from->loop)
+			deliver_on(from->loop, from, &b[i]);
+		else
+			post_break(&b[i]);
 	}
 }
 

@@ -437,14 +437,14 @@ int fsa_break_level2(struct fsa_open *o, struct fsa_break *breaks, int cap)
 	return n;
 }
 
-NTSTATUS fsa_break_for_rename(struct fsa_open *o, struct fsa_waiter *w, struct fsa_break *breaks, int cap, int *n)
+NTSTATUS fsa_break_handle_caching(struct fsa_open *o, struct fsa_waiter *w, struct fsa_break *breaks, int cap, int *n)
 {
 	*n = 0;
 	if (!o->file)
 		return STATUS_SUCCESS;
 	pthread_mutex_lock(&o->table->lock);
 	struct fsa_file *f = o->file;
-	bool wait = f->leases && fsa_lease_breaks_for_rename_locked(f, o->lease, breaks, cap, n);
+	bool wait = f->leases && fsa_lease_breaks_handle_locked(f, o->lease, breaks, cap, n);
 	if (wait && w) {
 		w->file = f;
 		w->next = f->waiters;
@@ -948,7 +948,9 @@ void fsa_open_put(struct fsa_open *o)
 		memcpy(guid, o->lease->guid, 16);
 		memcpy(parent_key, o->lease->parent, 16);
 	}
-	char *changed_path = o->wrote && f->path && !f->delete_pending ? strdup(f->path) : NULL;
+	char *changed_path = o->wrote && f->path && !f->delete_pending && atomic_load(&t->n_dir_leases) > 0
+				     ? strdup(f->path)
+				     : NULL;
 	bool lease_break_over = fsa_lease_release_locked(t, o);
 	struct fsa_waiter *waiters = NULL;
 	if (o->breaking || o->oplock == FSA_OPLOCK_BATCH || o->oplock == FSA_OPLOCK_EXCLUSIVE || f->n_opens == 0 ||

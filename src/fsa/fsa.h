@@ -125,6 +125,9 @@ struct fsa_break {
 	uint64_t session_id;
 	uint64_t fid_p, fid_v;
 	uint8_t level;
+	/* where a lease break goes when (loop, conn_id) is gone */
+	void *alt_loop;
+	uint64_t alt_conn, alt_session;
 	/* a lease break instead of an oplock break */
 	bool is_lease, lease_v2, lease_ack;
 	uint8_t lease_key[16];
@@ -433,11 +436,13 @@ void fsa_table_set_break_sink(struct fsa_table *t, void (*sink)(void *ctx, const
  * both may be NULL). */
 void fsa_lease_break_parent(struct fsa_table *t, const struct vfs_root *root, const char *path,
 			    const uint8_t guid[16], const uint8_t *parent_key);
-/* (offload) Before a rename of o's file: Handle caching of other leases
- * breaks (breaks[*n] to deliver). STATUS_PENDING with w linked when the
- * rename must wait for acknowledgements (woken like an open's waiter;
- * fsa_oplock_timeout ends the wait). */
-NTSTATUS fsa_break_for_rename(struct fsa_open *o, struct fsa_waiter *w, struct fsa_break *breaks, int cap, int *n);
+/* (offload) Before a rename of o's file or setting it delete-pending
+ * ([MS-FSA] 2.1.4.12 for SET_INFORMATION): Handle caching of other leases
+ * breaks, so that their cached handles close (breaks[*n] to deliver).
+ * STATUS_PENDING with w linked when the caller must wait for
+ * acknowledgements (woken like an open's waiter; fsa_oplock_timeout ends
+ * the wait). */
+NTSTATUS fsa_break_handle_caching(struct fsa_open *o, struct fsa_waiter *w, struct fsa_break *breaks, int cap, int *n);
 
 /* Byte-range locks (fsa/lock.c), in memory under the table lock. */
 #define FSA_MAX_LOCK_ELEMS 64

@@ -28,6 +28,7 @@ struct fsa_table {
 	struct fsa_recent recent[FSA_RECENT];
 	unsigned recent_next;
 	struct fsa_lease *leases; /* every lease, for lookups by key */
+	struct fsa_lease_client *lease_clients; /* per ClientGuid with leases */
 	atomic_int n_dir_leases;  /* leases on directories (parents to break) */
 	/* delivers breaks fsa/ starts on its own (directory leases broken
 	 * by changes of their entries); any thread, no fsa locks held */
@@ -55,8 +56,17 @@ void fsa_times_apply_locked(struct fsa_file *f, const struct vfs_stat *st, struc
 /* info.c: reports a change of o's file to the watches above it. */
 void fsa_notify_modified(struct fsa_open *o, uint32_t filter);
 
-/* lease.c, table lock held. One lease: the opens of one client (GUID)
- * with one key on one file. */
+/* lease.c, table lock held. The clients (ClientGuid) holding leases, as
+ * [MS-SMB2] 3.3.1.11 lease tables: their breaks go to the connection that
+ * made the client's first lease, while it lasts. */
+struct fsa_lease_client {
+	struct fsa_lease_client *next;
+	uint8_t guid[16];
+	void *loop;
+	uint64_t conn_id, session_id;
+	int n_leases;
+};
+/* One lease: the opens of one client (GUID) with one key on one file. */
 struct fsa_lease {
 	struct fsa_lease *next;	/* in the table */
 	struct fsa_lease *next_in_file;
@@ -69,6 +79,7 @@ struct fsa_lease {
 	uint32_t required;    /* what later opens need (sent after the ack) */
 	uint16_t epoch;	      /* v2 */
 	int n_opens;
+	struct fsa_lease_client *client;
 };
 struct fsa_lease_req;
 struct fsa_create_result;
@@ -83,9 +94,9 @@ bool fsa_lease_breaks_for_open_locked(struct fsa_file *f, const struct fsa_lease
  * change (no waiting). */
 int fsa_lease_breaks_for_write_locked(struct fsa_file *f, const struct fsa_lease *writer, struct fsa_break *out,
 				      int cap);
-/* Handle caching of other leases breaks before a rename; true if the
- * rename must wait. Breaks are appended to out[*n]. */
-bool fsa_lease_breaks_for_rename_locked(struct fsa_file *f, const struct fsa_lease *renamer, struct fsa_break *out,
+/* Handle caching of other leases breaks before a rename or delete; true
+ * if the caller must wait. Breaks are appended to out[*n]. */
+bool fsa_lease_breaks_handle_locked(struct fsa_file *f, const struct fsa_lease *renamer, struct fsa_break *out,
 					int cap, int *n);
 NTSTATUS fsa_lease_grant_locked(struct fsa_table *t, struct fsa_file *f, struct fsa_open *o,
 				const struct fsa_lease_req *req, struct fsa_create_result *r);

@@ -95,15 +95,26 @@ static bool lease_break_step(struct fsa_lease *l, uint32_t to, bool follow_up, s
 				 .lease_epoch = l->epoch,
 				 .lease_ack = ack };
 	memcpy(b->lease_key, l->key, 16);
-	/* the notification goes to a connection holding one of its opens
-	 * (the newest: opens are kept newest first) */
+	/* the notification goes to the client's first connection, or else to
+	 * one holding an open of the lease (the newest: opens are kept newest
+	 * first) */
 	for (struct fsa_open *x = l->file->opens; x; x = x->next_in_file)
 		if (x->lease == l && x->owner_loop) {
-			b->loop = x->owner_loop;
-			b->conn_id = x->owner_conn;
-			b->session_id = x->session_id;
+			b->alt_loop = x->owner_loop;
+			b->alt_conn = x->owner_conn;
+			b->alt_session = x->session_id;
 			break;
 		}
+	if (l->client && l->client->loop) {
+		b->loop = l->client->loop;
+		b->conn_id = l->client->conn_id;
+		b->session_id = l->client->session_id;
+	} else {
+		b->loop = b->alt_loop;
+		b->conn_id = b->alt_conn;
+		b->session_id = b->alt_session;
+		b->alt_loop = NULL;
+	}
 	if (ack) {
 		l->breaking = true;
 		l->breaking_to = l->required = to;
@@ -162,7 +173,7 @@ int fsa_lease_breaks_for_write_locked(struct fsa_file *f, const struct fsa_lease
 	return n;
 }
 
-bool fsa_lease_breaks_for_rename_locked(struct fsa_file *f, const struct fsa_lease *renamer, struct fsa_break *out,
+bool fsa_lease_breaks_handle_locked(struct fsa_file *f, const struct fsa_lease *renamer, struct fsa_break *out,
 					int cap, int *n)
 {
 	bool wait = false;
@@ -181,6 +192,40 @@ bool fsa_lease_breaks_for_rename_locked(struct fsa_file *f, const struct fsa_lea
 bool fsa_lease_stat_open(uint32_t access)
 {
 	return !(access & ~(FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES | SYNCHRONIZE | READ_CONTROL));
+}
+
+/* The client record of guid (+1 lease), made with o's connection. */
+static struct fsa_lease_client *lease_client_get(struct fsa_table *t, const uint8_t guid[16], const struct fsa_open *o)
+{
+	struct fsa_lease_client *c;
+	for (c = t->lease_clients; c; c = c->next)
+		if (!memcmp(c->guid, guid, 16))
+			break;
+	if (!c) {
+		c = calloc(1, sizeof(*c));
+		if (!c)
+			return NULL;
+		memcpy(c->guid, guid, 16);
+		c->loop = o->owner_loop;
+		c->conn_id = o->owner_conn;
+		c->session_id = o->session_id;
+		c->next = t->lease_clients;
+		t->lease_clients = c;
+	}
+	c->n_leases++;
+	return c;
+}
+
+static void lease_client_put(struct fsa_table *t, struct fsa_lease_client *c)
+{
+	if (--c->n_leases > 0)
+		return;
+	for (struct fsa_lease_client **p = &t->lease_clients; *p; p = &(*p)->next)
+		if (*p == c) {
+			*p = c->next;
+			break;
+		}
+	free(c);
 }
 
 NTSTATUS fsa_lease_grant_locked(struct fsa_table *t, struct fsa_file *f, struct fsa_open *o,
@@ -217,6 +262,11 @@ NTSTATUS fsa_lease_grant_locked(struct fsa_table *t, struct fsa_file *f, struct 
 			l->has_parent = true;
 		}
 		l->is_dir = o->is_dir;
+		l->client = lease_client_get(t, req->guid, o);
+		if (!l->client) {
+			free(l);
+			return STATUS_NO_MEMORY;
+		}
 		l->state = want & allowed;
 		l->file = f;
 		l->next = t->leases;
@@ -255,6 +305,7 @@ static void lease_free(struct fsa_table *t, struct fsa_lease *l)
 		}
 	if (l->is_dir)
 		atomic_fetch_sub(&t->n_dir_leases, 1);
+	lease_client_put(t, l->client);
 	free(l);
 }
 

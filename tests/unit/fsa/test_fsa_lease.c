@@ -274,7 +274,7 @@ static void test_write_and_rename_breaks(void **state)
 	/* a rename by a breaks KEY2's Handle caching and waits */
 	struct fsa_break br[4];
 	int n = 0;
-	assert_true(fsa_lease_breaks_for_rename_locked(&x->f, a->lease, br, 4, &n));
+	assert_true(fsa_lease_breaks_handle_locked(&x->f, a->lease, br, 4, &n));
 	assert_int_equal(n, 1);
 	assert_int_equal(br[0].lease_to, R);
 	struct fsa_break next;
