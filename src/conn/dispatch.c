@@ -164,6 +164,10 @@ static bool dispatch_one(struct conn *c, struct smb2_req *req)
 	}
 	const struct cmd_desc *d = &cmd_table[cmd];
 
+	if (cmd == SMB2_IOCTL && !h->session_id && cmd_ioctl_sessionless(req)) {
+		req->status = cmd_ioctl(req);
+		return !req->disconnect;
+	}
 	struct session *s = NULL;
 	if (h->session_id && (d->need_session || cmd == SMB2_SESSION_SETUP || cmd == SMB2_ECHO)) {
 		s = lookup_session(c, h->session_id);

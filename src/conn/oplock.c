@@ -49,6 +49,8 @@ static void send_break(struct conn *c, const struct fsa_break *b)
 	else
 		conn_debug(c, "oplock break to level %u sent", b->level);
 	conn_send_message(c, buf, w.pos, encrypt ? s : NULL);
+	if (c->torture_unacked && !ev_timer_armed(&c->unacked_timer))
+		ev_timer_start(c->loop, &c->unacked_timer, 1000);
 }
 
 struct break_post {
