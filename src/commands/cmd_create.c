@@ -1,13 +1,16 @@
 /* SMB2 CREATE and CLOSE ([MS-SMB2] 3.3.5.9, 3.3.5.10): request validation,
- * the create contexts that apply (MxAc, QFid, AlSi, TWrp, RqLs; others
- * ignored), the open itself in fsa/ on an offload thread, and the reply.
- * An open that must wait for oplock or lease breaks is parked (interim
- * STATUS_PENDING reply, cancellable, 35 s break timer) and retried. */
+ * the create contexts that apply (MxAc, QFid, AlSi, TWrp, ExtA, SecD, RqLs,
+ * and the durable handle requests and reconnects DHnQ, DH2Q, DHnC, DH2C;
+ * others ignored), the open itself in fsa/ on an offload thread, and the
+ * reply. An open that must wait for oplock or lease breaks is parked
+ * (interim STATUS_PENDING reply, cancellable, 35 s break timer) and
+ * retried. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "commands/cmd_pipe.h"
 #include "commands/file_common.h"
+#include "conn/durable.h"
 #include "conn/opens.h"
 #include "conn/request.h"
 #include "event/loop.h"
@@ -26,6 +29,10 @@ struct create_state {
 	struct fsa_info info;
 	bool want_mxac, want_qfid;
 	bool inserted;
+	bool reconnect;		 /* DHnC/DH2C: res.open is the reclaimed handle */
+	int want_durable;	 /* 1: DHnQ, 2: DH2Q */
+	uint32_t durable_timeout; /* DH2Q, as granted */
+	uint8_t create_guid[16];
 	struct break_wait wait; /* while breaks of other opens' caching run */
 	struct fsa_token token;
 	struct wire_sd secd; /* SecD context (points into the request) */
@@ -62,6 +69,12 @@ static bool create_cancel(struct smb2_req *req)
 	return break_wait_conn_closing(&cs->wait);
 }
 
+static void reconnect_work(struct smb2_req *req)
+{
+	struct create_state *cs = req->cmd_state;
+	req->work_status = fsa_query_info(cs->res.open, &cs->info);
+}
+
 static void create_work(struct smb2_req *req)
 {
 	struct create_state *cs = req->cmd_state;
@@ -85,6 +98,16 @@ static NTSTATUS create_done(struct smb2_req *req)
 	if (!NT_OK(req->work_status))
 		return req->work_status;
 	struct fsa_open *o = cs->res.open;
+	bool durable = false;
+	if (cs->want_durable && !cs->reconnect && fsa_open_can_be_durable(o)) {
+		/* [MS-SMB2] 3.3.5.9.6, 3.3.5.9.10: granted with a batch oplock */
+		durable = true;
+		o->durable = true;
+		o->durable_v2 = cs->want_durable == 2;
+		o->durable_timeout_ms = o->durable_v2 ? cs->durable_timeout : DURABLE_V1_TIMEOUT_MS;
+		memcpy(o->create_guid, cs->create_guid, 16);
+		memcpy(o->client_guid, c->client_guid, 16);
+	}
 	if (!conn_open_insert(c, o, req->hdr.session_id, req->hdr.tree_id))
 		return STATUS_INSUFFICIENT_RESOURCES;
 	cs->inserted = true;
@@ -111,7 +134,7 @@ static NTSTATUS create_done(struct smb2_req *req)
 	struct wire_cctx_writer cw;
 	wire_create_rsp_encode(w, &r, &cw);
 	if (cs->want_mxac)
-		wire_cctx_add_mxac(w, &cw, STATUS_SUCCESS, o->access);
+		wire_cctx_add_mxac(w, &cw, STATUS_SUCCESS, cs->res.maximal_access);
 	if (cs->want_qfid)
 		wire_cctx_add_qfid(w, &cw, cs->info.file_id, cs->info.volume_id);
 	if (leased) {
@@ -128,7 +151,53 @@ static NTSTATUS create_done(struct smb2_req *req)
 		}
 		wire_cctx_add_lease(w, &cw, &l);
 	}
+	if (durable && cs->want_durable == 1)
+		wire_cctx_add_dhnq(w, &cw);
+	else if (durable)
+		wire_cctx_add_dh2q(w, &cw, cs->durable_timeout, 0);
 	return STATUS_SUCCESS;
+}
+
+/* DHnC / DH2C ([MS-SMB2] 3.3.5.9.7, 3.3.5.9.12): everything but the
+ * reconnect context (and, for a leased handle, the name and the lease key)
+ * is ignored; the reply describes the reclaimed open. */
+static NTSTATUS create_reconnect(struct smb2_req *req, const struct wire_create_req *q,
+				 const struct wire_create_ctx *x, bool v2)
+{
+	struct wire_durable d;
+	NTSTATUS st = v2 ? wire_cctx_dh2c_decode(x, &d) : wire_cctx_dhnc_decode(x, &d);
+	if (!NT_OK(st))
+		return st;
+	if (v2 && (d.flags & SMB2_DHANDLE_FLAG_PERSISTENT))
+		return STATUS_OBJECT_NAME_NOT_FOUND; /* no persistent handles are granted */
+	struct create_state *cs = calloc(1, sizeof(*cs));
+	if (!cs)
+		return STATUS_NO_MEMORY;
+	req->cmd_state = cs;
+	req->release = create_release;
+	unsigned count;
+	const struct wire_create_ctx *rqls = wire_create_ctx_find(&q->ctx, WIRE_CCTX_RQLS, &count);
+	struct wire_lease l;
+	bool has_lease = rqls && req->conn->dialect >= SMB2_DIALECT_210 && NT_OK(wire_cctx_rqls_decode(rqls, &l));
+	if (has_lease)
+		memcpy(cs->lease_key, l.key, 16);
+	if (!NT_OK(smb2_name_to_path(q->name, q->name_len, cs->path, sizeof(cs->path))))
+		cs->path[0] = 0;
+	struct durable_lease dl = { .key = has_lease ? cs->lease_key : NULL,
+				    .path = cs->path,
+				    .case_insensitive = req->tcon->case_insensitive,
+				    .res = &cs->res };
+	struct fsa_open *o = durable_reclaim(req->conn, req->sess, req->tcon, d.fid_persistent, v2, d.create_guid, &dl,
+					     &st);
+	if (!o)
+		return st;
+	cs->want_lease = cs->res.leased;
+	cs->reconnect = true;
+	cs->res.open = o;
+	cs->res.oplock = o->oplock;
+	cs->res.action = FILE_OPENED;
+	conn_debug(req->conn, "durable handle %llx reclaimed", (unsigned long long)o->persistent_id);
+	return req_offload(req, reconnect_work, create_done);
 }
 
 NTSTATUS cmd_create(struct smb2_req *req)
@@ -141,6 +210,21 @@ NTSTATUS cmd_create(struct smb2_req *req)
 		return st;
 	if (t->is_ipc)
 		return pipe_create(req, &q);
+	unsigned count;
+	const struct wire_create_ctx *x;
+	bool smb3 = c->dialect >= SMB2_DIALECT_300;
+	const struct wire_create_ctx *dhnq = wire_create_ctx_find(&q.ctx, WIRE_CCTX_DHNQ, &count);
+	const struct wire_create_ctx *dhnc = wire_create_ctx_find(&q.ctx, WIRE_CCTX_DHNC, &count);
+	const struct wire_create_ctx *dh2q = smb3 ? wire_create_ctx_find(&q.ctx, WIRE_CCTX_DH2Q, &count) : NULL;
+	const struct wire_create_ctx *dh2c = smb3 ? wire_create_ctx_find(&q.ctx, WIRE_CCTX_DH2C, &count) : NULL;
+	/* 3.3.5.9.10, 3.3.5.9.12: a v2 context may not come with another
+	 * durable context (a v1 request beside a v1 reconnect is ignored) */
+	if ((dh2c && (dhnq || dhnc || dh2q)) || (dh2q && (dhnq || dhnc)))
+		return STATUS_INVALID_PARAMETER;
+	if (dh2c)
+		return create_reconnect(req, &q, dh2c, true);
+	if (dhnc)
+		return create_reconnect(req, &q, dhnc, false);
 	if (q.impersonation_level > SMB2_IMPERSONATION_DELEGATE)
 		return STATUS_BAD_IMPERSONATION_LEVEL;
 	if ((q.create_options & ~CREATE_OPTIONS_VALID) || q.create_disposition > FILE_OVERWRITE_IF ||
@@ -174,8 +258,22 @@ NTSTATUS cmd_create(struct smb2_req *req)
 		return st;
 
 	uint64_t alloc = 0;
-	unsigned count;
-	const struct wire_create_ctx *x;
+	if (dh2q) {
+		struct wire_durable d;
+		st = wire_cctx_dh2q_decode(dh2q, &d);
+		if (!NT_OK(st))
+			return st;
+		cs->want_durable = 2;
+		memcpy(cs->create_guid, d.create_guid, 16);
+		cs->durable_timeout = d.timeout == 0			   ? DURABLE_V2_DEFAULT_MS
+				      : d.timeout > DURABLE_V2_MAX_MS ? DURABLE_V2_MAX_MS
+									   : d.timeout;
+	} else if (dhnq) {
+		st = wire_cctx_dhnq_decode(dhnq);
+		if (!NT_OK(st))
+			return st;
+		cs->want_durable = 1;
+	}
 	if ((x = wire_create_ctx_find(&q.ctx, WIRE_CCTX_EXTA, &count)) != NULL) {
 		size_t n = 0;
 		st = wire_full_ea_decode(x->data, x->data_len, NULL, 0, &n);
@@ -258,6 +356,8 @@ NTSTATUS cmd_create(struct smb2_req *req)
 		.read_only_share = t->read_only,
 		.hide_dot_files = t->hide_dot_files,
 		.hide_files = t->hide_files,
+		.hide_unreadable = t->hide_unreadable,
+		.want_maximal_access = cs->want_mxac,
 		.desired_access = q.desired_access,
 		.file_attributes = q.file_attributes,
 		.share_access = q.share_access,

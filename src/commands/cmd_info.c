@@ -77,7 +77,10 @@ static NTSTATUS info_begin(struct smb2_req *req, uint64_t fid_p, uint64_t fid_v,
 	if (!s)
 		return st;
 	req->release = info_release;
-	req_fsa_token(req, &s->token);
+	if (s->open->has_token)
+		s->token = s->open->token; /* the opener's, as for the file-system calls */
+	else
+		req_fsa_token(req, &s->token);
 	s->case_insensitive = req->tcon->case_insensitive;
 	snprintf(s->share_name, sizeof(s->share_name), "%s", req->tcon->share ? req->tcon->share->name : "");
 	*out = s;
@@ -545,6 +548,10 @@ NTSTATUS cmd_set_info(struct smb2_req *req)
 			return st;
 		if (!s->path[0])
 			return STATUS_OBJECT_NAME_INVALID;
+		/* the handle's DELETE was checked when it was opened; the new
+		 * name is checked for whoever the session is now ([MS-SMB2]
+		 * 3.3.5.21.1 uses Session.SecurityContext), not the opener */
+		req->cred_from_open = false;
 		if (q.info_class == FileRenameInformation)
 			set_may_wait(req, s);
 		break;

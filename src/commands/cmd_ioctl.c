@@ -118,6 +118,7 @@ static const struct {
 	{ FSCTL_GET_COMPRESSION, ioctl_get_compression },
 	{ FSCTL_SET_COMPRESSION, ioctl_set_compression },
 	{ FSCTL_GET_REPARSE_POINT, ioctl_get_reparse_point },
+	{ FSCTL_LMR_REQUEST_RESILIENCY, ioctl_request_resiliency },
 };
 
 static NTSTATUS file_ioctl(struct smb2_req *req, const struct ioctl_req *q)

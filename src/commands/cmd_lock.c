@@ -18,13 +18,27 @@ struct lock_state {
 	NTSTATUS result;
 	bool abandoned;
 	bool locked; /* a lock (not an unlock) request */
+	unsigned seq_index; /* LockSequenceIndex if 1..64 and replays count, else 0 */
+	uint8_t seq_number;
 };
+
+/* [MS-SMB2] 3.3.5.14: lock sequence replay detection, for durable and
+ * resilient handles on dialects after 2.0.2 (a client that lost its
+ * connection resends the request it has no answer to). */
+static unsigned seq_index_of(struct smb2_req *req, const struct fsa_open *o, const struct wire_lock_req *q)
+{
+	if (req->conn->dialect == SMB2_DIALECT_202 || !(o->durable || o->resilient))
+		return 0;
+	return q->lock_sequence_index >= 1 && q->lock_sequence_index <= 64 ? q->lock_sequence_index : 0;
+}
 
 static NTSTATUS lock_reply(struct smb2_req *req)
 {
 	struct lock_state *s = req->cmd_state;
 	if (!NT_OK(s->result))
 		return s->result;
+	if (s->seq_index) /* done: a replay of this sequence number is answered as such */
+		s->open->lock_seq[s->seq_index - 1] = 0x80 | s->seq_number;
 	if (s->locked) {
 		/* [MS-FSA] 2.1.5.8: a lock breaks level II oplocks, the
 		 * locker's own too */
@@ -99,6 +113,19 @@ NTSTATUS cmd_lock(struct smb2_req *req)
 	struct fsa_open *o = s->open;
 	if (o->is_dir)
 		return STATUS_INVALID_PARAMETER;
+	s->seq_index = seq_index_of(req, o, &q);
+	s->seq_number = q.lock_sequence_number & 0x0f;
+	if (s->seq_index) {
+		uint8_t *ent = &o->lock_seq[s->seq_index - 1];
+		if (*ent == (0x80 | s->seq_number)) {
+			struct wr *w = req_body(req, 4);
+			if (!w)
+				return STATUS_NO_MEMORY;
+			wire_lock_rsp_encode(w); /* already done once: not again */
+			return STATUS_SUCCESS;
+		}
+		*ent = 0; /* a new sequence number for this bucket */
+	}
 	if (q.lock_count > FSA_MAX_LOCK_ELEMS)
 		return STATUS_INSUFFICIENT_RESOURCES;
 	struct fsa_lock_elem e[FSA_MAX_LOCK_ELEMS];

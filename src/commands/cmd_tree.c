@@ -131,6 +131,7 @@ NTSTATUS cmd_tree_connect(struct smb2_req *req)
 	t->root = root;
 	t->case_insensitive = !sh->case_sensitive;
 	t->hide_dot_files = sh->hide_dot_files;
+	t->hide_unreadable = sh->hide_unreadable;
 	t->hide_files = sh->hide_files;
 	t->cfg = cfg;
 	cfg = NULL;
@@ -154,7 +155,9 @@ NTSTATUS cmd_tree_connect(struct smb2_req *req)
 		goto out;
 	}
 	wire_tree_connect_rsp_encode(w, t->is_ipc ? SMB2_SHARE_TYPE_PIPE : SMB2_SHARE_TYPE_DISK,
-				     SMB2_SHAREFLAG_MANUAL_CACHING | (encrypt ? SMB2_SHAREFLAG_ENCRYPT_DATA : 0), 0,
+				     SMB2_SHAREFLAG_MANUAL_CACHING | (encrypt ? SMB2_SHAREFLAG_ENCRYPT_DATA : 0) |
+					     (t->hide_unreadable ? SMB2_SHAREFLAG_ACCESS_BASED_DIRECTORY_ENUM : 0),
+				     0,
 				     t->maximal_access);
 	conn_debug(c, "tree %u connected to [%s]", t->id, sh->name);
 	st = STATUS_SUCCESS;
@@ -170,7 +173,7 @@ NTSTATUS cmd_tree_disconnect(struct smb2_req *req)
 	if (!NT_OK(st))
 		return st;
 	struct tcon *t = idtable_remove(&req->sess->tcons, req->tcon->id);
-	conn_close_opens(req->conn, req->sess->id, req->tcon->id);
+	conn_close_opens(req->conn, req->sess->id, req->tcon->id, false);
 	if (t) {
 		t->dead = true;
 		tcon_put(t); /* the table's reference; the request still holds one */

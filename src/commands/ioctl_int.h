@@ -57,6 +57,7 @@ NTSTATUS ioctl_enumerate_snapshots(struct smb2_req *req, struct ioctl_state *s);
 NTSTATUS ioctl_get_compression(struct smb2_req *req, struct ioctl_state *s);
 NTSTATUS ioctl_set_compression(struct smb2_req *req, struct ioctl_state *s);
 NTSTATUS ioctl_get_reparse_point(struct smb2_req *req, struct ioctl_state *s);
+NTSTATUS ioctl_request_resiliency(struct smb2_req *req, struct ioctl_state *s);
 
 /* FSCTL_QUERY_NETWORK_INTERFACE_INFO (no file handle). */
 NTSTATUS ioctl_network_interfaces(struct smb2_req *req, const struct ioctl_req *q);

@@ -2,8 +2,10 @@
  * ([MS-FSCC] 2.3.3 FSCTL_CREATE_OR_GET_OBJECT_ID, 2.3.25 FSCTL_GET_OBJECT_ID;
  * [MS-FSA] 2.1.5.10.1/13), previous versions ([MS-SMB2] 3.3.5.15.1
  * FSCTL_SRV_ENUMERATE_SNAPSHOTS: none), compression ([MS-FSCC] 2.3.15/2.3.69:
- * nothing is compressed) and reparse points (none exist). */
+ * nothing is compressed), reparse points (none exist) and resiliency
+ * ([MS-SMB2] 3.3.5.15.9: the handle outlives its connection). */
 #include "commands/ioctl_int.h"
+#include "conn/durable.h"
 
 NTSTATUS ioctl_object_id(struct smb2_req *req, struct ioctl_state *s)
 {
@@ -59,4 +61,23 @@ NTSTATUS ioctl_get_reparse_point(struct smb2_req *req, struct ioctl_state *s)
 	(void)req;
 	(void)s;
 	return STATUS_NOT_A_REPARSE_POINT;
+}
+
+NTSTATUS ioctl_request_resiliency(struct smb2_req *req, struct ioctl_state *s)
+{
+	/* [MS-SMB2] 3.3.5.15.9: the handle survives a lost connection for the
+	 * timeout, like a durable one but without an oplock */
+	if (req->conn->dialect == SMB2_DIALECT_202)
+		return STATUS_INVALID_DEVICE_REQUEST;
+	uint32_t timeout;
+	NTSTATUS st = wire_resiliency_req_decode(s->q.in, s->q.in_len, &timeout);
+	if (!NT_OK(st))
+		return st;
+	if (timeout > RESILIENT_MAX_MS)
+		return STATUS_INVALID_PARAMETER;
+	struct fsa_open *o = s->open;
+	o->durable = false;
+	o->resilient = true;
+	o->durable_timeout_ms = timeout ? timeout : DURABLE_V2_DEFAULT_MS;
+	return ioctl_reply(req, &s->q, NULL, 0, STATUS_SUCCESS);
 }

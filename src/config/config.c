@@ -360,6 +360,7 @@ void config_dump(const struct config *c, FILE *out)
 		fprintf(out, "\tbrowseable = %s\n", yes_no(s->browseable));
 		fprintf(out, "\tcase sensitive = %s\n", yes_no(s->case_sensitive));
 		fprintf(out, "\thide dot files = %s\n", yes_no(s->hide_dot_files));
+		fprintf(out, "\thide unreadable = %s\n", yes_no(s->hide_unreadable));
 		if (s->hide_files && s->hide_files[0]) {
 			fputs("\thide files = ", out);
 			dump_value(out, s->hide_files);

@@ -40,6 +40,7 @@ enum param_id {
 	P_INVALID_USERS,
 	P_HIDE_DOT_FILES,
 	P_HIDE_FILES,
+	P_HIDE_UNREADABLE,
 };
 
 enum { SCOPE_GLOBAL, SCOPE_SHARE, SCOPE_BOTH };
@@ -93,6 +94,7 @@ static const struct param_def param_table[] = {
 	{ "invalidusers", "invalid users", P_INVALID_USERS, SCOPE_SHARE, false },
 	{ "hidedotfiles", "hide dot files", P_HIDE_DOT_FILES, SCOPE_SHARE, false },
 	{ "hidefiles", "hide files", P_HIDE_FILES, SCOPE_SHARE, false },
+	{ "hideunreadable", "hide unreadable", P_HIDE_UNREADABLE, SCOPE_SHARE, false },
 };
 
 /* Samba parameters common in real smb.conf files that smb3d does not
@@ -145,7 +147,7 @@ static const struct unsupported unsupported_table[] = {
 	{ "domainlogons", NULL }, { "nameresolveorder", NULL }, { "usesendfile", NULL },
 	{ "aioreadsize", NULL }, { "aiowritesize", NULL }, { "socketoptions", NULL },
 	{ "deadtime", NULL }, { "keepalive", NULL }, { "maxxmit", NULL },
-	{ "maxopenfiles", NULL }, { "hideunreadable", NULL },
+	{ "maxopenfiles", NULL },
 	{ "vetofiles", NULL }, { "deletevetofiles", NULL },
 	{ "manglednames", NULL }, { "preservecase", NULL }, { "shortpreservecase", NULL },
 	{ "defaultcase", NULL }, { "dosfilemode", NULL }, { "dosfiletimes", NULL },
@@ -798,6 +800,9 @@ static void set_share(struct cfg_loader *L, struct cfg_share_build *b, const str
 		break;
 	case P_HIDE_DOT_FILES:
 		set_bool(L, b, &s->hide_dot_files, SHP_HIDE_DOT_FILES, name, value, false);
+		break;
+	case P_HIDE_UNREADABLE:
+		set_bool(L, b, &s->hide_unreadable, SHP_HIDE_UNREADABLE, name, value, false);
 		break;
 	case P_HIDE_FILES: {
 		char *hf = strdup(value);

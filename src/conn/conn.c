@@ -116,13 +116,13 @@ static void outmsg_free(struct outmsg *m)
 
 static void conn_free_now(struct conn *c)
 {
-	conn_close_opens(c, 0, 0);
+	conn_close_opens(c, 0, 0, true); /* connection lost: durable handles wait */
 	idtable_free(&c->opens);
 	idtable_free(&c->async_reqs);
 	size_t cur = 0;
 	struct session *s;
 	while ((s = idtable_next(&c->sessions, &cur, NULL)) != NULL) {
-		session_unlink(c, s);
+		session_unlink(c, s, true);
 		cur = 0;
 	}
 	idtable_free(&c->sessions);
@@ -394,11 +394,11 @@ void session_put(struct session *s)
 	free(s);
 }
 
-void session_unlink(struct conn *c, struct session *s)
+void session_unlink(struct conn *c, struct session *s, bool keep_durable)
 {
 	if (s->state == SESS_EXPIRED && !idtable_find(&c->sessions, s->id))
 		return; /* already unlinked */
-	conn_close_opens(c, s->id, 0);
+	conn_close_opens(c, s->id, 0, keep_durable);
 	size_t cur = 0;
 	struct tcon *t;
 	while ((t = idtable_next(&s->tcons, &cur, NULL)) != NULL) {

@@ -51,6 +51,7 @@ struct tcon {
 	bool read_only;
 	bool case_insensitive;
 	bool hide_dot_files;
+	bool hide_unreadable;
 	const char *hide_files; /* in cfg's share (the tcon holds cfg) */
 	struct vfs_root root; /* the share's root directory (fd -1 for IPC$) */
 };
@@ -177,8 +178,10 @@ struct session *session_new(struct conn *c);
 struct session *session_get(struct session *s);
 void session_put(struct session *s);
 /* Logs a session off: removes it (and its tree connects) from all tables
- * and drops the table's reference. */
-void session_unlink(struct conn *c, struct session *s);
+ * and drops the table's reference. Its opens close, except durable ones
+ * when keep_durable (LOGOFF, connection lost, or superseded by
+ * PreviousSessionId: as Windows and Samba do, the client may reclaim them). */
+void session_unlink(struct conn *c, struct session *s, bool keep_durable);
 struct tcon *tcon_get(struct tcon *t);
 void tcon_put(struct tcon *t);
 /* Frees a closing connection once no offloaded request refers to it. */

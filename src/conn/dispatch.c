@@ -441,7 +441,7 @@ static void chain_drop(struct chain *ch, const char *why)
 {
 	struct conn *c = ch->c;
 	for (int i = 0; i < ch->n_logoff; i++)
-		session_unlink(c, ch->logoffs[i]);
+		session_unlink(c, ch->logoffs[i], true); /* durable handles outlive a logoff (smb2.durable-open.reopen4) */
 	chain_free(ch);
 	conn_close(c, why);
 }
@@ -536,7 +536,7 @@ static void chain_complete(struct chain *ch)
 		ch->n = 0;
 	}
 	for (int i = 0; i < ch->n_logoff; i++)
-		session_unlink(c, ch->logoffs[i]);
+		session_unlink(c, ch->logoffs[i], true); /* durable handles outlive a logoff (smb2.durable-open.reopen4) */
 	chain_free(ch);
 }
 
@@ -671,7 +671,9 @@ NTSTATUS req_offload(struct smb2_req *req, void (*work)(struct smb2_req *), NTST
 	req->work = work;
 	req->done = done;
 	req->work_status = STATUS_SUCCESS;
-	if (c->srv->is_root && req->sess) {
+	if (req->cred_from_open) {
+		req->cred_active = true; /* conn_open_lookup set the opener's identity */
+	} else if (c->srv->is_root && req->sess) {
 		struct session *s = req->sess;
 		req->cred.uid = s->uid;
 		req->cred.gid = s->gid;

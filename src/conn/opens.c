@@ -2,15 +2,28 @@
 #include "conn/opens.h"
 
 #include <stdlib.h>
+#include <string.h>
 
+#include "conn/durable.h"
 #include "conn/request.h"
 #include "event/offload.h"
 #include "fsa/fsa.h"
 #include "server/server.h"
 
-static void put_work(void *arg)
+/* The last reference of an open (a disconnect, a logoff): closing may
+ * delete the file, which happens as whoever opened it. */
+void conn_open_put_as_opener(void *arg)
 {
-	fsa_open_put(arg);
+	struct fsa_open *o = arg;
+	bool switched = false;
+	if (o->has_token) {
+		struct vfs_cred cr = { .uid = o->token.uid, .gid = o->token.gid, .groups = o->token.groups,
+				       .n_groups = o->token.n_groups };
+		switched = vfs_become(&cr) == 0;
+	}
+	fsa_open_put(o);
+	if (switched)
+		vfs_unbecome();
 }
 
 void conn_open_release(struct conn *c, struct fsa_open *o)
@@ -23,8 +36,8 @@ void conn_open_release(struct conn *c, struct fsa_open *o)
 		if (atomic_compare_exchange_weak(&o->refs, &refs, refs - 1))
 			return;
 	}
-	if (!c->srv->offload || offload_submit(c->srv->offload, c->loop, put_work, NULL, o) < 0)
-		fsa_open_put(o); /* out of memory: do it here rather than leak */
+	if (!c->srv->offload || offload_submit(c->srv->offload, c->loop, conn_open_put_as_opener, NULL, o) < 0)
+		conn_open_put_as_opener(o); /* out of memory: do it here rather than leak */
 }
 
 bool conn_open_insert(struct conn *c, struct fsa_open *o, uint64_t session_id, uint32_t tree_id)
@@ -34,12 +47,15 @@ bool conn_open_insert(struct conn *c, struct fsa_open *o, uint64_t session_id, u
 		id = atomic_fetch_add(&c->srv->next_open_id, 1) + 1;
 	} while (id == 0 || id == UINT64_MAX);
 	o->volatile_id = id;
-	o->persistent_id = id;
+	if (!o->persistent_id) /* a reclaimed durable handle keeps its own */
+		o->persistent_id = id;
 	o->session_id = session_id;
 	o->tree_id = tree_id;
-	o->owner_loop = c->loop;
-	o->owner_conn = c->id;
-	return idtable_insert(&c->opens, id, o);
+	if (!idtable_insert(&c->opens, id, o))
+		return false;
+	if (!o->pipe)
+		fsa_open_set_owner(o, c->loop, c->id);
+	return true;
 }
 
 struct fsa_open *conn_open_lookup(struct smb2_req *req, uint64_t fid_p, uint64_t fid_v, NTSTATUS *st)
@@ -58,6 +74,24 @@ struct fsa_open *conn_open_lookup(struct smb2_req *req, uint64_t fid_p, uint64_t
 	    o->tree_id != req->hdr.tree_id) {
 		*st = STATUS_FILE_CLOSED;
 		return NULL;
+	}
+	if (o->has_token && c->srv->is_root) {
+		/* calls through a handle run as whoever opened it, also after
+		 * the session re-authenticated as someone else */
+		gid_t *g = NULL;
+		if (o->token.n_groups > 0) {
+			g = malloc(sizeof(gid_t) * (size_t)o->token.n_groups);
+			if (!g) {
+				*st = STATUS_NO_MEMORY;
+				return NULL;
+			}
+			memcpy(g, o->token.groups, sizeof(gid_t) * (size_t)o->token.n_groups);
+		}
+		free(req->cred_groups);
+		req->cred_groups = g;
+		req->cred = (struct vfs_cred){ .uid = o->token.uid, .gid = o->token.gid, .groups = g,
+					       .n_groups = g ? o->token.n_groups : 0 };
+		req->cred_from_open = true;
 	}
 	*st = STATUS_SUCCESS;
 	req->set_fid = true; /* related requests after this one use it too */
@@ -82,7 +116,7 @@ void conn_open_remove(struct conn *c, struct fsa_open *o)
 	}
 }
 
-void conn_close_opens(struct conn *c, uint64_t session_id, uint32_t tree_id)
+void conn_close_opens(struct conn *c, uint64_t session_id, uint32_t tree_id, bool keep_durable)
 {
 	size_t cur = 0;
 	uint64_t id;
@@ -91,6 +125,8 @@ void conn_close_opens(struct conn *c, uint64_t session_id, uint32_t tree_id)
 		if ((session_id && o->session_id != session_id) || (tree_id && o->tree_id != tree_id))
 			continue;
 		idtable_remove(&c->opens, id);
+		if (keep_durable && durable_preserve(c, o))
+			continue;
 		fsa_open_cleanup(o);
 		conn_open_release(c, o);
 	}

@@ -27,10 +27,15 @@ struct fsa_open *conn_open_lookup(struct smb2_req *req, uint64_t fid_p, uint64_t
 struct fsa_open *conn_open_lookup_session(struct conn *c, uint64_t session_id, uint64_t fid_p, uint64_t fid_v);
 /* Removes an open from the table (CLOSE); the caller holds its own ref. */
 void conn_open_remove(struct conn *c, struct fsa_open *o);
+/* Drops an open's last reference as the user who opened it (closing may
+ * delete the file); an offload work function. */
+void conn_open_put_as_opener(void *o);
 /* Drops a reference from the loop thread, offloading the final close. */
 void conn_open_release(struct conn *c, struct fsa_open *o);
-/* Closes opens of (session_id, tree_id); 0 matches all. */
-void conn_close_opens(struct conn *c, uint64_t session_id, uint32_t tree_id);
+/* Closes opens of (session_id, tree_id); 0 matches all. keep_durable (the
+ * connection is lost, or its session superseded): durable and resilient
+ * handles wait for their client instead (conn/durable.h). */
+void conn_close_opens(struct conn *c, uint64_t session_id, uint32_t tree_id, bool keep_durable);
 
 /* The common start of a command on an open handle: looks the FileId up and
  * allocates the command's state (size bytes, zeroed; its first member must
@@ -46,7 +51,7 @@ struct fsa_break;
  * (on their own loops); from is the connection whose request caused them. */
 void conn_deliver_breaks(struct conn *from, const struct fsa_break *b, int n);
 /* The same from any thread (fsa_table_set_break_sink: breaks fsa/ starts
- * by itself); ctx is unused. */
+ * by itself); ctx is the struct server. */
 void conn_break_sink(void *ctx, const struct fsa_break *b, int n);
 
 /* A request waiting for oplock or lease breaks on a file (an open, a

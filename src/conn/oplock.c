@@ -8,6 +8,7 @@
 
 #include "base/log.h"
 #include "config/config.h"
+#include "conn/durable.h"
 #include "conn/opens.h"
 #include "conn/request.h"
 #include "fsa/fsa.h"
@@ -54,48 +55,56 @@ static void send_break(struct conn *c, const struct fsa_break *b)
 }
 
 struct break_post {
+	struct server *srv;
 	struct fsa_break b;
 };
 
-static void post_break(const struct fsa_break *b);
+static void post_break(struct server *srv, const struct fsa_break *b);
 
 /* On loop: sends b to its connection there, or, when that connection is
  * gone, to the alternative (a lease break: the connection of one of the
- * lease's opens). */
-static void deliver_on(struct ev_loop *loop, struct conn *hint, const struct fsa_break *b)
+ * lease's opens). An oplock break for an open without a connection is for
+ * a durable handle waiting for its client: that handle goes. */
+static void deliver_on(struct server *srv, struct ev_loop *loop, struct conn *hint, const struct fsa_break *b)
 {
-	struct conn *c = hint && hint->id == b->conn_id ? hint : server_find_conn(loop, b->conn_id);
+	struct conn *c = !b->conn_id		 ? NULL
+			 : hint && hint->id == b->conn_id ? hint
+							  : server_find_conn(loop, b->conn_id);
 	if (c) {
 		send_break(c, b);
 		return;
 	}
-	if (!b->alt_loop)
+	if (!b->alt_loop) {
+		if (b->fid_p)
+			durable_purge(srv, loop, b->fid_p); /* a durable handle waiting for its client */
 		return;
+	}
 	struct fsa_break alt = *b;
 	alt.loop = b->alt_loop;
 	alt.conn_id = b->alt_conn;
 	alt.session_id = b->alt_session;
 	alt.alt_loop = NULL;
 	if (alt.loop == (void *)loop)
-		deliver_on(loop, hint, &alt);
+		deliver_on(srv, loop, hint, &alt);
 	else
-		post_break(&alt);
+		post_break(srv, &alt);
 }
 
 static void break_on_owner(struct ev_loop *loop, void *arg)
 {
 	struct break_post *p = arg;
 	if (loop)
-		deliver_on(loop, NULL, &p->b);
+		deliver_on(p->srv, loop, NULL, &p->b);
 	free(p);
 }
 
 /* Posts a break to its holder's loop (any thread). */
-static void post_break(const struct fsa_break *b)
+static void post_break(struct server *srv, const struct fsa_break *b)
 {
 	struct break_post *p = malloc(sizeof(*p));
 	if (!p)
 		return;
+	p->srv = srv;
 	p->b = *b;
 	if (ev_loop_post(b->loop, break_on_owner, p) < 0)
 		free(p);
@@ -103,10 +112,9 @@ static void post_break(const struct fsa_break *b)
 
 void conn_break_sink(void *ctx, const struct fsa_break *b, int n)
 {
-	(void)ctx;
 	for (int i = 0; i < n; i++)
 		if (b[i].loop)
-			post_break(&b[i]);
+			post_break(ctx, &b[i]);
 }
 
 void conn_deliver_breaks(struct conn *from, const struct fsa_break *b, int n)
@@ -115,9 +123,9 @@ void conn_deliver_breaks(struct conn *from, const struct fsa_break *b, int n)
 		if (!b[i].loop)
 			continue;
 		if (b[i].loop == from->loop)
-			deliver_on(from->loop, from, &b[i]);
+			deliver_on(from->srv, from->loop, from, &b[i]);
 		else
-			post_break(&b[i]);
+			post_break(from->srv, &b[i]);
 	}
 }
 

@@ -52,6 +52,7 @@ struct smb2_req {
 	void (*on_cancel)(struct smb2_req *req); /* SMB2 CANCEL arrived for it */
 	uint64_t async_id; /* non-zero once an interim reply went out */
 	bool cred_active;
+	bool cred_from_open; /* cred is the identity of the open the request names */
 	struct vfs_cred cred;
 	gid_t *cred_groups;
 	uint32_t delay_ms; /* hold the reply back (failed logons) */
@@ -65,9 +66,10 @@ struct wr *req_body(struct smb2_req *req, size_t body_cap);
 
 typedef NTSTATUS (*smb2_handler)(struct smb2_req *req);
 
-/* Runs work(req) on an offload thread (as the session's Unix account when
- * smb3d runs as root), then done(req) on the connection's loop, whose status
- * and body become the reply. Returns STATUS_PENDING: the handler returns that
+/* Runs work(req) on an offload thread (when smb3d runs as root: as the Unix
+ * account that opened the handle the request names, else the session's),
+ * then done(req) on the connection's loop, whose status and body become the
+ * reply. Returns STATUS_PENDING: the handler returns that
  * straight away. Anything work() needs lives in req->cmd_state. */
 NTSTATUS req_offload(struct smb2_req *req, void (*work)(struct smb2_req *), NTSTATUS (*done)(struct smb2_req *));
 

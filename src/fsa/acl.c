@@ -1,7 +1,7 @@
 /* NT security descriptors of files: the one stored by a client (kept by vfs/
  * in an xattr) or, without one, one synthesised from POSIX owner, group and
  * mode; the access check ([MS-DTYP] 2.5.3.2) against a user's token;
- * inheritance to new files ([MS-DTYP] 2.5.3.4, simplified); SET_INFO of
+ * inheritance to new files ([MS-DTYP] 2.5.3.4, as Windows applies it); SET_INFO of
  * descriptor parts. The stored descriptor can only narrow what POSIX allows:
  * every file-system call still runs with the user's own credentials.
  * The in-memory model and the storage encoding are wire/security.h's. */
@@ -156,13 +156,14 @@ static struct fsa_sd *sd_build(const struct wire_sd *sd, size_t extra_aces)
 	return s;
 }
 
-static uint32_t mode_to_mask(unsigned bits)
+static uint32_t mode_to_mask(unsigned bits, bool is_dir)
 {
 	uint32_t m = READ_CONTROL | SYNCHRONIZE | FILE_READ_ATTRIBUTES | FILE_READ_EA;
 	if (bits & 4)
 		m |= FILE_GENERIC_READ;
 	if (bits & 2)
-		m |= FILE_GENERIC_WRITE | DELETE;
+		/* w on a directory also removes any entry */
+		m |= FILE_GENERIC_WRITE | DELETE | (is_dir ? FILE_DELETE_CHILD : 0);
 	if (bits & 1)
 		m |= FILE_GENERIC_EXECUTE;
 	return m;
@@ -178,12 +179,13 @@ struct fsa_sd *fsa_sd_posix(const struct vfs_stat *st)
 		return NULL;
 	}
 	struct wire_ace *a = s->aces;
+	bool dir = S_ISDIR(st->mode);
 	fsa_unix_sid(&a[0].sid, 1, (uint32_t)st->uid);
-	a[0].mask = mode_to_mask((st->mode >> 6) & 7) | WRITE_DAC | WRITE_OWNER | FILE_WRITE_ATTRIBUTES;
+	a[0].mask = mode_to_mask((st->mode >> 6) & 7, dir) | WRITE_DAC | WRITE_OWNER | FILE_WRITE_ATTRIBUTES;
 	fsa_unix_sid(&a[1].sid, 2, (uint32_t)st->gid);
-	a[1].mask = mode_to_mask((st->mode >> 3) & 7);
+	a[1].mask = mode_to_mask((st->mode >> 3) & 7, dir);
 	a[2].sid = SID_EVERYONE;
-	a[2].mask = mode_to_mask(st->mode & 7);
+	a[2].mask = mode_to_mask(st->mode & 7, dir);
 	s->sd = (struct wire_sd){ .control = SE_SELF_RELATIVE | SE_DACL_PRESENT,
 				  .has_owner = true,
 				  .has_group = true,
@@ -194,17 +196,40 @@ struct fsa_sd *fsa_sd_posix(const struct vfs_stat *st)
 	return s;
 }
 
-struct fsa_sd *fsa_sd_load(int fd, NTSTATUS *st)
+/* A stored descriptor of fd's file, or of entry `name` of directory fd. */
+static struct fsa_sd *sd_load(int fd, const char *name, NTSTATUS *st)
 {
 	static __thread uint8_t buf[VFS_NTACL_MAX];
 	size_t len;
-	*st = vfs_get_ntacl(fd, buf, sizeof(buf), &len);
+	*st = name ? vfs_get_ntacl_at(fd, name, buf, sizeof(buf), &len) : vfs_get_ntacl(fd, buf, sizeof(buf), &len);
 	if (!NT_OK(*st) || len == 0)
 		return NULL;
 	struct fsa_sd *s = fsa_sd_decode(buf, len, st);
 	if (!s && NT_EQ(*st, STATUS_INVALID_PARAMETER))
 		*st = STATUS_SUCCESS; /* damaged: as if there were none */
 	return s;
+}
+
+struct fsa_sd *fsa_sd_load(int fd, NTSTATUS *st)
+{
+	return sd_load(fd, NULL, st);
+}
+
+#define READ_RIGHTS (FILE_READ_DATA | FILE_READ_EA | FILE_READ_ATTRIBUTES | READ_CONTROL)
+
+bool fsa_entry_readable(const struct fsa_open *o, const char *name, const struct vfs_stat *st)
+{
+	if (!o->has_token)
+		return true;
+	NTSTATUS err;
+	struct fsa_sd *s = sd_load(o->fd, name, &err);
+	if (!s)
+		s = fsa_sd_posix(st);
+	if (!s)
+		return false; /* out of memory: hiding is the safe side */
+	bool ok = (fsa_sd_granted(&s->sd, &o->token) & READ_RIGHTS) == READ_RIGHTS;
+	fsa_sd_free(s);
+	return ok;
 }
 
 NTSTATUS fsa_sd_store(int fd, const struct wire_sd *sd)
@@ -224,49 +249,90 @@ NTSTATUS fsa_sd_store(int fd, const struct wire_sd *sd)
 	return st;
 }
 
-/* [MS-DTYP] 2.5.3.4.2 CreateACLFromInheritance, for file objects: the
- * parent's ACEs that apply to a child file or directory. */
-static uint16_t inherit_aces(const struct wire_acl *parent, bool is_dir, const struct fsa_token *t,
-			     struct wire_ace *out)
+/* Is this ACE's SID CREATOR OWNER or CREATOR GROUP (resolved on inheritance)? */
+static bool is_creator_sid(const struct wire_sid *s)
 {
+	return wire_sid_equal(s, &SID_CREATOR_OWNER) || wire_sid_equal(s, &SID_CREATOR_GROUP);
+}
+
+/* The ACE a child gets for itself from a parent's inheritable ACE: CREATOR
+ * OWNER/GROUP become the child's owner/group, generic rights the specific
+ * ones they stand for, and no inheritance flags stay. */
+static struct wire_ace effective_ace(const struct wire_ace *p, const struct wire_sid *owner,
+				     const struct wire_sid *group, uint8_t inherited)
+{
+	struct wire_ace a = *p;
+	if (wire_sid_equal(&p->sid, &SID_CREATOR_OWNER))
+		a.sid = *owner;
+	else if (wire_sid_equal(&p->sid, &SID_CREATOR_GROUP))
+		a.sid = *group;
+	a.mask = map_generic(p->mask);
+	a.flags = inherited;
+	return a;
+}
+
+/* [MS-DTYP] 2.5.3.4.2 CreateACLFromInheritance for files and directories, as
+ * Windows applies it (smbtorture smb2.acls.INHERITANCE records every OI, CI,
+ * NP, IO combination; out needs room for 2 * parent->count ACEs):
+ *  - a file takes the OI ACEs, as effective ACEs;
+ *  - a directory takes a CI ACE as effective only with NO_PROPAGATE;
+ *    otherwise as one ACE that stays inheritable (its OI|CI kept), split into
+ *    an effective ACE and an inherit-only copy when it names CREATOR OWNER /
+ *    CREATOR GROUP or generic rights, which only the effective copy resolves;
+ *  - a directory keeps an OI-only ACE (without NO_PROPAGATE) as inherit-only,
+ *    for its files;
+ *  - the parent's INHERIT_ONLY does not matter; every inherited ACE carries
+ *    INHERITED_ACE when the parent's DACL is auto-inherited. */
+static uint16_t inherit_aces(const struct wire_acl *parent, bool is_dir, bool auto_inherited,
+			     const struct wire_sid *owner, const struct wire_sid *group, struct wire_ace *out)
+{
+	uint8_t inh = auto_inherited ? INHERITED_ACE : 0;
 	uint16_t n = 0;
 	for (uint16_t i = 0; i < parent->count; i++) {
 		const struct wire_ace *p = &parent->aces[i];
 		if (p->raw)
-			continue;
+			continue; /* object ACEs do not apply to files */
 		bool oi = p->flags & OBJECT_INHERIT_ACE, ci = p->flags & CONTAINER_INHERIT_ACE;
-		if (is_dir ? !(ci || oi) : !oi)
+		bool np = p->flags & NO_PROPAGATE_INHERIT_ACE;
+		if (!is_dir) {
+			if (oi)
+				out[n++] = effective_ace(p, owner, group, inh);
 			continue;
-		struct wire_ace a = *p;
-		a.flags = INHERITED_ACE;
-		if (is_dir && !(p->flags & NO_PROPAGATE_INHERIT_ACE)) {
-			/* directories pass the ACE on; one that applies only
-			 * to files stays inherit-only here */
-			a.flags |= p->flags & (OBJECT_INHERIT_ACE | CONTAINER_INHERIT_ACE);
-			if (!ci)
-				a.flags |= INHERIT_ONLY_ACE;
 		}
-		bool creator = wire_sid_equal(&p->sid, &SID_CREATOR_OWNER) || wire_sid_equal(&p->sid, &SID_CREATOR_GROUP);
-		if (creator) {
-			/* an effective copy for the creator, and (on
-			 * directories) the generic one kept for children */
-			if (is_dir && (a.flags & (OBJECT_INHERIT_ACE | CONTAINER_INHERIT_ACE))) {
-				struct wire_ace g = a;
-				g.flags |= INHERIT_ONLY_ACE;
+		if (ci && np) {
+			out[n++] = effective_ace(p, owner, group, inh);
+		} else if (ci) {
+			uint8_t keep = p->flags & (OBJECT_INHERIT_ACE | CONTAINER_INHERIT_ACE);
+			bool generic = p->mask & (GENERIC_ALL | GENERIC_EXECUTE | GENERIC_WRITE | GENERIC_READ);
+			if (is_creator_sid(&p->sid) || generic) {
+				out[n++] = effective_ace(p, owner, group, inh);
+				struct wire_ace g = *p;
+				g.flags = keep | INHERIT_ONLY_ACE | inh;
 				out[n++] = g;
+			} else {
+				struct wire_ace a = *p;
+				a.flags = keep | inh;
+				out[n++] = a;
 			}
-			if (a.flags & INHERIT_ONLY_ACE)
-				continue;
-			a.flags &= ~(OBJECT_INHERIT_ACE | CONTAINER_INHERIT_ACE);
-			if (wire_sid_equal(&p->sid, &SID_CREATOR_OWNER))
-				fsa_unix_sid(&a.sid, 1, t->uid);
-			else
-				fsa_unix_sid(&a.sid, 2, t->gid);
+		} else if (oi && !np) {
+			struct wire_ace a = *p;
+			a.flags = OBJECT_INHERIT_ACE | INHERIT_ONLY_ACE | inh;
+			out[n++] = a;
 		}
-		a.mask = map_generic(a.mask);
-		out[n++] = a;
 	}
 	return n;
+}
+
+/* Windows' DACL for a new file whose parent passes nothing on: full
+ * control for the owner and for SYSTEM. */
+static uint16_t default_aces(const struct wire_sid *owner, struct wire_ace *out)
+{
+	static const struct wire_sid system = {
+		.revision = 1, .count = 1, .authority = { 0, 0, 0, 0, 0, 5 }, .sub = { 18 } /* S-1-5-18 */
+	};
+	out[0] = (struct wire_ace){ .type = ACCESS_ALLOWED_ACE_TYPE, .mask = FILE_ALL_ACCESS, .sid = *owner };
+	out[1] = (struct wire_ace){ .type = ACCESS_ALLOWED_ACE_TYPE, .mask = FILE_ALL_ACCESS, .sid = system };
+	return 2;
 }
 
 struct fsa_sd *fsa_sd_for_new(const struct wire_sd *parent, const struct wire_sd *given, bool is_dir,
@@ -279,8 +345,11 @@ struct fsa_sd *fsa_sd_for_new(const struct wire_sd *parent, const struct wire_sd
 	if (!dacl_given) {
 		base.has_dacl = false;
 		base.dacl = (struct wire_acl){ 0 };
+		base.control &=
+			~(SE_DACL_DEFAULTED | SE_DACL_AUTO_INHERITED | SE_DACL_PROTECTED | SE_DACL_AUTO_INHERIT_REQ);
 	}
-	size_t extra = parent && parent->has_dacl ? (size_t)parent->dacl.count * 2 : 0;
+	bool from_parent = !dacl_given && parent && (parent->control & SE_DACL_PRESENT);
+	size_t extra = from_parent && parent->has_dacl ? (size_t)parent->dacl.count * 2 + 2 : 2;
 	struct fsa_sd *s = sd_build(&base, extra);
 	if (!s)
 		return NULL;
@@ -292,31 +361,26 @@ struct fsa_sd *fsa_sd_for_new(const struct wire_sd *parent, const struct wire_sd
 		fsa_unix_sid(&s->sd.group, 2, t->gid);
 		s->sd.has_group = true;
 	}
-	if (!dacl_given && parent && (parent->control & SE_DACL_PRESENT) && parent->has_dacl) {
-		/* the DACL comes from the parent's inheritable ACEs, stored
-		 * after the SACL's in the array sd_build made room in */
+	if (from_parent) {
+		/* the DACL comes from the parent's inheritable ACEs (or is
+		 * the default when there are none), stored after the SACL's in
+		 * the array sd_build made room in */
 		struct wire_ace *dst = s->aces + s->sd.sacl.count;
-		uint16_t n = inherit_aces(&parent->dacl, is_dir, t, dst);
-		s->sd.dacl = (struct wire_acl){ .revision = parent->dacl.revision ? parent->dacl.revision : ACL_REVISION,
-						.count = n,
-						.aces = dst };
+		bool auto_inherited = parent->control & SE_DACL_AUTO_INHERITED;
+		uint16_t n = parent->has_dacl ? inherit_aces(&parent->dacl, is_dir, auto_inherited, &s->sd.owner,
+							     &s->sd.group, dst)
+					      : 0;
+		if (n == 0) {
+			n = default_aces(&s->sd.owner, dst);
+			auto_inherited = false;
+		}
+		uint8_t rev = parent->has_dacl && parent->dacl.revision ? parent->dacl.revision : ACL_REVISION;
+		s->sd.dacl = (struct wire_acl){ .revision = rev, .count = n, .aces = dst };
 		s->sd.has_dacl = true;
-		s->sd.control |= SE_DACL_PRESENT | SE_DACL_AUTO_INHERITED;
+		s->sd.control |= SE_DACL_PRESENT | (auto_inherited ? SE_DACL_AUTO_INHERITED : 0);
 	}
 	s->sd.control |= SE_SELF_RELATIVE;
 	return s;
-}
-
-bool fsa_sd_has_inheritable(const struct wire_sd *sd, bool is_dir)
-{
-	if (!(sd->control & SE_DACL_PRESENT) || !sd->has_dacl)
-		return false;
-	for (uint16_t i = 0; i < sd->dacl.count; i++) {
-		uint8_t f = sd->dacl.aces[i].flags;
-		if (is_dir ? (f & (OBJECT_INHERIT_ACE | CONTAINER_INHERIT_ACE)) : (f & OBJECT_INHERIT_ACE))
-			return true;
-	}
-	return false;
 }
 
 /* The descriptor an open's file has now (stored, else from POSIX). */
@@ -358,10 +422,15 @@ NTSTATUS fsa_set_security(struct fsa_open *o, const struct fsa_token *t, uint32_
 	if ((secinfo & GROUP_SECURITY_INFORMATION) && in->has_group)
 		n.group = in->group;
 	if (secinfo & DACL_SECURITY_INFORMATION) {
+		/* AUTO_INHERIT_REQ is a request, never kept; AUTO_INHERITED
+		 * stays only when requested with it (what Windows stores,
+		 * smbtorture smb2.acls.INHERITFLAGS) */
 		n.control &= ~(SE_DACL_PRESENT | SE_DACL_DEFAULTED | SE_DACL_AUTO_INHERITED | SE_DACL_PROTECTED |
 			       SE_DACL_AUTO_INHERIT_REQ);
-		n.control |= in->control & (SE_DACL_PRESENT | SE_DACL_DEFAULTED | SE_DACL_AUTO_INHERITED |
-					    SE_DACL_PROTECTED | SE_DACL_AUTO_INHERIT_REQ);
+		n.control |= in->control & (SE_DACL_PRESENT | SE_DACL_DEFAULTED | SE_DACL_PROTECTED);
+		if ((in->control & (SE_DACL_AUTO_INHERITED | SE_DACL_AUTO_INHERIT_REQ)) ==
+		    (SE_DACL_AUTO_INHERITED | SE_DACL_AUTO_INHERIT_REQ))
+			n.control |= SE_DACL_AUTO_INHERITED;
 		n.has_dacl = in->has_dacl;
 		n.dacl = in->dacl;
 		if (!(in->control & SE_DACL_PRESENT)) {

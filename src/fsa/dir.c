@@ -119,6 +119,8 @@ static bool fill_entry(struct fsa_open *o, const char *name, unsigned char type,
 		return false;
 	if (!S_ISREG(st.mode) && !S_ISDIR(st.mode))
 		return false; /* devices, fifos and sockets are not served */
+	if (o->hide_unreadable && !fsa_entry_readable(o, name, &st))
+		return false; /* access-based enumeration */
 	struct vfs_dosinfo d = { 0 };
 	if (strcmp(name, ".") && strcmp(name, ".."))
 		(void)vfs_get_dosinfo_at(o->fd, name, &d);

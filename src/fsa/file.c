@@ -81,6 +81,59 @@ void fsa_open_cleanup(struct fsa_open *o)
 	fsa_lock_cleanup(o);
 }
 
+void fsa_open_disconnect(struct fsa_open *o)
+{
+	if (o->pipe)
+		return;
+	fsa_notify_cleanup(o);
+	fsa_lock_disconnect(o);
+}
+
+bool fsa_open_can_be_durable(struct fsa_open *o)
+{
+	if (o->pipe || !o->file)
+		return false;
+	pthread_mutex_lock(&o->table->lock);
+	bool ok = (o->oplock == FSA_OPLOCK_BATCH && !o->breaking) ||
+		  (o->lease && (o->lease->state & FSA_LEASE_H) && !o->lease->breaking);
+	pthread_mutex_unlock(&o->table->lock);
+	return ok;
+}
+
+NTSTATUS fsa_open_lease_reclaim(struct fsa_open *o, const uint8_t guid[16], const uint8_t *key, const char *path,
+				bool case_insensitive, struct fsa_create_result *r)
+{
+	NTSTATUS st = STATUS_SUCCESS;
+	pthread_mutex_lock(&o->table->lock);
+	struct fsa_lease *l = o->lease;
+	if (l && (!key || memcmp(l->key, key, 16) || memcmp(l->guid, guid, 16))) {
+		st = STATUS_OBJECT_NAME_NOT_FOUND; /* [MS-SMB2] 3.3.5.9.7: not this lease */
+	} else if (l) {
+		const char *p = o->file && o->file->path ? o->file->path : "";
+		if (case_insensitive ? strcasecmp(p, path) : strcmp(p, path))
+			st = STATUS_INVALID_PARAMETER; /* the lease is on another name */
+		r->leased = true;
+		r->lease_state = l->state;
+		r->lease_epoch = l->epoch;
+		r->lease_breaking = l->breaking;
+		r->lease_v2 = l->v2;
+		r->lease_has_parent = l->has_parent;
+		memcpy(r->lease_parent, l->parent, 16);
+	}
+	pthread_mutex_unlock(&o->table->lock);
+	return st;
+}
+
+bool fsa_open_set_owner(struct fsa_open *o, void *loop, uint64_t conn_id)
+{
+	pthread_mutex_lock(&o->table->lock);
+	o->owner_loop = loop;
+	o->owner_conn = conn_id;
+	bool breaking = o->breaking || (o->lease && o->lease->breaking);
+	pthread_mutex_unlock(&o->table->lock);
+	return breaking;
+}
+
 bool fsa_name_hidden(const struct fsa_open *o, const char *name)
 {
 	if (name[0] == '.' && strcmp(name, ".") && strcmp(name, ".."))
@@ -144,22 +197,25 @@ uint32_t fsa_map_generic(uint32_t a, bool is_dir)
 	return a & ~(GENERIC_ALL | GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE);
 }
 
-NTSTATUS fsa_check_path(const char *path)
+NTSTATUS fsa_check_path(char *path)
 {
 	if (strlen(path) > 4096)
 		return STATUS_OBJECT_NAME_INVALID;
 	const char *comp = path;
+	bool dotdot = false;
 	for (const unsigned char *p = (const unsigned char *)path;; p++) {
 		if (*p == '/' || *p == 0) {
 			size_t n = (size_t)((const char *)p - comp);
 			if (n == 0 && (*p == '/' || comp != path))
 				return STATUS_OBJECT_NAME_INVALID; /* empty component: "a//b" or trailing '/' */
-			if ((n == 1 && comp[0] == '.') || (n == 2 && comp[0] == '.' && comp[1] == '.'))
+			if (n == 1 && comp[0] == '.')
 				return STATUS_OBJECT_PATH_SYNTAX_BAD;
+			if (n == 2 && comp[0] == '.' && comp[1] == '.')
+				dotdot = true;
 			if (n > 255)
 				return STATUS_OBJECT_NAME_INVALID;
 			if (*p == 0)
-				return STATUS_SUCCESS;
+				break;
 			comp = (const char *)p + 1;
 			continue;
 		}
@@ -168,6 +224,35 @@ NTSTATUS fsa_check_path(const char *path)
 		if (*p == ':')
 			return STATUS_OBJECT_NAME_INVALID; /* streams are not supported yet */
 	}
+	if (!dotdot)
+		return STATUS_SUCCESS;
+	/* "a/../b" names "b", as on Windows and Samba; a ".." that would climb
+	 * above the share root is refused. The result has no ".." left, and the
+	 * VFS still resolves every name beneath the root. */
+	char *out = path;
+	const char *in = path;
+	while (*in) {
+		const char *end = strchr(in, '/');
+		size_t n = end ? (size_t)(end - in) : strlen(in);
+		if (n == 2 && in[0] == '.' && in[1] == '.') {
+			if (out == path)
+				return STATUS_OBJECT_PATH_SYNTAX_BAD;
+			while (out > path && out[-1] != '/')
+				out--; /* back over the previous component */
+			if (out > path)
+				out--; /* and the separator before it */
+		} else {
+			if (out != path)
+				*out++ = '/';
+			memmove(out, in, n);
+			out += n;
+		}
+		in += n;
+		if (*in == '/')
+			in++;
+	}
+	*out = 0;
+	return STATUS_SUCCESS;
 }
 
 /* [MS-FSA] 2.1.5.1.2.1: does an existing open of the file conflict? */
@@ -523,12 +608,13 @@ static NTSTATUS check_parent_sd(const struct fsa_create_args *a, const char *pat
 	return fsa_sd_granted(&sds->parent->sd, a->token) & need ? STATUS_SUCCESS : STATUS_ACCESS_DENIED;
 }
 
-/* A new file's descriptor: the SecD context's, and ACEs its parent passes
- * on. Nothing is stored when neither applies (POSIX describes the file). */
+/* A new file's descriptor: the SecD context's, and the DACL its parent's
+ * stored one passes on. Nothing is stored when neither applies (POSIX
+ * describes the file). */
 static void store_new_sd(const struct fsa_create_args *a, int fd, bool is_dir, struct create_sds *sds)
 {
 	const struct wire_sd *parent = sds->parent ? &sds->parent->sd : NULL;
-	if (!a->sd_given && !(parent && fsa_sd_has_inheritable(parent, is_dir)))
+	if (!a->sd_given && !(parent && (parent->control & SE_DACL_PRESENT)))
 		return;
 	struct fsa_token none = { .uid = 0 };
 	struct fsa_sd *n = fsa_sd_for_new(parent, a->sd_given, is_dir, a->token ? a->token : &none);
@@ -548,6 +634,51 @@ static void store_new_sd(const struct fsa_create_args *a, int fd, bool is_dir, s
 	if (!NT_OK(st))
 		log_info("storing the security descriptor of a new file failed: %s", nt_status_name(st));
 	fsa_sd_free(n);
+}
+
+/* (offload) MxAc ([MS-SMB2] 3.3.5.9.5): what the user could be granted on
+ * the file just opened (fd): the rights its descriptor (stored, else the one
+ * POSIX mode describes) gives the token, DELETE and FILE_READ_ATTRIBUTES as
+ * the parent adds them, within the share's maximal access and without writes
+ * on a read-only share or file; never less than the open got. */
+static uint32_t maximal_access(const struct fsa_create_args *a, const char *path, int fd, const struct vfs_stat *vs,
+			       bool read_only_attr, struct create_sds *sds, uint32_t granted)
+{
+	NTSTATUS st;
+	struct fsa_sd *s = fsa_sd_load(fd, &st);
+	if (!s)
+		s = fsa_sd_posix(vs);
+	if (!s || !a->token) {
+		fsa_sd_free(s);
+		return granted;
+	}
+	uint32_t m = fsa_sd_granted(&s->sd, a->token);
+	fsa_sd_free(s);
+	if (path[0] && (m & (DELETE | FILE_READ_ATTRIBUTES)) != (DELETE | FILE_READ_ATTRIBUTES)) {
+		if (!sds->parent) {
+			char parent[4096 + 1];
+			parent_of(path, parent, sizeof(parent));
+			sds->parent = load_sd_at(a->root, parent);
+		}
+		if (!sds->parent) {
+			/* POSIX decides: deletable if the directory allows it */
+			m |= FILE_READ_ATTRIBUTES;
+			if (NT_OK(vfs_may_delete(a->root, path)))
+				m |= DELETE;
+		} else {
+			uint32_t pg = fsa_sd_granted(&sds->parent->sd, a->token);
+			if (pg & FILE_DELETE_CHILD)
+				m |= DELETE;
+			if (pg & FILE_LIST_DIRECTORY)
+				m |= FILE_READ_ATTRIBUTES;
+		}
+	}
+	m &= a->share_max_access;
+	if (a->read_only_share)
+		m &= ~WRITE_BITS;
+	if (read_only_attr)
+		m &= ~(FILE_WRITE_DATA | FILE_APPEND_DATA);
+	return (m | granted) & FILE_ALL_ACCESS;
 }
 
 static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_result *r, struct create_sds *sds);
@@ -745,6 +876,23 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 	o->is_dir = is_dir;
 	o->delete_on_close = (a->create_options & FILE_DELETE_ON_CLOSE) != 0;
 	o->hide_dot_files = a->hide_dot_files;
+	o->hide_unreadable = a->hide_unreadable;
+	if (a->token) {
+		o->token = *a->token;
+		o->token.groups = NULL;
+		if (a->token->n_groups > 0) {
+			o->token_groups = malloc(sizeof(gid_t) * (size_t)a->token->n_groups);
+			if (!o->token_groups) {
+				st = STATUS_NO_MEMORY;
+				goto fail;
+			}
+			memcpy(o->token_groups, a->token->groups, sizeof(gid_t) * (size_t)a->token->n_groups);
+			o->token.groups = o->token_groups;
+		} else {
+			o->token.n_groups = 0;
+		}
+		o->has_token = true;
+	}
 	if (a->hide_files && a->hide_files[0] && !(o->hide_files = strdup(a->hide_files))) {
 		st = STATUS_NO_MEMORY;
 		goto fail;
@@ -867,6 +1015,11 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 		fsa_notify_event(a->table, a->root, path, FSA_ACTION_ADDED, is_dir ? FSA_NOTIFY_DIR_NAME : FSA_NOTIFY_FILE_NAME);
 	else if (truncate)
 		fsa_notify_event(a->table, a->root, path, FSA_ACTION_MODIFIED, FSA_NOTIFY_SIZE | FSA_NOTIFY_LAST_WRITE);
+	if (a->want_maximal_access) {
+		bool ro = !is_dir && (created || truncate ? (a->file_attributes & FILE_ATTRIBUTE_READONLY)
+							  : (dos.has_attrs && (dos.attrs & FILE_ATTRIBUTE_READONLY)));
+		r->maximal_access = maximal_access(a, path, fd, &vs, ro, sds, o->access);
+	}
 	r->open = o;
 	r->action = created ? FILE_CREATED
 			    : truncate ? (a->disposition == FILE_SUPERSEDE ? FILE_SUPERSEDED : FILE_OVERWRITTEN)
@@ -875,6 +1028,7 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 fail:
 	if (o) {
 		free(o->hide_files);
+		free(o->token_groups);
 		if (o->root.fd >= 0)
 			vfs_root_close(&o->root);
 		pthread_mutex_destroy(&o->dir_lock);
@@ -964,15 +1118,15 @@ void fsa_open_put(struct fsa_open *o)
 		file_forget(t, f);
 	}
 	pthread_mutex_unlock(&t->lock);
-	wake_all(waiters);
-	fsa_notify_wake_all(notify_wake);
 	/* a closed modified file (its write time changed) or a deleted one
 	 * changes the parent directory's entries */
 	if (changed_path && !unlink_path)
 		fsa_lease_break_parent(t, &o->root, changed_path, has_lease ? guid : NULL, has_parent ? parent_key : NULL);
 	free(changed_path);
 	if (unlink_path) {
-		/* [MS-FSA] 2.1.5.4: the last close of a delete-pending file deletes it */
+		/* [MS-FSA] 2.1.5.4: the last close of a delete-pending file
+		 * deletes it; before an open waiting for this one's oplock
+		 * goes on, so that it finds the file gone */
 		NTSTATUS st = vfs_unlink(&o->root, unlink_path, unlink_dir);
 		if (!NT_OK(st))
 			log_info("delete-on-close of %s failed: %s", unlink_path, nt_status_name(st));
@@ -984,9 +1138,12 @@ void fsa_open_put(struct fsa_open *o)
 		}
 		free(unlink_path);
 	}
+	wake_all(waiters);
+	fsa_notify_wake_all(notify_wake);
 	if (o->dir)
 		fsa_dir_state_free(o->dir);
 	free(o->hide_files);
+	free(o->token_groups);
 	if (o->fd >= 0)
 		vfs_close(o->fd);
 	vfs_root_close(&o->root);

@@ -209,6 +209,16 @@ struct fsa_file {
 
 struct fsa_dir_state; /* directory enumeration (fsa/dir.c) */
 
+/* Who asks, for access checks against stored security descriptors: SIDs
+ * are Samba's Unix ones (S-1-22-1-uid, S-1-22-2-gid) plus Everyone,
+ * NETWORK, Authenticated Users (not for guests) and ANONYMOUS LOGON. */
+struct fsa_token {
+	uint32_t uid, gid;
+	const gid_t *groups;
+	int n_groups;
+	bool guest, anonymous;
+};
+
 /* One open handle. Reference counted: the connection's open table holds one
  * reference, requests in flight hold others. */
 struct fsa_open {
@@ -226,6 +236,12 @@ struct fsa_open {
 	bool wrote;	     /* written through (for the write time at close) */
 	bool hide_dot_files; /* the share's `hide dot files` */
 	char *hide_files;    /* the share's `hide files` (owned), NULL if none */
+	bool hide_unreadable; /* the share's `hide unreadable`: listings skip what the opener cannot read */
+	/* who opened it: calls through the handle run as this identity (even
+	 * after the session re-authenticates as someone else) */
+	bool has_token;
+	struct fsa_token token; /* groups point at token_groups */
+	gid_t *token_groups;
 	bool times_closed;   /* fsa_times_close ran */
 	uint64_t position;
 	uint32_t mode; /* FileModeInformation */
@@ -245,9 +261,18 @@ struct fsa_open {
 	/* a named pipe on IPC$ (no file: fd -1, file NULL), freed with the open */
 	void *pipe;
 	void (*pipe_free)(void *pipe);
-	/* who holds this open, for break notifications (set by conn/) */
+	/* who holds this open, for break notifications (set by conn/; owner_conn
+	 * is 0 while a durable open waits for its client to reconnect) */
 	void *owner_loop;
 	uint64_t owner_conn;
+	/* durability ([MS-SMB2] 3.3.1.10; set and read by conn/ on the loop
+	 * that owns the open, and by the durable table under its lock) */
+	bool durable, resilient, durable_v2;
+	uint32_t durable_timeout_ms;
+	uint8_t create_guid[16]; /* DH2Q */
+	uint8_t client_guid[16]; /* the opener's connection */
+	/* LockSequenceArray (3.3.5.14): bit 7 valid, low 4 bits the number */
+	uint8_t lock_seq[64];
 };
 
 /* What CREATE asks for, decoded and validated by the command handler. */
@@ -259,6 +284,8 @@ struct fsa_create_args {
 	bool read_only_share;
 	bool hide_dot_files;	/* share: names starting with '.' show FILE_ATTRIBUTE_HIDDEN */
 	const char *hide_files; /* share: "/pat/pat/" names that show HIDDEN, or NULL */
+	bool hide_unreadable;	/* share: directory listings skip entries the user cannot read */
+	bool want_maximal_access; /* fill fsa_create_result.maximal_access (MxAc) */
 	uint32_t desired_access;
 	uint32_t file_attributes;
 	uint32_t share_access;
@@ -285,6 +312,7 @@ struct fsa_create_result {
 	struct fsa_open *open;
 	uint32_t action; /* FILE_OPENED ... */
 	uint8_t oplock;	 /* granted */
+	uint32_t maximal_access; /* with want_maximal_access: what the user could be granted */
 	/* STATUS_OPLOCK_BREAK_IN_PROGRESS: nothing was opened; the waiter is
 	 * linked and will be woken; deliver these breaks, then retry. */
 	struct fsa_break breaks[FSA_MAX_BREAKS];
@@ -375,16 +403,6 @@ void fsa_times_close(struct fsa_open *o);
 /* Applies the shown times of an open file (if (dev, ino) is open) to info. */
 void fsa_table_adjust_info(struct fsa_table *t, const struct vfs_stat *st, struct fsa_info *info);
 
-/* Who asks, for access checks against stored security descriptors: SIDs
- * are Samba's Unix ones (S-1-22-1-uid, S-1-22-2-gid) plus Everyone,
- * NETWORK, Authenticated Users (not for guests) and ANONYMOUS LOGON. */
-struct fsa_token {
-	uint32_t uid, gid;
-	const gid_t *groups;
-	int n_groups;
-	bool guest, anonymous;
-};
-
 /* A security descriptor owning its storage (fsa/acl.c). */
 struct fsa_sd {
 	struct wire_sd sd;
@@ -405,11 +423,16 @@ struct fsa_sd *fsa_sd_posix(const struct vfs_stat *st);
  * on errors). */
 struct fsa_sd *fsa_sd_load(int fd, NTSTATUS *st);
 NTSTATUS fsa_sd_store(int fd, const struct wire_sd *sd);
+/* (offload) Access-based enumeration: does the descriptor of entry `name`
+ * (stat st) of directory open o (stored, else from POSIX) give o's opener
+ * FILE_READ_DATA, FILE_READ_EA, FILE_READ_ATTRIBUTES and READ_CONTROL? */
+bool fsa_entry_readable(const struct fsa_open *o, const char *name, const struct vfs_stat *st);
 /* A new file's descriptor: given parts (SecD context; may be NULL), the rest
- * from the token and the parent's inheritable ACEs. */
+ * from the token and, when the parent has a DACL (parent may be NULL), its
+ * inheritable ACEs or, without any, Windows' default (owner and SYSTEM full
+ * control). Without a parent DACL and a given one, the DACL stays absent. */
 struct fsa_sd *fsa_sd_for_new(const struct wire_sd *parent, const struct wire_sd *given, bool is_dir,
 			      const struct fsa_token *t);
-bool fsa_sd_has_inheritable(const struct wire_sd *sd, bool is_dir);
 /* (offload) QUERY_INFO / SET_INFO SMB2_0_INFO_SECURITY */
 struct fsa_sd *fsa_query_security(struct fsa_open *o, NTSTATUS *st);
 NTSTATUS fsa_set_security(struct fsa_open *o, const struct fsa_token *t, uint32_t secinfo, const struct wire_sd *in);
@@ -478,6 +501,22 @@ bool fsa_io_conflicts(struct fsa_open *o, uint64_t off, uint64_t len, bool write
  * requests end; also ends its change-notify watch. */
 void fsa_lock_cleanup(struct fsa_open *o);
 void fsa_open_cleanup(struct fsa_open *o);
+/* A durable handle's connection is gone: its watch and pending lock
+ * requests end as at cleanup, but it keeps its locks, share mode and
+ * oplock for the client to reclaim. */
+void fsa_open_disconnect(struct fsa_open *o);
+/* Does the open hold the caching a durable handle needs (a batch oplock,
+ * or a lease with Handle caching)? */
+bool fsa_open_can_be_durable(struct fsa_open *o);
+/* A durable handle's reconnect: a leased handle needs its lease's key
+ * (key NULL: no lease context) from its client (STATUS_OBJECT_NAME_NOT_FOUND)
+ * and its own name (STATUS_INVALID_PARAMETER); fills r's lease fields. */
+NTSTATUS fsa_open_lease_reclaim(struct fsa_open *o, const uint8_t guid[16], const uint8_t *key, const char *path,
+				bool case_insensitive, struct fsa_create_result *r);
+/* Who gets this open's break notifications (owner_conn 0: nobody, the open
+ * is disconnected and a break purges it); under the table lock. Returns
+ * whether a break is in flight. */
+bool fsa_open_set_owner(struct fsa_open *o, void *loop, uint64_t conn_id);
 
 /* Does the share show this name (a final component) as hidden? */
 bool fsa_name_hidden(const struct fsa_open *o, const char *name);
@@ -586,7 +625,9 @@ void fsa_dir_unget(struct fsa_open *o, const struct fsa_dirent *e);
 void fsa_dir_state_free(struct fsa_dir_state *d);
 
 /* Name checks: the characters Windows forbids in a component, trailing
- * dots/spaces allowed, stream syntax refused (no streams yet). */
-NTSTATUS fsa_check_path(const char *path);
+ * dots/spaces allowed, stream syntax refused (no streams yet). ".."
+ * components are resolved in place ("a/../b" becomes "b"); one that would
+ * climb above the root is STATUS_OBJECT_PATH_SYNTAX_BAD. */
+NTSTATUS fsa_check_path(char *path);
 
 #endif

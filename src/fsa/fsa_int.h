@@ -56,6 +56,10 @@ void fsa_times_apply_locked(struct fsa_file *f, const struct vfs_stat *st, struc
 /* info.c: reports a change of o's file to the watches above it. */
 void fsa_notify_modified(struct fsa_open *o, uint32_t filter);
 
+/* fsa_lock_cleanup without releasing the locks (a durable handle's
+ * connection is gone; the handle may be reclaimed). */
+void fsa_lock_disconnect(struct fsa_open *o);
+
 /* lease.c, table lock held. The clients (ClientGuid) holding leases, as
  * [MS-SMB2] 3.3.1.11 lease tables: their breaks go to the connection that
  * made the client's first lease, while it lasts. */

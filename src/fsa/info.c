@@ -319,11 +319,24 @@ NTSTATUS fsa_rename(struct fsa_open *o, const char *new_path, bool replace, bool
 	}
 	s = vfs_rename(&o->root, from, target, replace);
 	if (NT_OK(s)) {
+		/* as Windows reports it: a rename within one directory is an
+		 * old/new name pair, a move is a removal and an addition, and a
+		 * file (not a directory) also shows as modified under its new
+		 * name for attribute and creation watchers */
 		uint32_t kind = o->is_dir ? FSA_NOTIFY_DIR_NAME : FSA_NOTIFY_FILE_NAME;
 		break_parent_leases(o, from);
-		break_parent_leases(o, target);
-		fsa_notify_event(o->table, &o->root, from, FSA_ACTION_RENAMED_OLD_NAME, kind);
-		fsa_notify_event(o->table, &o->root, target, FSA_ACTION_RENAMED_NEW_NAME, kind);
+		const char *fs = strrchr(from, '/'), *ts = strrchr(target, '/');
+		size_t fl = fs ? (size_t)(fs - from) : 0, tl = ts ? (size_t)(ts - target) : 0;
+		bool same_dir = fl == tl && memcmp(from, target, fl) == 0;
+		if (!same_dir)
+			break_parent_leases(o, target);
+		fsa_notify_event(o->table, &o->root, from,
+				 same_dir ? FSA_ACTION_RENAMED_OLD_NAME : FSA_ACTION_REMOVED, kind);
+		fsa_notify_event(o->table, &o->root, target,
+				 same_dir ? FSA_ACTION_RENAMED_NEW_NAME : FSA_ACTION_ADDED, kind);
+		if (!o->is_dir)
+			fsa_notify_event(o->table, &o->root, target, FSA_ACTION_MODIFIED,
+					 FSA_NOTIFY_ATTRIBUTES | FSA_NOTIFY_CREATION);
 		pthread_mutex_lock(&o->table->lock);
 		char *np = strdup(target);
 		if (np) {

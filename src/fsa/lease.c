@@ -97,14 +97,23 @@ static bool lease_break_step(struct fsa_lease *l, uint32_t to, bool follow_up, s
 	memcpy(b->lease_key, l->key, 16);
 	/* the notification goes to the client's first connection, or else to
 	 * one holding an open of the lease (the newest: opens are kept newest
-	 * first) */
-	for (struct fsa_open *x = l->file->opens; x; x = x->next_in_file)
+	 * first), or, when only durable handles waiting for their client hold
+	 * it, to nobody: conn/ then closes the handle (b->fid_p) */
+	const struct fsa_open *away = NULL, *to_conn = NULL;
+	for (const struct fsa_open *x = l->file->opens; x && !to_conn; x = x->next_in_file)
 		if (x->lease == l && x->owner_loop) {
-			b->alt_loop = x->owner_loop;
-			b->alt_conn = x->owner_conn;
-			b->alt_session = x->session_id;
-			break;
+			if (x->owner_conn)
+				to_conn = x;
+			else if (!away)
+				away = x;
 		}
+	const struct fsa_open *alt = to_conn ? to_conn : away;
+	if (alt) {
+		b->alt_loop = alt->owner_loop;
+		b->alt_conn = alt->owner_conn;
+		b->alt_session = alt->session_id;
+		b->fid_p = alt->persistent_id;
+	}
 	if (l->client && l->client->loop) {
 		b->loop = l->client->loop;
 		b->conn_id = l->client->conn_id;

@@ -174,7 +174,7 @@ bool fsa_lock_cancel(struct fsa_open *o, struct fsa_lock_waiter *w)
 	return was;
 }
 
-void fsa_lock_cleanup(struct fsa_open *o)
+static void lock_cleanup(struct fsa_open *o, bool keep_locks)
 {
 	if (!o->file)
 		return;
@@ -182,7 +182,7 @@ void fsa_lock_cleanup(struct fsa_open *o)
 	pthread_mutex_lock(&o->table->lock);
 	bool released = false;
 	for (struct fsa_lock **p = &f->locks; *p;) {
-		if ((*p)->owner == o) {
+		if ((*p)->owner == o && !keep_locks) {
 			struct fsa_lock *l = *p;
 			*p = l->next;
 			free(l);
@@ -208,4 +208,14 @@ void fsa_lock_cleanup(struct fsa_open *o)
 	}
 	pthread_mutex_unlock(&o->table->lock);
 	wake_lock_waiters(wake);
+}
+
+void fsa_lock_cleanup(struct fsa_open *o)
+{
+	lock_cleanup(o, false);
+}
+
+void fsa_lock_disconnect(struct fsa_open *o)
+{
+	lock_cleanup(o, true);
 }

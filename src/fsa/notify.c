@@ -21,10 +21,46 @@ struct fsa_watch {
 	bool overflow;
 	struct fsa_notify_waiter *waiters;
 	int wd; /* inotify watch of the directory (local changes), -1 if none */
+	/* WATCH_TREE: watches of the directories below, and directories still
+	 * to be walked (the local-changes thread walks them, off the lock) */
+	struct local_sub *subs, *to_scan;
+	size_t n_subs;
+	bool capped; /* reached LOCAL_TREE_MAX: logged once */
 };
+
+/* A directory below a WATCH_TREE directory, by path relative to it. */
+struct local_sub {
+	struct local_sub *next;
+	int wd;
+	char rel[];
+};
+
+#define LOCAL_TREE_MAX 8192 /* inotify watches per WATCH_TREE handle */
+
+static struct local_sub *sub_new(int wd, const char *rel)
+{
+	size_t n = strlen(rel);
+	struct local_sub *s = malloc(sizeof(*s) + n + 1);
+	if (s) {
+		s->next = NULL;
+		s->wd = wd;
+		memcpy(s->rel, rel, n + 1);
+	}
+	return s;
+}
+
+static void subs_free(struct local_sub *s)
+{
+	while (s) {
+		struct local_sub *n = s->next;
+		free(s);
+		s = n;
+	}
+}
 
 static void local_watch_start(struct fsa_table *t, struct fsa_open *o, struct fsa_watch *wt);
 static void local_watch_stop(struct fsa_table *t, struct fsa_watch *wt);
+static bool wd_shared(struct fsa_table *t, const struct fsa_watch *wt, int wd);
 
 void fsa_changes_free(struct fsa_change *c)
 {
@@ -86,13 +122,14 @@ NTSTATUS fsa_notify_arm(struct fsa_open *o, uint32_t filter, bool tree, uint32_t
 		if (t->watching)
 			t->watching->prev_watch = o;
 		t->watching = o;
-		/* the first request's buffer size sticks ([MS-FSA] 2.1.5.10) */
+		/* the first request's buffer size, completion filter and
+		 * WATCH_TREE stay until the handle is closed, as on Windows
+		 * ([MS-FSA] 2.1.5.10; smb2.notify.mask-change) */
 		wt->max_bytes = max_bytes;
+		wt->filter = filter;
+		wt->tree = tree;
 		local_watch_start(t, o, wt);
 	}
-	/* each request's completion filter and WATCH_TREE apply from now on */
-	wt->filter = filter;
-	wt->tree = tree;
 	NTSTATUS st;
 	if (wt->overflow) {
 		fsa_changes_free(wt->head);
@@ -313,6 +350,34 @@ static bool has_partner(const struct local_batch *b, const struct local_event *e
 	return false;
 }
 
+/* Table lock held: a directory below a WATCH_TREE handle came or went. */
+static void tree_changed(struct fsa_table *t, struct fsa_watch *wt, const char *rel, enum vfs_change_kind kind)
+{
+	if (kind == VFS_CHANGE_ADDED || kind == VFS_CHANGE_MOVED_TO) {
+		struct local_sub *s = sub_new(-1, rel);
+		if (s) {
+			s->next = wt->to_scan;
+			wt->to_scan = s;
+		}
+	} else if (kind == VFS_CHANGE_REMOVED || kind == VFS_CHANGE_MOVED_FROM) {
+		size_t n = strlen(rel);
+		for (struct local_sub **p = &wt->subs; *p;) {
+			struct local_sub *s = *p;
+			if (!strncmp(s->rel, rel, n) && (s->rel[n] == 0 || s->rel[n] == '/')) {
+				*p = s->next;
+				/* a deleted directory's watch is gone already; a
+				 * moved one's goes here (re-added if it moved within) */
+				if (kind == VFS_CHANGE_MOVED_FROM && !wd_shared(t, wt, s->wd))
+					vfs_inotify_unwatch(t->ifd, s->wd);
+				free(s);
+				wt->n_subs--;
+			} else {
+				p = &s->next;
+			}
+		}
+	}
+}
+
 /* Table lock held: what a watch on the directory of e is told. */
 static void deliver_local(struct fsa_table *t, const struct local_batch *b, struct fsa_notify_waiter **wake)
 {
@@ -359,14 +424,84 @@ static void deliver_local(struct fsa_table *t, const struct local_batch *b, stru
 		}
 		for (struct fsa_open *o = t->watching; o; o = o->next_watch) {
 			struct fsa_watch *wt = o->watch;
-			if (wt->wd != e->wd || !(wt->filter & filter) || !o->file->path)
+			const char *prefix = wt->wd == e->wd ? "" : NULL;
+			for (struct local_sub *sub = wt->subs; !prefix && wt->tree && sub; sub = sub->next)
+				if (sub->wd == e->wd)
+					prefix = sub->rel;
+			if (!prefix || !o->file->path)
 				continue;
-			char full[4096 + 257];
-			snprintf(full, sizeof(full), "%s%s%s", o->file->path, o->file->path[0] ? "/" : "", e->name);
+			char rel[4096 + 257];
+			snprintf(rel, sizeof(rel), "%s%s%s", prefix, prefix[0] ? "/" : "", e->name);
+			if (wt->tree && e->is_dir)
+				tree_changed(t, wt, rel, e->kind);
+			if (!(wt->filter & filter))
+				continue;
+			char full[2 * 4096 + 258];
+			snprintf(full, sizeof(full), "%s%s%s", o->file->path, o->file->path[0] ? "/" : "", rel);
 			if (recently_touched(t, path_hash(&o->root, full)))
 				continue; /* smb3d's own change, already reported */
-			watch_add(wt, e->name, action, wake);
+			watch_add(wt, rel, action, wake);
 		}
+	}
+}
+
+static void collect_sub(void *ctx, int wd, const char *rel)
+{
+	struct local_sub **list = ctx;
+	if (!rel[0])
+		return; /* the directory itself: already watched */
+	struct local_sub *s = sub_new(wd, rel);
+	if (s) {
+		s->next = *list;
+		*list = s;
+	}
+}
+
+/* Walks the directories WATCH_TREE handles still need watched, one at a
+ * time, without the table lock (the handle is held by a reference). */
+static void run_scans(struct fsa_table *t)
+{
+	for (;;) {
+		pthread_mutex_lock(&t->lock);
+		struct fsa_open *o = t->watching;
+		while (o && !o->watch->to_scan)
+			o = o->next_watch;
+		if (!o) {
+			pthread_mutex_unlock(&t->lock);
+			return;
+		}
+		struct fsa_watch *wt = o->watch;
+		struct local_sub *job = wt->to_scan;
+		wt->to_scan = job->next;
+		size_t room = wt->n_subs < LOCAL_TREE_MAX ? LOCAL_TREE_MAX - wt->n_subs : 0;
+		fsa_open_get(o);
+		pthread_mutex_unlock(&t->lock);
+		struct local_sub *found = NULL;
+		if (room)
+			vfs_inotify_watch_tree(t->ifd, o->fd, job->rel, room + 1, collect_sub, &found);
+		free(job);
+		pthread_mutex_lock(&t->lock);
+		if (o->watch == wt) {
+			while (found) {
+				struct local_sub *s = found;
+				found = s->next;
+				if (wt->n_subs >= LOCAL_TREE_MAX) {
+					free(s);
+					if (!wt->capped)
+						log_warn("WATCH_TREE on %s: only the first %d directories below it report changes made "
+							 "outside smb3d",
+							 o->file->path[0] ? o->file->path : "the share root", LOCAL_TREE_MAX);
+					wt->capped = true;
+					continue;
+				}
+				s->next = wt->subs;
+				wt->subs = s;
+				wt->n_subs++;
+			}
+		}
+		pthread_mutex_unlock(&t->lock);
+		subs_free(found);
+		fsa_open_put(o);
 	}
 }
 
@@ -377,8 +512,9 @@ static void *local_changes_thread(void *arg)
 	if (!b)
 		return NULL;
 	while (!atomic_load(&t->istop)) {
+		run_scans(t);
 		b->n = 0;
-		if (vfs_inotify_read(t->ifd, 300, collect, b) <= 0)
+		if (vfs_inotify_read(t->ifd, 100, collect, b) <= 0)
 			continue;
 		/* let smb3d's own reports of these changes land first, then
 		 * take whatever else arrived meanwhile */
@@ -423,17 +559,39 @@ static void local_watch_start(struct fsa_table *t, struct fsa_open *o, struct fs
 		wt->wd = wd;
 	else
 		log_info("inotify watch failed (%s); raise fs.inotify.max_user_watches", strerror(-wd));
+	if (wd >= 0 && wt->tree)
+		wt->to_scan = sub_new(-1, ""); /* the thread watches what is below */
+}
+
+/* Table lock held: is wd watched for any watch but wt? */
+static bool wd_shared(struct fsa_table *t, const struct fsa_watch *wt, int wd)
+{
+	for (struct fsa_open *o = t->watching; o; o = o->next_watch) {
+		if (o->watch == wt)
+			continue;
+		if (o->watch->wd == wd)
+			return true;
+		for (struct local_sub *s = o->watch->subs; s; s = s->next)
+			if (s->wd == wd)
+				return true;
+	}
+	return false;
 }
 
 /* Table lock held: drops the inotify watch when no other watch uses it. */
 static void local_watch_stop(struct fsa_table *t, struct fsa_watch *wt)
 {
-	if (wt->wd < 0 || t->ifd < 0)
-		return;
-	for (struct fsa_open *o = t->watching; o; o = o->next_watch)
-		if (o->watch != wt && o->watch->wd == wt->wd)
-			return;
-	vfs_inotify_unwatch(t->ifd, wt->wd);
+	if (wt->wd >= 0 && t->ifd >= 0) {
+		for (struct local_sub *s = wt->subs; s; s = s->next)
+			if (!wd_shared(t, wt, s->wd))
+				vfs_inotify_unwatch(t->ifd, s->wd);
+		if (!wd_shared(t, wt, wt->wd))
+			vfs_inotify_unwatch(t->ifd, wt->wd);
+	}
+	subs_free(wt->subs);
+	subs_free(wt->to_scan);
+	wt->subs = wt->to_scan = NULL;
+	wt->n_subs = 0;
 }
 
 void fsa_notify_table_stop(struct fsa_table *t)

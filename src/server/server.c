@@ -13,6 +13,7 @@
 
 #include "base/nttime.h"
 #include "conn/conn.h"
+#include "conn/durable.h"
 #include "conn/opens.h"
 #include "event/offload.h"
 #include "fsa/fsa.h"
@@ -59,7 +60,7 @@ struct server *server_alloc(struct config *cfg)
 	idtable_init(&srv->fail_by_addr);
 	srv->cfg = cfg;
 	srv->files = fsa_table_new();
-	if (!srv->files)
+	if (!srv->files || !durable_table_init(srv))
 		goto fail;
 	fsa_table_set_break_sink(srv->files, conn_break_sink, srv);
 	srv->is_root = geteuid() == 0;
@@ -177,6 +178,7 @@ void server_free(struct server *srv)
 		worker_free(&srv->workers[i]);
 	free(srv->workers);
 	srv->workers = NULL;
+	durable_table_free(srv); /* closes durable handles still waiting */
 	fsa_table_free(srv->files);
 	tcp_listeners_close(srv->listeners, srv->n_listeners);
 	server_users_free(srv);
@@ -217,7 +219,7 @@ static void kill_on_owner(struct ev_loop *loop, void *arg)
 		if (mine) {
 			log_info("session %llx of %s logged off: superseded by a reconnect (PreviousSessionId)",
 				 (unsigned long long)k->id, k->user);
-			session_unlink(s->conn, s);
+			session_unlink(s->conn, s, true);
 		}
 	}
 	free(k);
@@ -237,7 +239,7 @@ void server_kill_previous_session(struct server *srv, struct ev_loop *here, uint
 		if (s->state == SESS_VALID && strcasecmp(s->user, user) == 0) {
 			log_info("session %llx of %s logged off: superseded by a reconnect (PreviousSessionId)",
 				 (unsigned long long)id, user);
-			session_unlink(s->conn, s);
+			session_unlink(s->conn, s, true);
 		}
 		return;
 	}

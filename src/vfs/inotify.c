@@ -1,7 +1,9 @@
 /* inotify for changes made on the server's own file system (by programs
  * other than smb3d): watches on directories given as fds, and a reader that
  * turns the kernel's event records into vfs_change values. */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -73,4 +75,72 @@ int vfs_inotify_read(int ifd, int timeout_ms, void (*cb)(void *ctx, const struct
 		count++;
 	}
 	return count;
+}
+
+struct tree_walk {
+	int ifd;
+	size_t max, count;
+	void (*cb)(void *ctx, int wd, const char *rel);
+	void *ctx;
+	char rel[4096];
+};
+
+/* Watches the directory dirfd (named w->rel, relative to the walk's
+ * start) and everything below it; consumes dirfd. */
+static void walk_dir(struct tree_walk *w, int dirfd, size_t rel_len, int depth)
+{
+	if (w->count >= w->max || depth > 64) {
+		close(dirfd);
+		return;
+	}
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", dirfd);
+	int wd = inotify_add_watch(w->ifd, path, WATCH_MASK);
+	if (wd < 0) {
+		close(dirfd);
+		return;
+	}
+	w->count++;
+	w->cb(w->ctx, wd, w->rel);
+	DIR *d = fdopendir(dirfd);
+	if (!d) {
+		close(dirfd);
+		return;
+	}
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL && w->count < w->max) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
+			continue;
+		size_t n = strlen(de->d_name);
+		if (rel_len + 1 + n + 1 > sizeof(w->rel))
+			continue;
+		/* no symlinks are followed: the walk stays inside the tree */
+		int sub = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub < 0)
+			continue;
+		size_t len = rel_len;
+		if (len)
+			w->rel[len++] = '/';
+		memcpy(w->rel + len, de->d_name, n + 1);
+		walk_dir(w, sub, len + n, depth + 1);
+		w->rel[rel_len] = 0;
+	}
+	closedir(d);
+}
+
+int vfs_inotify_watch_tree(int ifd, int dirfd, const char *rel, size_t max,
+			   void (*cb)(void *ctx, int wd, const char *rel), void *ctx)
+{
+	struct tree_walk w = { .ifd = ifd, .max = max, .cb = cb, .ctx = ctx };
+	size_t n = strlen(rel);
+	if (n >= sizeof(w.rel))
+		return -ENAMETOOLONG;
+	memcpy(w.rel, rel, n + 1);
+	int fd = vfs_openat2(dirfd, n ? rel : ".", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+	if (fd < 0)
+		return fd;
+	walk_dir(&w, fd, n, 0);
+	return (int)w.count;
 }

@@ -2,6 +2,8 @@
  * header ("S3SD", version, the owner/group/mode the file had when stored)
  * and the self-relative descriptor, which this layer does not interpret. */
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -69,4 +71,18 @@ NTSTATUS vfs_set_ntacl(int fd, const uint8_t *sd, size_t len)
 	if (rc == -ELOOP)
 		return STATUS_ACCESS_DENIED;
 	return vfs_errno_to_status(-rc);
+}
+
+NTSTATUS vfs_get_ntacl_at(int dirfd, const char *name, uint8_t *buf, size_t cap, size_t *len)
+{
+	*len = 0;
+	if (!vfs_name_ok(name, false))
+		return STATUS_OBJECT_NAME_INVALID;
+	/* O_PATH|O_NOFOLLOW: a final symlink is looked at, never followed */
+	int fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return vfs_errno_to_status(errno);
+	NTSTATUS st = vfs_get_ntacl(fd, buf, cap, len);
+	close(fd);
+	return st;
 }

@@ -219,6 +219,12 @@ int vfs_inotify_init(void); /* fd or -errno */
 /* Watches directory dirfd for changes to its entries: wd or -errno. */
 int vfs_inotify_watch(int ifd, int dirfd);
 void vfs_inotify_unwatch(int ifd, int wd);
+/* Watches directory rel below dirfd ("" for dirfd itself) and the
+ * directories under it, depth first, at most max of them, never following
+ * a symlink; cb gets each watch with its path relative to dirfd. The number
+ * watched, or -errno when rel cannot be opened. */
+int vfs_inotify_watch_tree(int ifd, int dirfd, const char *rel, size_t max,
+			   void (*cb)(void *ctx, int wd, const char *rel), void *ctx);
 /* Waits up to timeout_ms, then passes each event read to cb: the number of
  * events, or -errno. */
 int vfs_inotify_read(int ifd, int timeout_ms, void (*cb)(void *ctx, const struct vfs_change *c), void *ctx);
@@ -231,6 +237,8 @@ int vfs_inotify_read(int ifd, int timeout_ms, void (*cb)(void *ctx, const struct
 /* *len = 0 when there is none (or the file system keeps no xattrs). */
 NTSTATUS vfs_get_ntacl(int fd, uint8_t *buf, size_t cap, size_t *len);
 NTSTATUS vfs_set_ntacl(int fd, const uint8_t *sd, size_t len);
+/* The same for a single component name (not followed) in directory dirfd. */
+NTSTATUS vfs_get_ntacl_at(int dirfd, const char *name, uint8_t *buf, size_t cap, size_t *len);
 
 /* Directory listing with getdents64 in 32 KiB batches. vfs_dir_open reopens
  * dirfd's directory ("." relative to it, O_RDONLY) so the listing has its own

@@ -85,6 +85,14 @@ NTSTATUS wire_set_sparse_req_decode(const uint8_t *in, size_t len, bool *sparse)
 	return STATUS_SUCCESS;
 }
 
+NTSTATUS wire_resiliency_req_decode(const uint8_t *in, size_t len, uint32_t *timeout_ms)
+{
+	struct rd r = rd_init(in, len);
+	*timeout_ms = rd_u32(&r);
+	rd_u32(&r); /* Reserved */
+	return r.bad ? STATUS_INVALID_PARAMETER : STATUS_SUCCESS;
+}
+
 NTSTATUS wire_compression_req_decode(const uint8_t *in, size_t len, uint16_t *format)
 {
 	struct rd r = rd_init(in, len);

@@ -90,6 +90,11 @@ void wire_range_encode(struct wr *w, const struct wire_range *r);
  * Any nonzero first byte sets (a longer buffer is accepted). */
 NTSTATUS wire_set_sparse_req_decode(const uint8_t *in, size_t len, bool *sparse);
 
+/* [MS-SMB2] 2.2.31.3 NETWORK_RESILIENCY_REQUEST: Timeout (ms) and 4
+ * reserved bytes; shorter is STATUS_INVALID_PARAMETER. */
+#define FSCTL_LMR_REQUEST_RESILIENCY 0x001401D4
+NTSTATUS wire_resiliency_req_decode(const uint8_t *in, size_t len, uint32_t *timeout_ms);
+
 /* [MS-FSCC] 2.3.67/2.3.14 COMPRESSION_STATE: a 2-byte format. */
 NTSTATUS wire_compression_req_decode(const uint8_t *in, size_t len, uint16_t *format);
 void wire_compression_rsp_encode(struct wr *w, uint16_t format);

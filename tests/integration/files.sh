@@ -153,13 +153,19 @@ rm -rf "$work/share/big"
 
 # CHANGE_NOTIFY reports changes made by a local program (inotify), once
 # each, and a change made through SMB once (not again via inotify).
-mkdir "$work/share/watched"
-chown smbtest "$work/share/watched"
+# smbclient's notify watches the tree: local changes in subdirectories,
+# existing ones and one made after the watch began, are reported too.
+mkdir -p "$work/share/watched/sub/deeper"
+chown -R smbtest "$work/share/watched"
 timeout 6 stdbuf -o0 smbclient //127.0.0.1/data -p "$port" "${U[@]}" -c "notify watched" >"$work/notify.out" 2>&1 &
 npid=$!
 sleep 1.5
 echo local >"$work/share/watched/made-locally.txt"
 mv "$work/share/watched/made-locally.txt" "$work/share/watched/renamed-locally.txt"
+echo deep >"$work/share/watched/sub/deeper/in-subdir.txt"
+mkdir "$work/share/watched/newdir"
+sleep 0.5
+echo new >"$work/share/watched/newdir/in-new.txt"
 sleep 0.5
 sc data "${U[@]}" -c "put small.bin watched\\via-smb.bin" >/dev/null 2>&1
 wait "$npid"
@@ -168,6 +174,12 @@ if grep -q '^0001 made-locally.txt' "$work/notify.out" && grep -q '^0004 made-lo
 	record pass "files:notify-local-changes"
 else
 	record fail "files:notify-local-changes"
+	sed 's/^/    | /' "$work/notify.out" >&2
+fi
+if grep -qF '0001 sub\deeper\in-subdir.txt' "$work/notify.out" && grep -qF '0001 newdir\in-new.txt' "$work/notify.out"; then
+	record pass "files:notify-local-changes-in-tree"
+else
+	record fail "files:notify-local-changes-in-tree"
 	sed 's/^/    | /' "$work/notify.out" >&2
 fi
 if [[ $(grep -c '^0001 via-smb.bin' "$work/notify.out") == 1 ]]; then record pass "files:notify-smb-change-once"; else

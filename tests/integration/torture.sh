@@ -22,8 +22,8 @@ trap 'rm -rf "$work"' EXIT
 id smbtest >/dev/null 2>&1 || useradd -M -s /usr/sbin/nologin smbtest
 id smbtest2 >/dev/null 2>&1 || useradd -M -s /usr/sbin/nologin smbtest2
 port=$(free_port)
-mkdir -p "$work/test" "$work/noperm" "$work/tmp" "$work/dosmode"
-chmod 777 "$work/test" "$work/tmp" "$work/dosmode"
+mkdir -p "$work/test" "$work/noperm" "$work/tmp" "$work/dosmode" "$work/hideunread"
+chmod 777 "$work/test" "$work/tmp" "$work/dosmode" "$work/hideunread"
 chmod 000 "$work/noperm"
 cat >"$work/smb.conf" <<CONF
 [global]
@@ -52,6 +52,11 @@ cat >"$work/smb.conf" <<CONF
 	read only = no
 	hide files = /hidefile/
 	hide dot files = yes
+# smb2.acls.ACCESSBASED: access-based enumeration (as Samba's selftest share)
+[hideunread]
+	path = $work/hideunread
+	read only = no
+	hide unreadable = yes
 CONF
 echo Test-Pass-123 | "$bin" user add --config "$work/smb.conf" smbtest >/dev/null
 echo Test-Pass-456 | "$bin" user add --config "$work/smb.conf" smbtest2 >/dev/null

@@ -188,6 +188,7 @@ fsctl = {
     'fsctl_set_sparse/set': b'\xff',
     'fsctl_set_sparse/empty': b'',
     'fsctl_compression/lznt1': struct.pack('<H', 2),
+    'fsctl_resiliency/one_second': struct.pack('<II', 1000, 0),
     'fsctl_trim/one': struct.pack('<IIQQ', 0, 1, 0, 65536),
     'fsctl_pipe_wait/srvsvc': struct.pack('<QIBB', 5000, 12, 1, 0) + 'srvsvc'.encode('utf-16-le'),
 }

@@ -62,6 +62,7 @@ static void test_share_defaults(void **state)
 	assert_false(s->guest_ok);
 	assert_true(s->browseable);
 	assert_false(s->case_sensitive);
+	assert_false(s->hide_unreadable);
 	assert_int_equal(s->smb_encrypt, CFG_IF_REQUIRED);
 	assert_list(s->valid_users, (const char *[]){ NULL });
 	assert_list(s->invalid_users, (const char *[]){ NULL });
@@ -556,6 +557,13 @@ static void test_global_share_defaults(void **state)
 	assert_false(b->browseable);
 	/* IPC$ is not affected by share defaults */
 	assert_true(share(c, "IPC$")->browseable);
+	config_put(c);
+
+	/* hide unreadable: per share, with a [global] default */
+	c = load_ok("[global]\nhide unreadable = yes\n[a]\npath = /a\n[b]\npath = /b\nhide unreadable = no\n");
+	assert_int_equal(D.n_warn, 0);
+	assert_true(share(c, "a")->hide_unreadable);
+	assert_false(share(c, "b")->hide_unreadable);
 	config_put(c);
 
 	/* a path in [global] is a default path for shares */
