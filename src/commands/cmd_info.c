@@ -400,7 +400,8 @@ static void set_work(struct smb2_req *req)
 		break;
 	case FileRenameInformation:
 		/* other clients' cached handles close before the name moves */
-		req->work_status = fsa_break_handle_caching(o, &s->wait.waiter, s->breaks, FSA_MAX_BREAKS, &s->n_breaks);
+		req->work_status =
+			fsa_break_handle_caching(o, &s->wait.waiter, s->breaks, FSA_MAX_BREAKS, &s->n_breaks);
 		if (NT_EQ(req->work_status, STATUS_PENDING))
 			req->work_status = STATUS_OPLOCK_BREAK_IN_PROGRESS;
 		else

@@ -30,10 +30,12 @@ static void send_break(struct conn *c, const struct fsa_break *b)
 	w.pos = SMB2_HDR_LEN;
 	if (b->is_lease) {
 		/* [MS-SMB2] 2.2.23.2 */
-		struct wire_lease_break_notify n = { .new_epoch = b->lease_v2 ? b->lease_epoch : 0,
-						     .flags = b->lease_ack ? SMB2_NOTIFY_BREAK_LEASE_FLAG_ACK_REQUIRED : 0,
-						     .current_lease_state = b->lease_from,
-						     .new_lease_state = b->lease_to };
+		struct wire_lease_break_notify n = {
+			.new_epoch = b->lease_v2 ? b->lease_epoch : 0,
+			.flags = b->lease_ack ? SMB2_NOTIFY_BREAK_LEASE_FLAG_ACK_REQUIRED : 0,
+			.current_lease_state = b->lease_from,
+			.new_lease_state = b->lease_to,
+		};
 		memcpy(n.lease_key, b->lease_key, 16);
 		wire_lease_break_notify_encode(&w, &n);
 	} else {

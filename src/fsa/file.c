@@ -1121,7 +1121,8 @@ void fsa_open_put(struct fsa_open *o)
 	/* a closed modified file (its write time changed) or a deleted one
 	 * changes the parent directory's entries */
 	if (changed_path && !unlink_path)
-		fsa_lease_break_parent(t, &o->root, changed_path, has_lease ? guid : NULL, has_parent ? parent_key : NULL);
+		fsa_lease_break_parent(t, &o->root, changed_path, has_lease ? guid : NULL,
+				       has_parent ? parent_key : NULL);
 	free(changed_path);
 	if (unlink_path) {
 		/* [MS-FSA] 2.1.5.4: the last close of a delete-pending file

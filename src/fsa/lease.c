@@ -346,7 +346,8 @@ void fsa_lease_timeout_locked(struct fsa_file *f)
 			/* [MS-SMB2] 3.3.6.5: an unacknowledged lease is revoked */
 			l->state = 0;
 			l->breaking = false;
-			log_info("lease break not acknowledged in time; %s now caches nothing", f->path ? f->path : "?");
+			log_info("lease break not acknowledged in time; %s now caches nothing",
+				 f->path ? f->path : "?");
 		}
 }
 
