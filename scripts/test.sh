@@ -6,7 +6,9 @@
 #   4. smbclient sessions against smb3d as root (--config, users mapped to
 #      Unix accounts) and as an ordinary user (smb3d serve, under setpriv),
 #      and file operations (1 GiB put/get, trees, escapes) through smbclient
-#   5. the smbtorture suites in tests/integration/torture-suites.txt, with
+#   5. a client holding a lease without acknowledging its break while others
+#      are served (tests/integration/breaks.sh, break_wait.py)
+#   6. the smbtorture suites in tests/integration/torture-suites.txt, with
 #      tests/integration/knownfail (an unexpected pass also fails)
 # Needs root (to install packages and to test the root mode); re-runs itself
 # with sudo. The last line is "N passed, N failed".
@@ -58,6 +60,9 @@ tests/integration/smbclient.sh build-asan/smb3d
 
 step "integration: file operations through smbclient"
 tests/integration/files.sh build-asan/smb3d
+
+step "integration: break waits (an unacknowledged lease blocks no event loop)"
+tests/integration/breaks.sh build-asan/smb3d
 
 step "integration: smbtorture"
 tests/integration/torture.sh build-asan/smb3d

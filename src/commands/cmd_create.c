@@ -1,8 +1,10 @@
 /* SMB2 CREATE and CLOSE ([MS-SMB2] 3.3.5.9, 3.3.5.10): request validation,
- * the create contexts that apply (MxAc, QFid, AlSi, TWrp, ExtA, SecD, and
- * the durable handle requests and reconnects DHnQ, DH2Q, DHnC, DH2C;
+ * the create contexts that apply (MxAc, QFid, AlSi, TWrp, ExtA, SecD, RqLs,
+ * and the durable handle requests and reconnects DHnQ, DH2Q, DHnC, DH2C;
  * others ignored), the open itself in fsa/ on an offload thread, and the
- * reply. */
+ * reply. An open that must wait for oplock or lease breaks is parked
+ * (interim STATUS_PENDING reply, cancellable, 35 s break timer) and
+ * retried. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,8 +22,6 @@
 #define ACCESS_RESERVED_BITS 0x0CE0FE00
 #define FILE_CREATE_TREE_CONNECTION 0x00000080
 
-#define OPLOCK_BREAK_TIMEOUT_MS 35000 /* [MS-SMB2] 3.3.2.1 Oplock Break Acknowledgment Timer */
-
 struct create_state {
 	struct fsa_create_args args;
 	char path[4096 + 1];
@@ -36,17 +36,19 @@ struct create_state {
 	int want_durable;	 /* 1: DHnQ, 2: DH2Q */
 	uint32_t durable_timeout; /* DH2Q, as granted */
 	uint8_t create_guid[16];
-	struct smb2_req *req;
-	struct fsa_waiter waiter;
-	struct ev_timer timer;
-	bool woken;	/* the waiter was woken before the request parked */
-	bool abandoned; /* the connection closed while a wake-up was on its way */
+	struct break_wait wait; /* while breaks of other opens' caching run */
 	struct fsa_token token;
 	struct wire_sd secd; /* SecD context (points into the request) */
 	struct wire_ace *secd_aces;
 	struct wire_ea *eas; /* ExtA context (points into the request) */
 	size_t n_eas;
 	struct fsa_stream_name stream; /* the name's ":stream:$DATA" part */
+	struct fsa_lease_req lease; /* RqLs context */
+	uint8_t lease_key[16];	    /* echoed in the response */
+	bool want_lease;
+	bool reclaim_lease;	  /* DHnC/DH2C came with an RqLs (lease_key) */
+	struct smb2_req *req;	  /* for the reconnect retry timer */
+	struct ev_timer timer;	  /* reconnect retries */
 };
 
 static void create_release(struct smb2_req *req)
@@ -56,62 +58,24 @@ static void create_release(struct smb2_req *req)
 		conn_open_release(req->conn, cs->res.open);
 	if (ev_timer_armed(&cs->timer))
 		ev_timer_stop(req->conn->loop, &cs->timer);
+	break_wait_release(&cs->wait);
 	free(cs->secd_aces);
 	free(cs->eas);
 	free(cs);
 }
 
-static void create_work(struct smb2_req *req);
 static NTSTATUS create_done(struct smb2_req *req);
 
-/* Back on the request's loop after the oplock breaks it waited for ended. */
-static void create_wake_on_loop(struct ev_loop *loop, void *arg)
+static void create_on_cancel(struct smb2_req *req)
 {
-	struct smb2_req *req = arg;
 	struct create_state *cs = req->cmd_state;
-	struct conn *c = req->conn;
-	if (!req->parked) {
-		cs->woken = true; /* create_done has not run yet: it will retry */
-		return;
-	}
-	req_unpark(req);
-	if (ev_timer_armed(&cs->timer))
-		ev_timer_stop(c->loop, &cs->timer);
-	if (!loop || c->closing || cs->abandoned) {
-		req_abandon(req);
-		conn_release_if_idle(c);
-		return;
-	}
-	NTSTATUS st = req_offload(req, create_work, create_done);
-	if (!NT_EQ(st, STATUS_PENDING)) {
-		req_abandon(req);
-		conn_close(c, "out of memory retrying an open");
-	}
-}
-
-/* Any thread: fsa woke our waiter. */
-static void create_wake(void *arg)
-{
-	struct smb2_req *req = arg;
-	if (ev_loop_post(req->conn->loop, create_wake_on_loop, req) < 0)
-		log_err("out of memory waking an open that waited for an oplock break");
-}
-
-static void create_timeout(struct ev_loop *loop, struct ev_timer *t)
-{
-	struct create_state *cs = t->data;
-	fsa_oplock_timeout(cs->args.table, &cs->waiter); /* wakes us */
+	break_wait_cancel(&cs->wait);
 }
 
 static bool create_cancel(struct smb2_req *req)
 {
 	struct create_state *cs = req->cmd_state;
-	if (ev_timer_armed(&cs->timer))
-		ev_timer_stop(req->conn->loop, &cs->timer);
-	if (fsa_waiter_cancel(cs->args.table, &cs->waiter))
-		return true;
-	cs->abandoned = true; /* a wake-up is queued: it frees the request */
-	return false;
+	return break_wait_conn_closing(&cs->wait);
 }
 
 static void reconnect_work(struct smb2_req *req)
@@ -124,6 +88,7 @@ static void create_work(struct smb2_req *req)
 {
 	struct create_state *cs = req->cmd_state;
 	memset(&cs->res, 0, sizeof(cs->res));
+	cs->args.retry = cs->wait.retry;
 	req->work_status = fsa_create(&cs->args, &cs->res);
 	if (NT_OK(req->work_status))
 		req->work_status = fsa_query_info(cs->res.open, &cs->info);
@@ -137,15 +102,8 @@ static NTSTATUS create_done(struct smb2_req *req)
 		conn_deliver_breaks(c, cs->res.breaks, cs->res.n_breaks);
 		cs->res.n_breaks = 0;
 	}
-	if (NT_EQ(req->work_status, STATUS_OPLOCK_BREAK_IN_PROGRESS)) {
-		if (cs->woken) {
-			cs->woken = false;
-			return req_offload(req, create_work, create_done);
-		}
-		req_park(req);
-		ev_timer_start(c->loop, &cs->timer, OPLOCK_BREAK_TIMEOUT_MS);
-		return STATUS_PENDING;
-	}
+	if (NT_EQ(req->work_status, STATUS_OPLOCK_BREAK_IN_PROGRESS))
+		return break_wait_park(&cs->wait);
 	if (!NT_OK(req->work_status))
 		return req->work_status;
 	struct fsa_open *o = cs->res.open;
@@ -165,8 +123,9 @@ static NTSTATUS create_done(struct smb2_req *req)
 	req->set_fid = true;
 	req->fid_p = o->persistent_id;
 	req->fid_v = o->volatile_id;
+	bool leased = cs->want_lease && cs->res.leased;
 	struct wire_create_rsp r = {
-		.oplock_level = cs->res.oplock,
+		.oplock_level = leased ? SMB2_OPLOCK_LEVEL_LEASE : cs->res.oplock,
 		.create_action = cs->res.action,
 		.creation_time = cs->info.creation_time,
 		.last_access_time = cs->info.last_access_time,
@@ -178,7 +137,7 @@ static NTSTATUS create_done(struct smb2_req *req)
 		.fid_persistent = o->persistent_id,
 		.fid_volatile = o->volatile_id,
 	};
-	struct wr *w = req_body(req, WIRE_CREATE_RSP_FIXED + 128);
+	struct wr *w = req_body(req, WIRE_CREATE_RSP_FIXED + 256);
 	if (!w)
 		return STATUS_NO_MEMORY;
 	struct wire_cctx_writer cw;
@@ -187,6 +146,20 @@ static NTSTATUS create_done(struct smb2_req *req)
 		wire_cctx_add_mxac(w, &cw, STATUS_SUCCESS, cs->res.maximal_access);
 	if (cs->want_qfid)
 		wire_cctx_add_qfid(w, &cw, cs->info.file_id, cs->info.volume_id);
+	if (leased) {
+		/* the response has the lease's version, whatever the request had */
+		struct wire_lease l = { .state = cs->res.lease_state, .v2 = cs->res.lease_v2 };
+		memcpy(l.key, cs->lease_key, 16);
+		l.flags = cs->res.lease_breaking ? SMB2_LEASE_FLAG_BREAK_IN_PROGRESS : 0;
+		if (l.v2) {
+			l.epoch = cs->res.lease_epoch;
+			if (cs->res.lease_has_parent) {
+				l.flags |= SMB2_LEASE_FLAG_PARENT_LEASE_KEY_SET;
+				memcpy(l.parent_key, cs->res.lease_parent, 16);
+			}
+		}
+		wire_cctx_add_lease(w, &cw, &l);
+	}
 	if (durable && cs->want_durable == 1)
 		wire_cctx_add_dhnq(w, &cw);
 	else if (durable)
@@ -195,7 +168,8 @@ static NTSTATUS create_done(struct smb2_req *req)
 }
 
 /* DHnC / DH2C ([MS-SMB2] 3.3.5.9.7, 3.3.5.9.12): everything but the
- * reconnect context is ignored; the reply describes the reclaimed open.
+ * reconnect context (and, for a leased handle, the name and the lease key)
+ * is ignored; the reply describes the reclaimed open.
  * A client often reconnects before the server has finished with its old
  * connection (or with the session its PreviousSessionId logs off): while
  * some connection or session is going away, a handle not yet kept is
@@ -207,8 +181,12 @@ static NTSTATUS reconnect_try(struct smb2_req *req)
 {
 	struct create_state *cs = req->cmd_state;
 	NTSTATUS st;
+	struct durable_lease dl = { .key = cs->reclaim_lease ? cs->lease_key : NULL,
+				    .path = cs->path,
+				    .case_insensitive = req->tcon->case_insensitive,
+				    .res = &cs->res };
 	struct fsa_open *o = durable_reclaim(req->conn, req->sess, req->tcon, cs->reclaim.fid_persistent,
-					     cs->reclaim_v2, cs->reclaim.create_guid, &st);
+					     cs->reclaim_v2, cs->reclaim.create_guid, &dl, &st);
 	if (!o) {
 		if (NT_EQ(st, STATUS_OBJECT_NAME_NOT_FOUND) && atomic_load(&req->conn->srv->n_going) > 0 &&
 		    cs->reclaim_waited < RECONNECT_WAIT_MS) {
@@ -219,6 +197,7 @@ static NTSTATUS reconnect_try(struct smb2_req *req)
 		}
 		return st;
 	}
+	cs->want_lease = cs->res.leased;
 	cs->reconnect = true;
 	cs->res.open = o;
 	cs->res.oplock = o->oplock;
@@ -248,7 +227,21 @@ static bool reconnect_cancel(struct smb2_req *req)
 	return true; /* nothing else can wake it */
 }
 
-static NTSTATUS create_reconnect(struct smb2_req *req, const struct wire_create_ctx *x, bool v2)
+/* The state of one CREATE, owned by req from here on. */
+static struct create_state *create_state_new(struct smb2_req *req)
+{
+	struct create_state *cs = calloc(1, sizeof(*cs));
+	if (!cs)
+		return NULL;
+	req->cmd_state = cs;
+	req->release = create_release;
+	cs->req = req;
+	ev_timer_init(&cs->timer, reconnect_retry, cs);
+	return cs;
+}
+
+static NTSTATUS create_reconnect(struct smb2_req *req, const struct wire_create_req *q,
+				 const struct wire_create_ctx *x, bool v2)
 {
 	struct wire_durable d;
 	NTSTATUS st = v2 ? wire_cctx_dh2c_decode(x, &d) : wire_cctx_dhnc_decode(x, &d);
@@ -256,16 +249,20 @@ static NTSTATUS create_reconnect(struct smb2_req *req, const struct wire_create_
 		return st;
 	if (v2 && (d.flags & SMB2_DHANDLE_FLAG_PERSISTENT))
 		return STATUS_OBJECT_NAME_NOT_FOUND; /* no persistent handles are granted */
-	struct create_state *cs = calloc(1, sizeof(*cs));
+	struct create_state *cs = create_state_new(req);
 	if (!cs)
 		return STATUS_NO_MEMORY;
-	req->cmd_state = cs;
-	req->release = create_release;
 	req->cancel = reconnect_cancel;
-	cs->req = req;
 	cs->reclaim = d;
 	cs->reclaim_v2 = v2;
-	ev_timer_init(&cs->timer, reconnect_retry, cs);
+	unsigned count;
+	const struct wire_create_ctx *rqls = wire_create_ctx_find(&q->ctx, WIRE_CCTX_RQLS, &count);
+	struct wire_lease l;
+	cs->reclaim_lease = rqls && req->conn->dialect >= SMB2_DIALECT_210 && NT_OK(wire_cctx_rqls_decode(rqls, &l));
+	if (cs->reclaim_lease)
+		memcpy(cs->lease_key, l.key, 16);
+	if (!NT_OK(smb2_name_to_path(q->name, q->name_len, cs->path, sizeof(cs->path), &cs->stream)))
+		cs->path[0] = 0;
 	return reconnect_try(req);
 }
 
@@ -291,9 +288,9 @@ NTSTATUS cmd_create(struct smb2_req *req)
 	if ((dh2c && (dhnq || dhnc || dh2q)) || (dh2q && (dhnq || dhnc)))
 		return STATUS_INVALID_PARAMETER;
 	if (dh2c)
-		return create_reconnect(req, dh2c, true);
+		return create_reconnect(req, &q, dh2c, true);
 	if (dhnc)
-		return create_reconnect(req, dhnc, false);
+		return create_reconnect(req, &q, dhnc, false);
 	if (q.impersonation_level > SMB2_IMPERSONATION_DELEGATE)
 		return STATUS_BAD_IMPERSONATION_LEVEL;
 	if ((q.create_options & ~CREATE_OPTIONS_VALID) || q.create_disposition > FILE_OVERWRITE_IF ||
@@ -314,16 +311,12 @@ NTSTATUS cmd_create(struct smb2_req *req)
 	if ((q.create_options & FILE_DELETE_ON_CLOSE) && !(fsa_map_generic(q.desired_access, false) & (DELETE | MAXIMUM_ALLOWED)))
 		return STATUS_ACCESS_DENIED;
 
-	struct create_state *cs = calloc(1, sizeof(*cs));
+	struct create_state *cs = create_state_new(req);
 	if (!cs)
 		return STATUS_NO_MEMORY;
-	req->cmd_state = cs;
-	req->release = create_release;
 	req->cancel = create_cancel;
-	cs->req = req;
-	cs->waiter.wake = create_wake;
-	cs->waiter.arg = req;
-	ev_timer_init(&cs->timer, create_timeout, cs);
+	req->on_cancel = create_on_cancel;
+	break_wait_init(&cs->wait, req, create_work, create_done);
 	st = smb2_name_to_path(q.name, q.name_len, cs->path, sizeof(cs->path), &cs->stream);
 	if (!NT_OK(st))
 		return st;
@@ -396,6 +389,28 @@ NTSTATUS cmd_create(struct smb2_req *req)
 		has_secd = true;
 	}
 	req_fsa_token(req, &cs->token);
+	if (q.requested_oplock_level == SMB2_OPLOCK_LEVEL_LEASE && c->dialect >= SMB2_DIALECT_210 &&
+	    (x = wire_create_ctx_find(&q.ctx, WIRE_CCTX_RQLS, &count)) != NULL) {
+		struct wire_lease l;
+		st = wire_cctx_rqls_decode(x, &l);
+		if (NT_OK(st)) {
+			/* [MS-SMB2] 3.3.5.9.11: a v2 request on a 2.1 connection
+			 * is taken as v1 */
+			if (c->dialect < SMB2_DIALECT_300)
+				l.v2 = false;
+			memcpy(cs->lease.guid, c->client_guid, 16);
+			memcpy(cs->lease.key, l.key, 16);
+			memcpy(cs->lease_key, l.key, 16);
+			cs->lease.state = l.state;
+			cs->lease.v2 = l.v2;
+			cs->lease.epoch = l.epoch;
+			if (l.v2 && (l.flags & SMB2_LEASE_FLAG_PARENT_LEASE_KEY_SET)) {
+				cs->lease.has_parent = true;
+				memcpy(cs->lease.parent, l.parent_key, 16);
+			}
+			cs->want_lease = true;
+		}
+	}
 
 	cs->args = (struct fsa_create_args){
 		.table = c->srv->files,
@@ -420,8 +435,13 @@ NTSTATUS cmd_create(struct smb2_req *req)
 		.allocation_size = alloc,
 		.requested_oplock = q.requested_oplock_level == SMB2_OPLOCK_LEVEL_LEASE ? SMB2_OPLOCK_LEVEL_NONE
 											 : q.requested_oplock_level,
-		.waiter = &cs->waiter,
 		.stream = cs->stream,
+		.lease = cs->want_lease ? &cs->lease : NULL,
+		.dir_leases = c->dialect >= SMB2_DIALECT_300 && c->cfg->directory_leases,
+		.waiter = &cs->wait.waiter,
+		.owner_loop = c->loop,
+		.owner_conn = c->id,
+		.session_id = req->hdr.session_id,
 	};
 	return req_offload(req, create_work, create_done);
 }

@@ -58,6 +58,10 @@ struct info_state {
 	struct vfs_ea_list eas;
 	struct wire_ea *set_eas;
 	size_t n_set_eas;
+	/* breaks a size change or rename starts, and a rename's wait for them */
+	struct fsa_break breaks[FSA_MAX_BREAKS];
+	int n_breaks;
+	struct break_wait wait;
 };
 
 static void info_release(struct smb2_req *req)
@@ -69,6 +73,7 @@ static void info_release(struct smb2_req *req)
 		vfs_ea_list_free(&s->eas);
 		vfs_stream_list_free(&s->streams);
 		free(s->set_eas);
+		break_wait_release(&s->wait);
 	}
 	req_open_state_release(req);
 }
@@ -432,7 +437,12 @@ static void set_work(struct smb2_req *req)
 						 s->basic.last_write_time, s->basic.change_time, s->basic.attributes);
 		break;
 	case FileRenameInformation:
-		if (s->stream_rename)
+		/* other clients' cached handles close before the name moves */
+		req->work_status =
+			fsa_break_handle_caching(o, &s->wait.waiter, s->breaks, FSA_MAX_BREAKS, &s->n_breaks);
+		if (NT_EQ(req->work_status, STATUS_PENDING))
+			req->work_status = STATUS_OPLOCK_BREAK_IN_PROGRESS;
+		else if (s->stream_rename)
 			req->work_status = fsa_stream_rename(o, &s->rename_stream, s->rename.replace_if_exists);
 		else
 			req->work_status = fsa_rename(o, s->path, s->rename.replace_if_exists, s->case_insensitive);
@@ -442,13 +452,22 @@ static void set_work(struct smb2_req *req)
 		break;
 	case FileDispositionInformation:
 	case FileDispositionInformationEx:
-		req->work_status = fsa_set_disposition(o, s->flag);
+		/* as for a rename: cached handles of others close first */
+		req->work_status = s->flag ? fsa_break_handle_caching(o, &s->wait.waiter, s->breaks, FSA_MAX_BREAKS,
+								      &s->n_breaks)
+					   : STATUS_SUCCESS;
+		if (NT_EQ(req->work_status, STATUS_PENDING))
+			req->work_status = STATUS_OPLOCK_BREAK_IN_PROGRESS;
+		else
+			req->work_status = fsa_set_disposition(o, s->flag);
 		break;
 	case FileEndOfFileInformation:
-		req->work_status = fsa_set_eof(o, s->u64);
-		break;
 	case FileAllocationInformation:
-		req->work_status = fsa_set_allocation(o, s->u64);
+		req->work_status = s->s.info_class == FileEndOfFileInformation ? fsa_set_eof(o, s->u64)
+										 : fsa_set_allocation(o, s->u64);
+		/* [MS-FSA] 2.1.5.14.4/2.1.5.14.2: a size change breaks read caching */
+		if (NT_OK(req->work_status))
+			s->n_breaks = fsa_break_level2(o, s->breaks, FSA_MAX_BREAKS);
 		break;
 	case FileFullEaInformation:
 		req->work_status = fsa_ea_set(o, s->set_eas, s->n_set_eas);
@@ -463,6 +482,13 @@ static void set_work(struct smb2_req *req)
 
 static NTSTATUS set_done(struct smb2_req *req)
 {
+	struct info_state *s = req->cmd_state;
+	if (s->n_breaks) {
+		conn_deliver_breaks(req->conn, s->breaks, s->n_breaks);
+		s->n_breaks = 0;
+	}
+	if (NT_EQ(req->work_status, STATUS_OPLOCK_BREAK_IN_PROGRESS))
+		return break_wait_park(&s->wait);
 	if (!NT_OK(req->work_status))
 		return req->work_status;
 	struct wr *w = req_body(req, 2);
@@ -470,6 +496,26 @@ static NTSTATUS set_done(struct smb2_req *req)
 		return STATUS_NO_MEMORY;
 	wire_set_info_rsp_encode(w);
 	return STATUS_SUCCESS;
+}
+
+static void set_on_cancel(struct smb2_req *req)
+{
+	struct info_state *s = req->cmd_state;
+	break_wait_cancel(&s->wait);
+}
+
+static bool set_cancel(struct smb2_req *req)
+{
+	struct info_state *s = req->cmd_state;
+	return break_wait_conn_closing(&s->wait);
+}
+
+/* A rename or delete may wait for lease breaks (break_wait). */
+static void set_may_wait(struct smb2_req *req, struct info_state *s)
+{
+	break_wait_init(&s->wait, req, set_work, set_done);
+	req->cancel = set_cancel;
+	req->on_cancel = set_on_cancel;
 }
 
 static NTSTATUS set_reply_now(struct smb2_req *req)
@@ -562,6 +608,8 @@ NTSTATUS cmd_set_info(struct smb2_req *req)
 		 * name is checked for whoever the session is now ([MS-SMB2]
 		 * 3.3.5.21.1 uses Session.SecurityContext), not the opener */
 		req->cred_from_open = false;
+		if (q.info_class == FileRenameInformation)
+			set_may_wait(req, s);
 		break;
 	case FileDispositionInformation:
 		st = wire_disposition_info_decode(q.buf, q.buf_len, &s->flag);
@@ -569,6 +617,7 @@ NTSTATUS cmd_set_info(struct smb2_req *req)
 			return st;
 		if (!fsa_has_access(o, DELETE))
 			return STATUS_ACCESS_DENIED;
+		set_may_wait(req, s);
 		break;
 	case FileDispositionInformationEx: {
 		uint32_t flags;
@@ -578,6 +627,7 @@ NTSTATUS cmd_set_info(struct smb2_req *req)
 		if (!fsa_has_access(o, DELETE))
 			return STATUS_ACCESS_DENIED;
 		s->flag = flags & FILE_DISPOSITION_DELETE;
+		set_may_wait(req, s);
 		break;
 	}
 	case FileFullEaInformation: {

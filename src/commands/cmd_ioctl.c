@@ -148,6 +148,14 @@ static NTSTATUS file_ioctl(struct smb2_req *req, const struct ioctl_req *q)
 #define FSCTL_SMBTORTURE_IOCTL_RESPONSE_BODY_PADDING8 0x83848013
 #define FSCTL_SMBTORTURE_GLOBAL_READ_RESPONSE_BODY_PADDING8 0x83848023
 #define FSCTL_SMBTORTURE_FSP_ASYNC_SLEEP 0x83848043
+#define FSCTL_SMBTORTURE_FORCE_UNACKED_TIMEOUT 0x83848003
+
+bool cmd_ioctl_sessionless(const struct smb2_req *req)
+{
+	struct ioctl_req q;
+	return req->conn->cfg->torture_fsctls && NT_OK(wire_ioctl_req_decode(req->msg, req->len, &q)) &&
+	       q.ctl_code == FSCTL_SMBTORTURE_FORCE_UNACKED_TIMEOUT;
+}
 
 /* test hook: an IOCTL on a handle that goes asynchronous and completes
  * after InputBuffer[0] milliseconds, holding the open meanwhile (a CLOSE
@@ -276,6 +284,18 @@ NTSTATUS cmd_ioctl(struct smb2_req *req)
 		if (!req->conn->cfg->torture_fsctls)
 			return file_ioctl(req, &q);
 		return torture_ioctl_padding(req, &q);
+	case FSCTL_SMBTORTURE_FORCE_UNACKED_TIMEOUT:
+		/* test hook: from now on this connection's transport acknowledges
+		 * nothing the server sends, so it counts as gone once a break
+		 * sent on it stays unacknowledged (smb2.oplock.batch22b) */
+		if (!req->conn->cfg->torture_fsctls)
+			return file_ioctl(req, &q);
+		req->conn->torture_unacked = true;
+		struct wr *uw = req_body(req, 48);
+		if (!uw)
+			return STATUS_NO_MEMORY;
+		wire_ioctl_rsp_encode(uw, q.ctl_code, q.fid_persistent, q.fid_volatile, NULL, 0);
+		return STATUS_SUCCESS;
 	case FSCTL_SMBTORTURE_FSP_ASYNC_SLEEP:
 		if (!req->conn->cfg->torture_fsctls || req->hdr.next_command)
 			return file_ioctl(req, &q);

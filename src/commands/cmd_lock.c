@@ -43,7 +43,7 @@ static NTSTATUS lock_reply(struct smb2_req *req)
 		/* [MS-FSA] 2.1.5.8: a lock breaks level II oplocks, the
 		 * locker's own too */
 		struct fsa_break b[FSA_MAX_BREAKS];
-		int nb = fsa_break_level2(s->open, true, b, FSA_MAX_BREAKS);
+		int nb = fsa_break_level2(s->open, b, FSA_MAX_BREAKS);
 		if (nb)
 			conn_deliver_breaks(req->conn, b, nb);
 	}

@@ -95,7 +95,7 @@ NTSTATUS negotiate_from_smb1(struct smb2_req *req, uint16_t dialect)
 	uint32_t io = dialect == SMB2_DIALECT_202 ? 65536 : CONN_MAX_IO;
 	r.max_transact = r.max_read = r.max_write = io;
 	if (dialect != SMB2_DIALECT_202)
-		r.capabilities = SMB2_GLOBAL_CAP_LARGE_MTU;
+		r.capabilities = SMB2_GLOBAL_CAP_LARGE_MTU | SMB2_GLOBAL_CAP_LEASING;
 	NTSTATUS st = encode_response(req, &r);
 	if (!NT_OK(st))
 		return st;
@@ -171,7 +171,9 @@ NTSTATUS cmd_negotiate(struct smb2_req *req)
 		}
 	}
 	if (dialect >= SMB2_DIALECT_210)
-		r.capabilities |= SMB2_GLOBAL_CAP_LARGE_MTU;
+		r.capabilities |= SMB2_GLOBAL_CAP_LARGE_MTU | SMB2_GLOBAL_CAP_LEASING;
+	if (dialect >= SMB2_DIALECT_300 && c->cfg->directory_leases)
+		r.capabilities |= SMB2_GLOBAL_CAP_DIRECTORY_LEASING; /* leases on directories (fsa/lease.c) */
 	uint32_t io = dialect >= SMB2_DIALECT_210 ? CONN_MAX_IO : 65536;
 	r.max_transact = r.max_read = r.max_write = io;
 	st = encode_response(req, &r);

@@ -105,7 +105,7 @@ static void write_work(struct smb2_req *req)
 	struct io_state *s = req->cmd_state;
 	req->work_status = fsa_write(s->open, s->data, s->length, s->offset, &s->done, s->write_through);
 	if (NT_OK(req->work_status))
-		s->n_breaks = fsa_break_level2(s->open, false, s->breaks, FSA_MAX_BREAKS);
+		s->n_breaks = fsa_break_level2(s->open, s->breaks, FSA_MAX_BREAKS);
 }
 
 static NTSTATUS write_done(struct smb2_req *req)

@@ -66,7 +66,7 @@ static void copychunk_work(struct smb2_req *req)
 		s->total_written += c.length;
 	}
 	if (s->total_written)
-		s->n_breaks = fsa_break_level2(s->open, false, s->breaks, FSA_MAX_BREAKS);
+		s->n_breaks = fsa_break_level2(s->open, s->breaks, FSA_MAX_BREAKS);
 	req->work_status = st;
 }
 
@@ -120,7 +120,7 @@ static void dup_work(struct smb2_req *req)
 	req->work_status = fsa_duplicate_extents(s->src, s->open, s->u.dup.source_offset, s->u.dup.target_offset,
 						 s->u.dup.byte_count);
 	if (NT_OK(req->work_status))
-		s->n_breaks = fsa_break_level2(s->open, false, s->breaks, FSA_MAX_BREAKS);
+		s->n_breaks = fsa_break_level2(s->open, s->breaks, FSA_MAX_BREAKS);
 }
 
 NTSTATUS ioctl_duplicate_extents(struct smb2_req *req, struct ioctl_state *s)

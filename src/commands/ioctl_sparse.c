@@ -32,7 +32,7 @@ static void zero_data_work(struct smb2_req *req)
 	struct ioctl_state *s = req->cmd_state;
 	req->work_status = fsa_zero_data(s->open, s->u.zero.file_offset, s->u.zero.beyond_final_zero);
 	if (NT_OK(req->work_status))
-		s->n_breaks = fsa_break_level2(s->open, false, s->breaks, FSA_MAX_BREAKS);
+		s->n_breaks = fsa_break_level2(s->open, s->breaks, FSA_MAX_BREAKS);
 }
 
 NTSTATUS ioctl_zero_data(struct smb2_req *req, struct ioctl_state *s)

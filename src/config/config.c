@@ -120,6 +120,7 @@ bool cfg_set_global_defaults(struct config *c)
 	c->guest_account = strdup("nobody");
 	c->log_level = 1;
 	c->max_connections = 0;
+	c->break_timeout_ms = 35000;
 	c->netbios_name = cfg_default_netbios_name();
 	c->workgroup = strdup("WORKGROUP");
 	c->server_string = strdup("smb3d");
@@ -335,6 +336,9 @@ void config_dump(const struct config *c, FILE *out)
 	dump_value(out, c->guest_account);
 	fprintf(out, "\tlog level = %d\n", c->log_level);
 	fprintf(out, "\tmax connections = %d\n", c->max_connections);
+	fprintf(out, "\tsmb2 directory leases = %s\n", c->directory_leases ? "yes" : "no");
+	if (c->break_timeout_ms != 35000)
+		fprintf(out, "\tsmb3d:torture break timeout = %d\n", c->break_timeout_ms);
 	fputs("\tnetbios name = ", out);
 	dump_value(out, c->netbios_name);
 	fputs("\tworkgroup = ", out);

@@ -68,6 +68,15 @@ struct config {
 	char **interfaces; /* `interfaces`, NULL-terminated list of names, addresses or CIDRs */
 	bool bind_interfaces_only; /* default no */
 	bool torture_fsctls; /* `smb3d:torture fsctls` (default no): smbtorture's test-only FSCTLs */
+	/* `smb2 directory leases` (default no): offer leases on directories
+	 * (SMB 3.x). Off by default: changes made by other programs on the
+	 * server do not break them, and some clients (impacket 0.11) fail to
+	 * open files in a share's root when a server offers them. */
+	bool directory_leases;
+	/* `smb3d:torture break timeout` (test-only): how long an open waits
+	 * for an oplock or lease break acknowledgement, in milliseconds
+	 * (default 35000, [MS-SMB2] 3.3.2.1); integration tests shorten it */
+	int break_timeout_ms;
 	uint16_t min_protocol;	   /* `server min protocol` default SMB2_02 */
 	uint16_t max_protocol;	   /* `server max protocol` default SMB3_11 */
 	enum cfg_tristate server_signing; /* default CFG_IF_REQUIRED */

@@ -27,6 +27,8 @@ enum param_id {
 	P_WORKGROUP,
 	P_SERVER_STRING,
 	P_TORTURE_FSCTLS,
+	P_TORTURE_BREAK_TIMEOUT,
+	P_DIRECTORY_LEASES,
 	P_NTLM_AUTH,
 	P_PATH,
 	P_COMMENT,
@@ -55,6 +57,8 @@ static const struct param_def param_table[] = {
 	{ "interfaces", "interfaces", P_INTERFACES, SCOPE_GLOBAL, false },
 	{ "bindinterfacesonly", "bind interfaces only", P_BIND_INTERFACES_ONLY, SCOPE_GLOBAL, false },
 	{ "smb3d:torturefsctls", "smb3d:torture fsctls", P_TORTURE_FSCTLS, SCOPE_GLOBAL, false },
+	{ "smb2directoryleases", "smb2 directory leases", P_DIRECTORY_LEASES, SCOPE_GLOBAL, false },
+	{ "smb3d:torturebreaktimeout", "smb3d:torture break timeout", P_TORTURE_BREAK_TIMEOUT, SCOPE_GLOBAL, false },
 	{ "serverminprotocol", "server min protocol", P_MIN_PROTOCOL, SCOPE_GLOBAL, false },
 	{ "minprotocol", "server min protocol", P_MIN_PROTOCOL, SCOPE_GLOBAL, false },
 	{ "servermaxprotocol", "server max protocol", P_MAX_PROTOCOL, SCOPE_GLOBAL, false },
@@ -660,6 +664,18 @@ static void set_global(struct cfg_loader *L, const struct param_def *d, const ch
 	}
 	case P_LOG_LEVEL:
 		set_log_level(L, name, value);
+		break;
+	case P_DIRECTORY_LEASES:
+		if ((e = enum_lookup(bool_vals, value)) < 0)
+			bad_value(L, name, value, "yes or no");
+		else
+			c->directory_leases = e;
+		break;
+	case P_TORTURE_BREAK_TIMEOUT:
+		if (!parse_long(value, 100, 3600000, &n))
+			bad_value(L, name, value, "milliseconds from 100 to 3600000 (test-only; the default is 35000)");
+		else
+			c->break_timeout_ms = (int)n;
 		break;
 	case P_MAX_CONNECTIONS:
 		if (!parse_long(value, 0, INT_MAX, &n))

@@ -27,6 +27,12 @@ static void idle_cb(struct ev_loop *loop, struct ev_timer *t)
 		conn_close(c, "no session established in time");
 }
 
+static void unacked_cb(struct ev_loop *loop, struct ev_timer *t)
+{
+	(void)loop;
+	conn_close(t->data, "a break was not acknowledged by the transport (smbtorture hook)");
+}
+
 struct conn *conn_new(struct server *srv, struct ev_loop *loop, int fd, const struct sockaddr_storage *peer,
 		      struct conn **list)
 {
@@ -72,6 +78,7 @@ struct conn *conn_new(struct server *srv, struct ev_loop *loop, int fd, const st
 		return NULL;
 	}
 	ev_timer_init(&c->idle_timer, idle_cb, c);
+	ev_timer_init(&c->unacked_timer, unacked_cb, c);
 	ev_timer_start(loop, &c->idle_timer, IDLE_NEGOTIATE_MS);
 	atomic_fetch_add(&srv->n_conns, 1);
 	c->list = list;
@@ -166,6 +173,7 @@ void conn_close(struct conn *c, const char *why)
 	if (why)
 		conn_debug(c, "disconnect: %s", why);
 	ev_timer_stop(c->loop, &c->idle_timer);
+	ev_timer_stop(c->loop, &c->unacked_timer);
 	conn_cancel_delayed(c);
 	conn_cancel_parked(c);
 	ev_io_del(c->loop, &c->io);

@@ -127,6 +127,10 @@ struct conn {
 	uint16_t sign_algo; /* enum smb2_sign_algo */
 	uint32_t max_io;
 	uint8_t read_body_padding; /* smbtorture hook: extra bytes before READ data */
+	/* smbtorture hook (FSCTL_SMBTORTURE_FORCE_UNACKED_TIMEOUT): the transport
+	 * acknowledges nothing, so a break sent on it closes it a second later */
+	bool torture_unacked;
+	struct ev_timer unacked_timer;
 	uint8_t preauth_hash[64];
 	bool signing_required; /* server or client required signing at NEGOTIATE */
 

@@ -156,12 +156,18 @@ static bool dispatch_one(struct conn *c, struct smb2_req *req)
 		return true;
 	}
 	/* StructureSize of the body ([MS-SMB2] 3.3.5.2.6) */
-	if (req->len < SMB2_HDR_LEN + 2 || le16_at(req->msg + SMB2_HDR_LEN) != wire_req_structure_size(cmd)) {
+	uint16_t ssize = req->len < SMB2_HDR_LEN + 2 ? 0 : le16_at(req->msg + SMB2_HDR_LEN);
+	/* an OPLOCK_BREAK acknowledgement is 24 bytes for an oplock, 36 for a lease */
+	if (ssize != wire_req_structure_size(cmd) && !(cmd == SMB2_OPLOCK_BREAK && ssize == 36)) {
 		req->status = STATUS_INVALID_PARAMETER;
 		return true;
 	}
 	const struct cmd_desc *d = &cmd_table[cmd];
 
+	if (cmd == SMB2_IOCTL && !h->session_id && cmd_ioctl_sessionless(req)) {
+		req->status = cmd_ioctl(req);
+		return !req->disconnect;
+	}
 	struct session *s = NULL;
 	if (h->session_id && (d->need_session || cmd == SMB2_SESSION_SETUP || cmd == SMB2_ECHO)) {
 		s = lookup_session(c, h->session_id);

@@ -145,7 +145,7 @@ bool durable_preserve(struct conn *c, struct fsa_open *o)
 }
 
 struct fsa_open *durable_reclaim(struct conn *c, struct session *s, const struct tcon *t, uint64_t fid_p,
-				 bool v2, const uint8_t create_guid[16], NTSTATUS *st)
+				 bool v2, const uint8_t create_guid[16], const struct durable_lease *dl, NTSTATUS *st)
 {
 	struct durable_table *d = c->srv->durable;
 	*st = STATUS_OBJECT_NAME_NOT_FOUND;
@@ -158,9 +158,17 @@ struct fsa_open *durable_reclaim(struct conn *c, struct session *s, const struct
 		pthread_mutex_unlock(&d->lock);
 		return NULL;
 	}
-	/* (a leased handle is also bound to its client's ClientGuid, through
-	 * the lease key the reconnect must present) */
-	if ((v2 && (!o->durable_v2 || memcmp(o->create_guid, create_guid, 16) != 0)) ||
+	/* a leased handle is bound to its client's ClientGuid and lease key,
+	 * and to its name */
+	NTSTATUS lst = fsa_open_lease_reclaim(o, c->client_guid, dl->key, dl->path, dl->case_insensitive, dl->res);
+	if (!NT_OK(lst)) {
+		pthread_mutex_unlock(&d->lock);
+		*st = lst;
+		return NULL;
+	}
+	/* (the lease key identifies a leased handle: a v2 reconnect of a v1
+	 * leased handle is accepted, smb2.durable-open.reopen2-lease) */
+	if ((v2 && (o->durable_v2 ? memcmp(o->create_guid, create_guid, 16) != 0 : !dl->res->leased)) ||
 	    o->root.dev != t->root.dev || o->root.ino != t->root.ino) {
 		pthread_mutex_unlock(&d->lock);
 		return NULL; /* not this client's handle, or another share's */

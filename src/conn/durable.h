@@ -38,8 +38,17 @@ bool durable_preserve(struct conn *c, struct fsa_open *o);
  * if the session's user matches; NULL with *st set to the status to answer
  * otherwise. v2 needs a v2 handle with the same CreateGuid; a v1 reconnect
  * may take either kind (smb2.durable-v2-open.reopen2b). */
+struct fsa_create_result;
+/* What a reconnect says about a leased handle: the lease key of its RqLs
+ * context (NULL: none) and the name it opens; res gets the lease. */
+struct durable_lease {
+	const uint8_t *key;
+	const char *path;
+	bool case_insensitive;
+	struct fsa_create_result *res;
+};
 struct fsa_open *durable_reclaim(struct conn *c, struct session *s, const struct tcon *t, uint64_t fid_p,
-				 bool v2, const uint8_t create_guid[16], NTSTATUS *st);
+				 bool v2, const uint8_t create_guid[16], const struct durable_lease *dl, NTSTATUS *st);
 
 /* A break notification found no connection for the open with this id: if
  * it is a waiting durable open, it is closed (the break's waiter wakes). */

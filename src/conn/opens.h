@@ -8,6 +8,8 @@
 
 #include "base/ntstatus.h"
 #include "conn/conn.h"
+#include "event/loop.h"
+#include "fsa/fsa.h"
 
 struct fsa_open;
 struct smb2_req;
@@ -48,5 +50,38 @@ struct fsa_break;
 /* Delivers oplock break notifications to the connections holding the opens
  * (on their own loops); from is the connection whose request caused them. */
 void conn_deliver_breaks(struct conn *from, const struct fsa_break *b, int n);
+/* The same from any thread (fsa_table_set_break_sink: breaks fsa/ starts
+ * by itself); ctx is the struct server. */
+void conn_break_sink(void *ctx, const struct fsa_break *b, int n);
+
+/* A request waiting for oplock or lease breaks on a file (an open, a
+ * rename; [MS-SMB2] 3.3.4.6/3.3.4.7): it is parked with an interim
+ * STATUS_PENDING reply and the break timer (`smb3d:torture break timeout`,
+ * 35 s by default), never a waiting thread. fsa/ wakes it when the breaks
+ * are acknowledged, the holders close or the timer forces them; then
+ * work/done run again. Lives in the command's state. */
+struct break_wait {
+	struct fsa_waiter waiter; /* handed to fsa/ by work() */
+	struct ev_timer timer;
+	struct smb2_req *req;
+	struct fsa_table *table;
+	void (*work)(struct smb2_req *);
+	NTSTATUS (*done)(struct smb2_req *);
+	bool woken;	/* woken before done() parked it: retried at once */
+	bool abandoned; /* the connection closed while a wake-up was on its way */
+	bool retry;	/* work() runs again after a wait */
+};
+void break_wait_init(struct break_wait *bw, struct smb2_req *req, void (*work)(struct smb2_req *),
+		     NTSTATUS (*done)(struct smb2_req *));
+/* From done() when work() left the waiter linked: parks the request and
+ * returns STATUS_PENDING (or offloads work again when already woken). */
+NTSTATUS break_wait_park(struct break_wait *bw);
+/* For req->cancel (the connection closes): true if the request may be
+ * freed now. */
+bool break_wait_conn_closing(struct break_wait *bw);
+/* For req->on_cancel (SMB2 CANCEL): completes with STATUS_CANCELLED. */
+void break_wait_cancel(struct break_wait *bw);
+/* For req->release: stops the timer. */
+void break_wait_release(struct break_wait *bw);
 
 #endif

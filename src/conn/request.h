@@ -98,6 +98,9 @@ NTSTATUS cmd_tree_connect(struct smb2_req *req);
 NTSTATUS cmd_tree_disconnect(struct smb2_req *req);
 NTSTATUS cmd_echo(struct smb2_req *req);
 NTSTATUS cmd_ioctl(struct smb2_req *req);
+/* A test-hook IOCTL smbtorture sends without a session (`smb3d:torture
+ * fsctls`): dispatch runs it without session and tree checks. */
+bool cmd_ioctl_sessionless(const struct smb2_req *req);
 NTSTATUS cmd_create(struct smb2_req *req);
 NTSTATUS cmd_close(struct smb2_req *req);
 NTSTATUS cmd_flush(struct smb2_req *req);

@@ -96,9 +96,34 @@ bool fsa_open_can_be_durable(struct fsa_open *o)
 	if (o->pipe || !o->file)
 		return false;
 	pthread_mutex_lock(&o->table->lock);
-	bool ok = o->oplock == FSA_OPLOCK_BATCH && !o->breaking;
+	bool ok = (o->oplock == FSA_OPLOCK_BATCH && !o->breaking) ||
+		  (o->lease && (o->lease->state & FSA_LEASE_H) && !o->lease->breaking);
 	pthread_mutex_unlock(&o->table->lock);
 	return ok;
+}
+
+NTSTATUS fsa_open_lease_reclaim(struct fsa_open *o, const uint8_t guid[16], const uint8_t *key, const char *path,
+				bool case_insensitive, struct fsa_create_result *r)
+{
+	NTSTATUS st = STATUS_SUCCESS;
+	pthread_mutex_lock(&o->table->lock);
+	struct fsa_lease *l = o->lease;
+	if (l && (!key || memcmp(l->key, key, 16) || memcmp(l->guid, guid, 16))) {
+		st = STATUS_OBJECT_NAME_NOT_FOUND; /* [MS-SMB2] 3.3.5.9.7: not this lease */
+	} else if (l) {
+		const char *p = o->file && o->file->path ? o->file->path : "";
+		if (case_insensitive ? strcasecmp(p, path) : strcmp(p, path))
+			st = STATUS_INVALID_PARAMETER; /* the lease is on another name */
+		r->leased = true;
+		r->lease_state = l->state;
+		r->lease_epoch = l->epoch;
+		r->lease_breaking = l->breaking;
+		r->lease_v2 = l->v2;
+		r->lease_has_parent = l->has_parent;
+		memcpy(r->lease_parent, l->parent, 16);
+	}
+	pthread_mutex_unlock(&o->table->lock);
+	return st;
 }
 
 bool fsa_open_set_owner(struct fsa_open *o, void *loop, uint64_t conn_id)
@@ -106,7 +131,7 @@ bool fsa_open_set_owner(struct fsa_open *o, void *loop, uint64_t conn_id)
 	pthread_mutex_lock(&o->table->lock);
 	o->owner_loop = loop;
 	o->owner_conn = conn_id;
-	bool breaking = o->breaking;
+	bool breaking = o->breaking || (o->lease && o->lease->breaking);
 	pthread_mutex_unlock(&o->table->lock);
 	return breaking;
 }
@@ -264,11 +289,27 @@ static void parent_of(const char *path, char *out, size_t cap)
 	out[n] = 0;
 }
 
-/* --- oplocks --- */
+/* --- oplocks and leases ([MS-FSA] 2.1.4.12, 2.1.5.17, 2.1.5.18) --- */
 
-static bool is_stat_open(uint32_t access)
+/* Oplock stat opens (attributes only) neither break nor get oplocks. */
+static bool is_oplock_stat_open(uint32_t access)
 {
-	return !(access & ~(FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES | SYNCHRONIZE | READ_CONTROL));
+	return !(access & ~(FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES | SYNCHRONIZE));
+}
+
+/* An oplock as the caching it grants: batch = RHW, exclusive = RW, II = R. */
+static uint32_t oplock_caching(uint8_t level)
+{
+	switch (level) {
+	case FSA_OPLOCK_BATCH:
+		return FSA_LEASE_R | FSA_LEASE_H | FSA_LEASE_W;
+	case FSA_OPLOCK_EXCLUSIVE:
+		return FSA_LEASE_R | FSA_LEASE_W;
+	case FSA_OPLOCK_II:
+		return FSA_LEASE_R;
+	default:
+		return 0;
+	}
 }
 
 static void add_break(struct fsa_create_result *r, const struct fsa_open *x, uint8_t level)
@@ -284,36 +325,51 @@ static void add_break(struct fsa_create_result *r, const struct fsa_open *x, uin
 }
 
 /* Table lock held. Starts the breaks a new open of f requires
- * ([MS-FSA] 2.1.5.17.2, 2.1.4.12); true if it must wait for them. Level II
- * oplocks break to none without an acknowledgement when the open
- * overwrites the file. */
-static bool oplock_must_wait(struct fsa_file *f, const struct fsa_stream_state *stream,
-			     const struct fsa_create_args *a, uint32_t access, bool overwrite, struct fsa_create_result *r)
+ * ([MS-FSA] 2.1.4.12): an open breaks Write caching (exclusive and batch
+ * oplocks to level II, RW leases to R); one that would hit a sharing
+ * violation breaks Handle caching instead, so that a holder may close
+ * the handles it cached (batch oplocks to level II, RH leases to R); an
+ * overwrite breaks everything to none. Oplocks are per stream: only
+ * opens of the same stream break. True if the open must wait. */
+static bool breaks_for_open(struct fsa_file *f, const struct fsa_stream_state *stream,
+			    const struct fsa_create_args *a, uint32_t access, bool sharing, bool overwrite,
+			    struct fsa_create_result *r)
 {
+	if (is_oplock_stat_open(access))
+		return false;
+	uint32_t mask = sharing ? FSA_LEASE_H : FSA_LEASE_W;
+	if (a->create_options & FILE_DELETE_ON_CLOSE)
+		mask |= FSA_LEASE_H; /* cached handles would keep the name */
 	bool wait = false;
-	bool stat_open = is_stat_open(access);
 	for (struct fsa_open *x = f->opens; x; x = x->next_in_file) {
-		if (x->stream != stream)
+		if (x->oplock == FSA_OPLOCK_NONE || x->stream != stream)
 			continue; /* each stream has its own oplocks */
 		if (x->breaking) {
-			if (!stat_open || x->oplock == FSA_OPLOCK_BATCH)
-				wait = true;
+			wait = true;
 			continue;
 		}
-		if (x->oplock == FSA_OPLOCK_BATCH || (x->oplock == FSA_OPLOCK_EXCLUSIVE && !stat_open)) {
+		uint32_t cur = oplock_caching(x->oplock);
+		uint32_t to = fsa_lease_open_target(cur, mask, overwrite);
+		if (to == cur)
+			continue;
+		uint8_t level = (to & FSA_LEASE_R) ? FSA_OPLOCK_II : FSA_OPLOCK_NONE; /* oplocks: R or none */
+		if (x->oplock == FSA_OPLOCK_II) {
+			x->oplock = FSA_OPLOCK_NONE; /* no acknowledgement */
+		} else {
 			x->breaking = true;
-			x->break_to = overwrite ? FSA_OPLOCK_NONE : FSA_OPLOCK_II;
-			add_break(r, x, x->break_to);
-			wait = true;
-		} else if (x->oplock == FSA_OPLOCK_II && overwrite) {
-			x->oplock = FSA_OPLOCK_NONE;
-			add_break(r, x, FSA_OPLOCK_NONE);
+			x->break_to = level;
 		}
+		add_break(r, x, level);
+		if (cur & mask)
+			wait = true;
 	}
+	if (f->leases && !fsa_lease_stat_open(access) &&
+	    fsa_lease_breaks_for_open_locked(f, a->lease, mask, overwrite, a->retry, r))
+		wait = true;
 	return wait && a->waiter;
 }
 
-/* Table lock held: the level a new open gets. */
+/* Table lock held: the oplock level a new open gets. */
 static uint8_t oplock_grant(const struct fsa_file *f, const struct fsa_stream_state *stream, uint8_t requested)
 {
 	if (requested == FSA_OPLOCK_NONE)
@@ -326,6 +382,9 @@ static uint8_t oplock_grant(const struct fsa_file *f, const struct fsa_stream_st
 			return FSA_OPLOCK_NONE;
 		others = true;
 	}
+	for (const struct fsa_lease *l = f->leases; l; l = l->next_in_file)
+		if ((l->state & FSA_LEASE_H) || l->breaking)
+			return FSA_OPLOCK_NONE; /* level II does not share with Handle caching */
 	if (requested == FSA_OPLOCK_II)
 		return FSA_OPLOCK_II;
 	if (requested != FSA_OPLOCK_EXCLUSIVE && requested != FSA_OPLOCK_BATCH)
@@ -342,6 +401,17 @@ static struct fsa_waiter *take_waiters(struct fsa_file *f)
 	for (struct fsa_waiter *x = w; x; x = x->next)
 		x->file = NULL;
 	return w;
+}
+
+/* Table lock held: the waiters of f if no break on it is in flight. */
+static struct fsa_waiter *waiters_if_settled(struct fsa_file *f)
+{
+	if (fsa_lease_breaking_locked(f))
+		return NULL;
+	for (struct fsa_open *x = f->opens; x; x = x->next_in_file)
+		if (x->breaking)
+			return NULL;
+	return take_waiters(f);
 }
 
 static void wake_all(struct fsa_waiter *w)
@@ -373,13 +443,29 @@ NTSTATUS fsa_oplock_ack(struct fsa_open *o, uint8_t level, uint8_t *new_level)
 	o->oplock = level;
 	o->breaking = false;
 	*new_level = level;
-	bool still = false;
-	for (struct fsa_open *x = o->file->opens; x; x = x->next_in_file)
-		still |= x->breaking;
-	struct fsa_waiter *w = still ? NULL : take_waiters(o->file);
+	struct fsa_waiter *w = waiters_if_settled(o->file);
 	pthread_mutex_unlock(&t->lock);
 	wake_all(w);
 	return STATUS_SUCCESS;
+}
+
+NTSTATUS fsa_lease_ack(struct fsa_table *t, const uint8_t guid[16], const uint8_t key[16], uint32_t state,
+		       struct fsa_break *next, int *n_next)
+{
+	pthread_mutex_lock(&t->lock);
+	struct fsa_file *f;
+	NTSTATUS st = fsa_lease_ack_locked(t, guid, key, state, next, n_next, &f);
+	struct fsa_waiter *w = f ? waiters_if_settled(f) : NULL;
+	pthread_mutex_unlock(&t->lock);
+	wake_all(w);
+	return st;
+}
+
+void fsa_table_set_break_sink(struct fsa_table *t, void (*sink)(void *ctx, const struct fsa_break *b, int n),
+			      void *ctx)
+{
+	t->break_sink = sink;
+	t->break_sink_ctx = ctx;
 }
 
 void fsa_oplock_timeout(struct fsa_table *t, struct fsa_waiter *waiter)
@@ -395,6 +481,7 @@ void fsa_oplock_timeout(struct fsa_table *t, struct fsa_waiter *waiter)
 				log_info("oplock break not acknowledged in time; %s now at level %u",
 					 f->path ? f->path : "?", x->oplock);
 			}
+		fsa_lease_timeout_locked(f);
 		w = take_waiters(f);
 	}
 	pthread_mutex_unlock(&t->lock);
@@ -420,12 +507,12 @@ bool fsa_waiter_cancel(struct fsa_table *t, struct fsa_waiter *waiter)
 	return linked;
 }
 
-int fsa_break_level2(struct fsa_open *o, bool include_self, struct fsa_break *breaks, int cap)
+int fsa_break_level2(struct fsa_open *o, struct fsa_break *breaks, int cap)
 {
 	int n = 0;
 	pthread_mutex_lock(&o->table->lock);
 	for (struct fsa_open *x = o->file->opens; x; x = x->next_in_file) {
-		if ((x == o && !include_self) || x->oplock != FSA_OPLOCK_II || x->breaking || x->stream != o->stream)
+		if (x->oplock != FSA_OPLOCK_II || x->breaking || x->stream != o->stream)
 			continue;
 		x->oplock = FSA_OPLOCK_NONE;
 		if (n < cap)
@@ -436,8 +523,27 @@ int fsa_break_level2(struct fsa_open *o, bool include_self, struct fsa_break *br
 							  .fid_v = x->volatile_id,
 							  .level = FSA_OPLOCK_NONE };
 	}
+	if (o->file->leases && n < cap)
+		n += fsa_lease_breaks_for_write_locked(o->file, o->lease, breaks + n, cap - n);
 	pthread_mutex_unlock(&o->table->lock);
 	return n;
+}
+
+NTSTATUS fsa_break_handle_caching(struct fsa_open *o, struct fsa_waiter *w, struct fsa_break *breaks, int cap, int *n)
+{
+	*n = 0;
+	if (!o->file)
+		return STATUS_SUCCESS;
+	pthread_mutex_lock(&o->table->lock);
+	struct fsa_file *f = o->file;
+	bool wait = f->leases && fsa_lease_breaks_handle_locked(f, o->lease, breaks, cap, n);
+	if (wait && w) {
+		w->file = f;
+		w->next = f->waiters;
+		f->waiters = w;
+	}
+	pthread_mutex_unlock(&o->table->lock);
+	return wait && w ? STATUS_PENDING : STATUS_SUCCESS;
 }
 
 #define WRITE_BITS (FILE_WRITE_DATA | FILE_APPEND_DATA | FILE_WRITE_EA | FILE_WRITE_ATTRIBUTES | DELETE | WRITE_DAC | WRITE_OWNER | FILE_DELETE_CHILD)
@@ -862,8 +968,11 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 		goto fail;
 	}
 
-	/* Oplocks, then share access, across every open of this file,
-	 * atomically with registering ours. */
+	/* Delete pending, share access and the breaks they call for, across
+	 * every open of this file, atomically with registering ours. */
+	o->owner_loop = a->owner_loop;
+	o->owner_conn = a->owner_conn;
+	o->session_id = a->session_id;
 	pthread_mutex_lock(&a->table->lock);
 	struct fsa_file *f = file_lookup(a->table, vs.dev, vs.ino, true);
 	if (!f) {
@@ -873,28 +982,21 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 	}
 	struct fsa_stream_state *ss = named ? fsa_stream_state_get_locked(f, sname) : NULL;
 	if (named && !ss) {
-		if (!f->opens)
+		if (!f->opens && !f->waiters)
 			file_forget(a->table, f);
 		pthread_mutex_unlock(&a->table->lock);
 		st = STATUS_NO_MEMORY;
 		goto fail;
 	}
-	if (oplock_must_wait(f, ss, a, access, truncate || stream_truncate, r)) {
-		/* Opening waits for the holders of exclusive/batch oplocks to
-		 * acknowledge their breaks (or close, or time out). */
-		a->waiter->file = f;
-		a->waiter->next = f->waiters;
-		f->waiters = a->waiter;
-		if (ss)
-			fsa_stream_state_drop_locked(f, ss);
-		pthread_mutex_unlock(&a->table->lock);
-		st = STATUS_OPLOCK_BREAK_IN_PROGRESS;
-		created = false; /* it exists: we made it, but others may use it now */
-		goto fail;
-	}
+	bool sharing = false;
 	if (f->delete_pending || (ss && ss->delete_pending)) {
-		st = STATUS_DELETE_PENDING;
-	} else {
+		st = STATUS_DELETE_PENDING; /* before any break ([MS-FSA] 2.1.5.1.2) */
+	} else if (a->lease && (o->is_dir ? a->dir_leases : true)) {
+		struct fsa_lease *l = fsa_lease_find_locked(a->table, a->lease->guid, a->lease->key);
+		if (l && l->file != f)
+			st = STATUS_INVALID_PARAMETER; /* one lease key, one file */
+	}
+	if (NT_OK(st)) {
 		/* Opens of one stream share among themselves; an open of the
 		 * file for DELETE also needs every stream's opens to share
 		 * delete (it would delete them), nothing else crosses streams. */
@@ -903,9 +1005,24 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 					    : !ss && (access & DELETE) &&
 						      share_conflict(x, DELETE, FILE_SHARE_READ | FILE_SHARE_WRITE |
 										FILE_SHARE_DELETE)) {
-				st = STATUS_SHARING_VIOLATION;
+				sharing = true;
 				break;
 			}
+		if (breaks_for_open(f, ss, a, access, sharing, truncate || stream_truncate, r)) {
+			/* The open waits for the holders to acknowledge their
+			 * breaks (or close, or time out), then starts again. */
+			a->waiter->file = f;
+			a->waiter->next = f->waiters;
+			f->waiters = a->waiter;
+			if (ss)
+				fsa_stream_state_drop_locked(f, ss);
+			pthread_mutex_unlock(&a->table->lock);
+			st = STATUS_OPLOCK_BREAK_IN_PROGRESS;
+			created = false; /* it exists: we made it, but others may use it now */
+			goto fail;
+		}
+		if (sharing)
+			st = STATUS_SHARING_VIOLATION;
 	}
 	if (NT_OK(st) && !f->path) {
 		f->path = strdup(path);
@@ -915,18 +1032,31 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 	if (!NT_OK(st)) {
 		if (ss)
 			fsa_stream_state_drop_locked(f, ss);
-		if (!f->opens)
+		if (!f->opens && !f->waiters)
 			file_forget(a->table, f);
 		pthread_mutex_unlock(&a->table->lock);
 		goto fail;
 	}
 	f->is_dir = is_dir;
 	o->file = f;
+	o->oplock = o->is_dir ? FSA_OPLOCK_NONE : oplock_grant(f, ss, a->requested_oplock);
+	if (a->lease && (o->is_dir ? a->dir_leases : true)) {
+		o->oplock = FSA_OPLOCK_NONE;
+		st = fsa_lease_grant_locked(a->table, f, o, a->lease, r);
+		if (!NT_OK(st)) {
+			o->file = NULL;
+			if (ss)
+				fsa_stream_state_drop_locked(f, ss);
+			if (!f->opens && !f->waiters)
+				file_forget(a->table, f);
+			pthread_mutex_unlock(&a->table->lock);
+			goto fail;
+		}
+	}
 	if (ss) {
 		o->stream = ss;
 		ss->n_opens++;
 	}
-	o->oplock = o->is_dir ? FSA_OPLOCK_NONE : oplock_grant(f, ss, a->requested_oplock);
 	r->oplock = o->oplock;
 	o->next_in_file = f->opens;
 	if (f->opens)
@@ -982,6 +1112,9 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 			pthread_mutex_unlock(&a->table->lock);
 		}
 	}
+	if (created || truncate)
+		fsa_lease_break_parent(a->table, a->root, path, a->lease ? a->lease->guid : NULL,
+				       a->lease && a->lease->has_parent ? a->lease->parent : NULL);
 	if (created)
 		fsa_notify_event(a->table, a->root, path, FSA_ACTION_ADDED, is_dir ? FSA_NOTIFY_DIR_NAME : FSA_NOTIFY_FILE_NAME);
 	else if (truncate)
@@ -1082,14 +1215,21 @@ void fsa_open_put(struct fsa_open *o)
 	}
 	o->stream = NULL;
 	fsa_notify_close_locked(o, &notify_wake);
-	struct fsa_waiter *waiters = NULL;
-	if (o->breaking || o->oplock == FSA_OPLOCK_BATCH || o->oplock == FSA_OPLOCK_EXCLUSIVE || f->n_opens == 0) {
-		bool still = false;
-		for (struct fsa_open *x = f->opens; x; x = x->next_in_file)
-			still |= x->breaking;
-		if (!still)
-			waiters = take_waiters(f);
+	/* who closes, for the parent directory's leases */
+	uint8_t guid[16], parent_key[16];
+	bool has_lease = o->lease != NULL, has_parent = has_lease && o->lease->has_parent;
+	if (has_lease) {
+		memcpy(guid, o->lease->guid, 16);
+		memcpy(parent_key, o->lease->parent, 16);
 	}
+	char *changed_path = o->wrote && f->path && !f->delete_pending && atomic_load(&t->n_dir_leases) > 0
+				     ? strdup(f->path)
+				     : NULL;
+	bool lease_break_over = fsa_lease_release_locked(t, o);
+	struct fsa_waiter *waiters = NULL;
+	if (o->breaking || o->oplock == FSA_OPLOCK_BATCH || o->oplock == FSA_OPLOCK_EXCLUSIVE || f->n_opens == 0 ||
+	    lease_break_over)
+		waiters = waiters_if_settled(f);
 	if (f->n_opens == 0) {
 		if (f->delete_pending && f->path) {
 			unlink_path = f->path;
@@ -1104,6 +1244,12 @@ void fsa_open_put(struct fsa_open *o)
 		if (!NT_OK(st))
 			log_info("deleting a stream at its last close failed: %s", nt_status_name(st));
 	}
+	/* a closed modified file (its write time changed) or a deleted one
+	 * changes the parent directory's entries */
+	if (changed_path && !unlink_path)
+		fsa_lease_break_parent(t, &o->root, changed_path, has_lease ? guid : NULL,
+				       has_parent ? parent_key : NULL);
+	free(changed_path);
 	if (unlink_path) {
 		/* [MS-FSA] 2.1.5.4: the last close of a delete-pending file
 		 * deletes it; before an open waiting for this one's oplock
@@ -1112,9 +1258,12 @@ void fsa_open_put(struct fsa_open *o)
 		NTSTATUS st = vfs_unlink(&o->root, unlink_path, unlink_dir);
 		if (!NT_OK(st))
 			log_info("delete-on-close of %s failed: %s", unlink_path, nt_status_name(st));
-		else
+		else {
+			fsa_lease_break_parent(t, &o->root, unlink_path, has_lease ? guid : NULL,
+					       has_parent ? parent_key : NULL);
 			fsa_notify_event(t, &o->root, unlink_path, FSA_ACTION_REMOVED,
 					 unlink_dir ? FSA_NOTIFY_DIR_NAME : FSA_NOTIFY_FILE_NAME);
+		}
 		free(unlink_path);
 	}
 	wake_all(waiters);

@@ -125,7 +125,50 @@ struct fsa_break {
 	uint64_t session_id;
 	uint64_t fid_p, fid_v;
 	uint8_t level;
+	/* where a lease break goes when (loop, conn_id) is gone */
+	void *alt_loop;
+	uint64_t alt_conn, alt_session;
+	/* a lease break instead of an oplock break */
+	bool is_lease, lease_v2, lease_ack;
+	uint8_t lease_key[16];
+	uint32_t lease_from, lease_to;
+	uint16_t lease_epoch;
 };
+
+/* Lease states ([MS-SMB2] 2.2.13.2.8) */
+#define FSA_LEASE_R 0x01
+#define FSA_LEASE_H 0x02
+#define FSA_LEASE_W 0x04
+
+/* What a CREATE asks for in its RqLs context. */
+struct fsa_lease_req {
+	uint8_t guid[16]; /* the client's GUID */
+	uint8_t key[16];
+	uint32_t state;
+	bool v2, has_parent;
+	uint8_t parent[16];
+	uint16_t epoch;
+};
+struct fsa_lease; /* fsa/lease.c */
+
+/* Lease state transitions (pure, fsa/lease.c). */
+/* What a request for `requested` can mean: R, RH, RW, RHW (RH at most for
+ * a directory), or nothing when Read is missing. */
+uint32_t fsa_lease_normalize(uint32_t requested, bool is_dir);
+/* What another open needs a lease holding cur broken to: mask is W for an
+ * open, H for an open that would otherwise hit a sharing violation; an
+ * overwrite breaks everything. */
+uint32_t fsa_lease_open_target(uint32_t cur, uint32_t mask, bool overwrite);
+/* An open with the lease's own key asking for want: it changes only to a
+ * strict superset the others allow (*out, true). */
+bool fsa_lease_upgrade(uint32_t held, uint32_t want, uint32_t allowed, uint32_t *out);
+/* After an acknowledgement of `acked` while later opens need `required`:
+ * the next break's target (one step: to R, then to none), or acked. */
+uint32_t fsa_lease_ack_next(uint32_t acked, uint32_t required);
+/* Does an open with this access leave leases alone (attributes, security
+ * descriptor reads, SYNCHRONIZE)? */
+bool fsa_lease_stat_open(uint32_t access);
+
 #define FSA_MAX_BREAKS 8
 
 /* A parked operation waiting for oplock breaks on a file to finish. wake()
@@ -159,6 +202,7 @@ struct fsa_file {
 	uint64_t wt_due;    /* when a pending update happens (NT time) */
 	uint64_t alloc_hint; /* allocation a client reserved (FileAllocationInformation/AlSi) */
 	struct fsa_lock *locks;		     /* byte-range locks (fsa/lock.c) */
+	struct fsa_lease *leases;	     /* leases on this file (fsa/lease.c) */
 	struct fsa_lock_waiter *lock_waiters; /* blocking lock requests waiting */
 	struct fsa_waiter *waiters; /* opens waiting for a break to finish */
 	struct fsa_stream_state *streams; /* named streams with opens */
@@ -199,7 +243,6 @@ struct fsa_open {
 	uint32_t create_options;
 	bool is_dir;
 	bool delete_on_close;
-	bool stat_open; /* no data access: does not conflict on sharing */
 	bool wrote;	     /* written through (for the write time at close) */
 	bool hide_dot_files; /* the share's `hide dot files` */
 	char *hide_files;    /* the share's `hide files` (owned), NULL if none */
@@ -224,6 +267,7 @@ struct fsa_open {
 	uint8_t break_to; /* the level the break asked for */
 	struct fsa_watch *watch; /* CHANGE_NOTIFY state of a directory open (notify.c) */
 	struct fsa_open *next_watch, *prev_watch; /* in the table's list of watching opens */
+	struct fsa_lease *lease; /* the lease this open belongs to, or NULL */
 	/* a named pipe on IPC$ (no file: fd -1, file NULL), freed with the open */
 	void *pipe;
 	void (*pipe_free)(void *pipe);
@@ -287,8 +331,14 @@ struct fsa_create_args {
 	uint64_t allocation_size;  /* from the AlSi context, 0 if none */
 	uint64_t create_time_hint;
 	uint8_t requested_oplock;  /* FSA_OPLOCK_* */
+	const struct fsa_lease_req *lease; /* an RqLs context instead, or NULL */
+	bool dir_leases;	   /* directories may be leased (SMB 3.x) */
+	bool retry;		   /* a retry after waiting for breaks */
 	struct fsa_waiter *waiter; /* used when the open must wait for a break */
 	struct fsa_stream_name stream; /* the name's stream part */
+	/* who opens, for break notifications (conn/ knows how to reach it) */
+	void *owner_loop;
+	uint64_t owner_conn, session_id;
 };
 
 struct fsa_create_result {
@@ -300,6 +350,13 @@ struct fsa_create_result {
 	 * linked and will be woken; deliver these breaks, then retry. */
 	struct fsa_break breaks[FSA_MAX_BREAKS];
 	int n_breaks;
+	/* the lease the open belongs to (with args.lease) */
+	bool leased;
+	uint32_t lease_state;
+	uint16_t lease_epoch;
+	bool lease_breaking;
+	bool lease_v2, lease_has_parent;
+	uint8_t lease_parent[16];
 };
 
 /* (offload) The whole of CREATE below the wire: path resolution, the
@@ -420,6 +477,29 @@ NTSTATUS fsa_ea_set(struct fsa_open *o, const struct wire_ea *eas, size_t n);
 NTSTATUS fsa_ea_list(struct fsa_open *o, struct vfs_ea_list *out);
 uint32_t fsa_ea_size(const struct vfs_ea_list *l);
 
+/* A lease break acknowledgement from the client with guid: the state it
+ * keeps ([MS-SMB2] 3.3.5.22.2 statuses). A lease that must go lower still
+ * gets its next break in *next (*n_next = 1). */
+NTSTATUS fsa_lease_ack(struct fsa_table *t, const uint8_t guid[16], const uint8_t key[16], uint32_t state,
+		       struct fsa_break *next, int *n_next);
+/* Where breaks fsa/ starts on its own go (directory leases broken by
+ * changes of their entries): called from any thread, no fsa locks held. */
+void fsa_table_set_break_sink(struct fsa_table *t, void (*sink)(void *ctx, const struct fsa_break *b, int n),
+			      void *ctx);
+/* (offload) A name in path's parent directory was added, removed, renamed
+ * or changed: that directory's leases break to none, except the lease of
+ * client guid whose key is parent_key (the acting open's parent lease key;
+ * both may be NULL). */
+void fsa_lease_break_parent(struct fsa_table *t, const struct vfs_root *root, const char *path,
+			    const uint8_t guid[16], const uint8_t *parent_key);
+/* (offload) Before a rename of o's file or setting it delete-pending
+ * ([MS-FSA] 2.1.4.12 for SET_INFORMATION): Handle caching of other leases
+ * breaks, so that their cached handles close (breaks[*n] to deliver).
+ * STATUS_PENDING with w linked when the caller must wait for
+ * acknowledgements (woken like an open's waiter; fsa_oplock_timeout ends
+ * the wait). */
+NTSTATUS fsa_break_handle_caching(struct fsa_open *o, struct fsa_waiter *w, struct fsa_break *breaks, int cap, int *n);
+
 /* Byte-range locks (fsa/lock.c), in memory under the table lock. */
 #define FSA_MAX_LOCK_ELEMS 64
 struct fsa_lock;
@@ -461,6 +541,11 @@ void fsa_open_disconnect(struct fsa_open *o);
 /* Does the open hold the caching a durable handle needs (a batch oplock,
  * or a lease with Handle caching)? */
 bool fsa_open_can_be_durable(struct fsa_open *o);
+/* A durable handle's reconnect: a leased handle needs its lease's key
+ * (key NULL: no lease context) from its client (STATUS_OBJECT_NAME_NOT_FOUND)
+ * and its own name (STATUS_INVALID_PARAMETER); fills r's lease fields. */
+NTSTATUS fsa_open_lease_reclaim(struct fsa_open *o, const uint8_t guid[16], const uint8_t *key, const char *path,
+				bool case_insensitive, struct fsa_create_result *r);
 /* Who gets this open's break notifications (owner_conn 0: nobody, the open
  * is disconnected and a break purges it); under the table lock. Returns
  * whether a break is in flight. */
@@ -485,9 +570,10 @@ void fsa_oplock_timeout(struct fsa_table *t, struct fsa_waiter *w);
 /* Unlinks a waiter that is no longer interested (its request went away).
  * false if it was already woken (its wake() has run or is running). */
 bool fsa_waiter_cancel(struct fsa_table *t, struct fsa_waiter *w);
-/* Level II oplocks of other opens break to none when o changes the file
- * (write, truncation): fills breaks (no acknowledgement is expected). */
-int fsa_break_level2(struct fsa_open *o, bool include_self, struct fsa_break *breaks, int cap);
+/* When o changes the file (write, lock, size): level II oplocks (o's own
+ * too) break to none, and leases other than o's stop caching (breaks
+ * from Handle caching want an acknowledgement; nobody waits for it). */
+int fsa_break_level2(struct fsa_open *o, struct fsa_break *breaks, int cap);
 
 /* Change notification ([MS-FSA] 2.1.5.10, 2.1.4.x notify). Opens of
  * directories register a watch; changes made through fsa/ are queued on

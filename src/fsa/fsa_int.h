@@ -32,6 +32,13 @@ struct fsa_table {
 	/* serialises the read-modify-write of stream data (held across xattr
 	 * calls on offload threads; never taken with the table lock held) */
 	pthread_mutex_t stream_io;
+	struct fsa_lease *leases; /* every lease, for lookups by key */
+	struct fsa_lease_client *lease_clients; /* per ClientGuid with leases */
+	atomic_int n_dir_leases;  /* leases on directories (parents to break) */
+	/* delivers breaks fsa/ starts on its own (directory leases broken
+	 * by changes of their entries); any thread, no fsa locks held */
+	void (*break_sink)(void *ctx, const struct fsa_break *b, int n);
+	void *break_sink_ctx;
 };
 /* notify.c: stops the inotify thread (table teardown). */
 void fsa_notify_table_stop(struct fsa_table *t);
@@ -69,5 +76,58 @@ void fsa_notify_modified(struct fsa_open *o, uint32_t filter);
 /* fsa_lock_cleanup without releasing the locks (a durable handle's
  * connection is gone; the handle may be reclaimed). */
 void fsa_lock_disconnect(struct fsa_open *o);
+
+/* lease.c, table lock held. The clients (ClientGuid) holding leases, as
+ * [MS-SMB2] 3.3.1.11 lease tables: their breaks go to the connection that
+ * made the client's first lease, while it lasts. */
+struct fsa_lease_client {
+	struct fsa_lease_client *next;
+	uint8_t guid[16];
+	void *loop;
+	uint64_t conn_id, session_id;
+	int n_leases;
+};
+/* One lease: the opens of one client (GUID) with one key on one file. */
+struct fsa_lease {
+	struct fsa_lease *next;	/* in the table */
+	struct fsa_lease *next_in_file;
+	struct fsa_file *file;
+	uint8_t guid[16], key[16], parent[16];
+	bool v2, has_parent, is_dir;
+	uint32_t state;	      /* FSA_LEASE_* held (until a break is acknowledged) */
+	bool breaking;	      /* a break waits for its acknowledgement */
+	uint32_t breaking_to; /* what that break asked for */
+	uint32_t required;    /* what later opens need (sent after the ack) */
+	uint16_t epoch;	      /* v2 */
+	int n_opens;
+	struct fsa_lease_client *client;
+};
+struct fsa_lease_req;
+struct fsa_create_result;
+struct fsa_break;
+struct fsa_lease *fsa_lease_find_locked(struct fsa_table *t, const uint8_t guid[16], const uint8_t key[16]);
+/* Breaks the leases (other than req's) a new open of f requires: mask is
+ * the caching the open conflicts with (W, or H on a sharing violation);
+ * true if the open must wait. */
+bool fsa_lease_breaks_for_open_locked(struct fsa_file *f, const struct fsa_lease_req *req, uint32_t mask,
+				      bool overwrite, bool retry, struct fsa_create_result *r);
+/* Leases other than the writer's stop caching on a write, lock or size
+ * change (no waiting). */
+int fsa_lease_breaks_for_write_locked(struct fsa_file *f, const struct fsa_lease *writer, struct fsa_break *out,
+				      int cap);
+/* Handle caching of other leases breaks before a rename or delete; true
+ * if the caller must wait. Breaks are appended to out[*n]. */
+bool fsa_lease_breaks_handle_locked(struct fsa_file *f, const struct fsa_lease *renamer, struct fsa_break *out,
+					int cap, int *n);
+NTSTATUS fsa_lease_grant_locked(struct fsa_table *t, struct fsa_file *f, struct fsa_open *o,
+				const struct fsa_lease_req *req, struct fsa_create_result *r);
+/* An open leaves its lease; true if a lease that was breaking went away. */
+bool fsa_lease_release_locked(struct fsa_table *t, struct fsa_open *o);
+bool fsa_lease_breaking_locked(const struct fsa_file *f);
+void fsa_lease_timeout_locked(struct fsa_file *f);
+/* An acknowledgement: the follow-up break (if the lease must go lower)
+ * in *next, and the lease's file. */
+NTSTATUS fsa_lease_ack_locked(struct fsa_table *t, const uint8_t guid[16], const uint8_t key[16], uint32_t state,
+			      struct fsa_break *next, int *n_next, struct fsa_file **file);
 
 #endif

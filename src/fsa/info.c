@@ -13,12 +13,41 @@
 #include "fsa/fsa.h"
 #include "fsa/fsa_int.h"
 
+/* A name in path's directory changed through o: that directory's leases
+ * break, unless o's lease names the directory's lease as its parent. */
+static void break_parent_leases(struct fsa_open *o, const char *path)
+{
+	uint8_t guid[16], parent_key[16];
+	bool has_lease = false, has_parent = false;
+	pthread_mutex_lock(&o->table->lock);
+	if (o->lease) {
+		has_lease = true;
+		has_parent = o->lease->has_parent;
+		memcpy(guid, o->lease->guid, 16);
+		memcpy(parent_key, o->lease->parent, 16);
+	}
+	pthread_mutex_unlock(&o->table->lock);
+	fsa_lease_break_parent(o->table, &o->root, path, has_lease ? guid : NULL, has_parent ? parent_key : NULL);
+}
+
 void fsa_notify_modified(struct fsa_open *o, uint32_t filter)
 {
 	char path[4096 + 1];
 	fsa_open_path(o, path, sizeof(path));
 	if (path[0])
 		fsa_notify_event(o->table, &o->root, path, FSA_ACTION_MODIFIED, filter);
+}
+
+/* Metadata set through o changed the parent directory's entry (a write
+ * does not: its time changes when the handle closes). */
+static void entry_changed(struct fsa_open *o, uint32_t filter)
+{
+	char path[4096 + 1];
+	fsa_open_path(o, path, sizeof(path));
+	if (path[0]) {
+		break_parent_leases(o, path);
+		fsa_notify_event(o->table, &o->root, path, FSA_ACTION_MODIFIED, filter);
+	}
 }
 
 void fsa_info_from_stat(const struct vfs_stat *st, const struct vfs_dosinfo *d, struct fsa_info *info)
@@ -168,7 +197,7 @@ NTSTATUS fsa_set_basic(struct fsa_open *o, uint64_t ctime, uint64_t atime, uint6
 		s = vfs_set_dosinfo(o->fd, &d);
 	}
 	if (NT_OK(s))
-		fsa_notify_modified(o, (attrs ? FSA_NOTIFY_ATTRIBUTES : 0) | (pmt || pat ? FSA_NOTIFY_LAST_WRITE : 0) |
+		entry_changed(o, (attrs ? FSA_NOTIFY_ATTRIBUTES : 0) | (pmt || pat ? FSA_NOTIFY_LAST_WRITE : 0) |
 				       (ctime ? FSA_NOTIFY_CREATION : 0));
 	return s;
 }
@@ -182,7 +211,7 @@ NTSTATUS fsa_set_eof(struct fsa_open *o, uint64_t eof)
 	fsa_times_flush_pending(o);
 	NTSTATUS s = o->stream ? fsa_stream_set_size(o, eof) : vfs_ftruncate(o->fd, eof);
 	if (NT_OK(s))
-		fsa_notify_modified(o, FSA_NOTIFY_SIZE | FSA_NOTIFY_LAST_WRITE);
+		entry_changed(o, FSA_NOTIFY_SIZE | FSA_NOTIFY_LAST_WRITE);
 	return s;
 }
 
@@ -328,9 +357,12 @@ NTSTATUS fsa_rename(struct fsa_open *o, const char *new_path, bool replace, bool
 		 * file (not a directory) also shows as modified under its new
 		 * name for attribute and creation watchers */
 		uint32_t kind = o->is_dir ? FSA_NOTIFY_DIR_NAME : FSA_NOTIFY_FILE_NAME;
+		break_parent_leases(o, from);
 		const char *fs = strrchr(from, '/'), *ts = strrchr(target, '/');
 		size_t fl = fs ? (size_t)(fs - from) : 0, tl = ts ? (size_t)(ts - target) : 0;
 		bool same_dir = fl == tl && memcmp(from, target, fl) == 0;
+		if (!same_dir)
+			break_parent_leases(o, target);
 		fsa_notify_event(o->table, &o->root, from,
 				 same_dir ? FSA_ACTION_RENAMED_OLD_NAME : FSA_ACTION_REMOVED, kind);
 		fsa_notify_event(o->table, &o->root, target,

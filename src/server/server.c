@@ -14,6 +14,7 @@
 #include "base/nttime.h"
 #include "conn/conn.h"
 #include "conn/durable.h"
+#include "conn/opens.h"
 #include "event/offload.h"
 #include "fsa/fsa.h"
 #include "server/server.h"
@@ -61,6 +62,7 @@ struct server *server_alloc(struct config *cfg)
 	srv->files = fsa_table_new();
 	if (!srv->files || !durable_table_init(srv))
 		goto fail;
+	fsa_table_set_break_sink(srv->files, conn_break_sink, srv);
 	srv->is_root = geteuid() == 0;
 	srv->start_time = nttime_now();
 	if (RAND_bytes(srv->guid, 16) != 1) {

@@ -36,6 +36,8 @@ cat >"$work/smb.conf" <<CONF
 	log level = 1
 	# smbtorture's test-only FSCTLs (smb2.read.bug14607, smb2.ioctl.bug14607)
 	smb3d:torture fsctls = yes
+	# smb2.lease.v2_request and v2_request_parent need directory leases
+	smb2 directory leases = yes
 [test]
 	path = $work/test
 	read only = no

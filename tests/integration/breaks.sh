@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Break waits never block an event loop: break_wait.py holds a lease
+# without acknowledging its break while another client's open waits for
+# the break timeout, and checks that other connections are served at once
+# meanwhile (as root: users are Unix accounts). The server runs with a
+# short test-only timeout (`smb3d:torture break timeout`, 35 s otherwise).
+# Usage: tests/integration/breaks.sh PATH/TO/smb3d
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib.sh"
+bin=$(realpath "${1:-build/smb3d}")
+[[ $(id -u) -eq 0 ]] || { echo "breaks.sh: needs root" >&2; record fail breaks:not-root; exit 0; }
+export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+work=$(mktemp -d /tmp/smb3d-breaks.XXXXXX)
+chmod 755 "$work"
+trap 'rm -rf "$work"' EXIT
+id smbtest >/dev/null 2>&1 || useradd -M -s /usr/sbin/nologin smbtest
+port=$(free_port)
+mkdir -p "$work/share"
+chown smbtest "$work/share"
+cat >"$work/smb.conf" <<CONF
+[global]
+	smb ports = $port
+	interfaces = 127.0.0.1
+	bind interfaces only = yes
+	passdb backend = smbpasswd:$work/smbpasswd
+	# test-only: break acknowledgements time out after 3 s instead of 35 s
+	smb3d:torture break timeout = 3000
+[data]
+	path = $work/share
+	read only = no
+CONF
+echo Breaks-Pass-1 | "$bin" user add --config "$work/smb.conf" smbtest >/dev/null
+"$bin" --config "$work/smb.conf" >"$work/server.log" 2>&1 &
+pid=$!
+if ! wait_port "$port"; then
+	record fail breaks:server-start
+	cat "$work/server.log" >&2
+	exit 0
+fi
+check_out breaks:unacknowledged-lease-blocks-no-loop '^B waited' \
+	timeout 120 /usr/bin/python3 "$here/break_wait.py" 127.0.0.1 "$port" data smbtest Breaks-Pass-1 3000
+stop_server "$pid" "$work/server.log" breaks-server
+exit 0
