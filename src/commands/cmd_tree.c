@@ -115,7 +115,7 @@ NTSTATUS cmd_tree_connect(struct smb2_req *req)
 		encrypt = can;
 	}
 	struct vfs_root root = { .fd = -1 };
-	if (!sh->is_ipc && !NT_OK(vfs_root_open(sh->path, &root))) {
+	if (!sh->is_ipc && !NT_OK(vfs_root_get(c->srv->roots, sh->path, &root))) {
 		log_err("share [%s]: path %s is not an accessible directory; check `path`", sh->name, sh->path);
 		st = STATUS_BAD_NETWORK_NAME;
 		goto out;

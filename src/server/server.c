@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "base/nttime.h"
@@ -18,6 +19,7 @@
 #include "server/server.h"
 #include "server/worker.h"
 #include "transport/tcp.h"
+#include "vfs/vfs.h"
 
 struct config *server_config_get(struct server *srv)
 {
@@ -58,7 +60,8 @@ struct server *server_alloc(struct config *cfg)
 	idtable_init(&srv->fail_by_addr);
 	srv->cfg = cfg;
 	srv->files = fsa_table_new();
-	if (!srv->files)
+	srv->roots = vfs_root_cache_new();
+	if (!srv->files || !srv->roots)
 		goto fail;
 	srv->is_root = geteuid() == 0;
 	srv->start_time = nttime_now();
@@ -82,11 +85,25 @@ fail:
 	return NULL;
 }
 
+/* Every connection holds a socket: allow as many descriptors as the hard
+ * limit permits (the default soft limit of 1024 would cap the sessions). */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			log_warn("cannot raise the open-file limit to %llu: %s", (unsigned long long)rl.rlim_max,
+				 strerror(errno));
+	}
+}
+
 struct server *server_new(struct config *cfg)
 {
 	struct server *srv = server_alloc(cfg);
 	if (!srv)
 		return NULL;
+	raise_fd_limit();
 	char err[512];
 	if (tcp_listeners_open(cfg, &srv->listeners, &srv->n_listeners, err, sizeof(err)) < 0) {
 		fprintf(stderr, "smb3d: %s\n", err);
@@ -176,6 +193,7 @@ void server_free(struct server *srv)
 	free(srv->workers);
 	srv->workers = NULL;
 	fsa_table_free(srv->files);
+	vfs_root_cache_free(srv->roots);
 	tcp_listeners_close(srv->listeners, srv->n_listeners);
 	server_users_free(srv);
 	size_t cur = 0;

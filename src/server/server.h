@@ -20,6 +20,7 @@ struct passdb;
 struct worker;
 struct listener;
 struct fsa_table;
+struct vfs_root_cache;
 
 struct server {
 	pthread_mutex_t cfg_lock;
@@ -39,6 +40,7 @@ struct server {
 	atomic_int n_conns;
 	atomic_uint_fast64_t next_open_id;
 	struct fsa_table *files; /* every open file, across connections (fsa/) */
+	struct vfs_root_cache *roots; /* share directories, one descriptor each (vfs/) */
 	atomic_uint_fast64_t next_conn_id;
 
 	/* Sessions of all connections by SessionId (for PreviousSessionId and

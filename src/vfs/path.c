@@ -143,6 +143,7 @@ NTSTATUS vfs_root_open(const char *abs_path, struct vfs_root *r)
 {
 	struct stat st;
 	r->fd = -1;
+	r->shared = NULL;
 	if (!abs_path || abs_path[0] != '/')
 		return STATUS_INVALID_PARAMETER;
 	int fd = open(abs_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -157,13 +158,6 @@ NTSTATUS vfs_root_open(const char *abs_path, struct vfs_root *r)
 	r->dev = st.st_dev;
 	r->ino = st.st_ino;
 	return STATUS_SUCCESS;
-}
-
-void vfs_root_close(struct vfs_root *r)
-{
-	if (r->fd >= 0)
-		close(r->fd);
-	r->fd = -1;
 }
 
 void vfs_close(int fd)

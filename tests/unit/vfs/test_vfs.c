@@ -115,6 +115,51 @@ static void test_path_syntax(void **state)
 	t->r = dup;
 }
 
+/* Shared roots: handles on one share directory share one descriptor, which
+ * closes with the last handle; a directory replaced on disk gets a new one. */
+static void test_root_cache(void **state)
+{
+	struct tdir *t = *state;
+	struct vfs_root_cache *c = vfs_root_cache_new();
+	struct vfs_root a, b, d, other;
+	struct vfs_stat st;
+	assert_non_null(c);
+	assert_status(vfs_root_get(c, "relative", &a), STATUS_INVALID_PARAMETER);
+	assert_status(vfs_root_get(c, tpath(t, "missing"), &a), STATUS_OBJECT_NAME_NOT_FOUND);
+	assert_ok(vfs_root_get(c, t->root, &a));
+	assert_ok(vfs_root_get(c, t->root, &b));
+	assert_int_equal(a.fd, b.fd);
+	assert_int_equal(a.ino, t->r.ino);
+	assert_ok(vfs_root_dup(&a, &d));
+	assert_int_equal(d.fd, a.fd);
+	int fd = a.fd;
+	vfs_root_close(&a);
+	vfs_root_close(&b);
+	assert_int_equal(a.fd, -1);
+	/* d still holds the descriptor */
+	assert_true(fcntl(fd, F_GETFD) >= 0);
+	put_file(tpath(t, "root/x"), "x");
+	assert_ok(vfs_stat_path(&d, "x", true, &st));
+	/* another directory: another descriptor */
+	assert_int_equal(mkdir(tpath(t, "other"), 0755), 0);
+	assert_ok(vfs_root_get(c, tpath(t, "other"), &other));
+	assert_true(other.fd != d.fd);
+	/* replaced on disk: the old handle keeps the old directory, a new
+	 * lookup gets the new one */
+	assert_int_equal(rename(tpath(t, "other"), tpath(t, "old")), 0);
+	assert_int_equal(mkdir(tpath(t, "other"), 0755), 0);
+	struct vfs_root fresh;
+	assert_ok(vfs_root_get(c, tpath(t, "other"), &fresh));
+	assert_true(fresh.ino != other.ino);
+	assert_true(fresh.fd != other.fd);
+	/* the cache may go before its roots */
+	vfs_root_cache_free(c);
+	vfs_root_close(&other);
+	vfs_root_close(&fresh);
+	vfs_root_close(&d);
+	assert_true(fcntl(fd, F_GETFD) < 0);
+}
+
 static void test_open_create(void **state)
 {
 	struct tdir *t = *state;
@@ -733,6 +778,7 @@ int main(void)
 		cmocka_unit_test(test_errno_map),
 		cmocka_unit_test(test_case_fold),
 		cmocka_unit_test_setup_teardown(test_path_syntax, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_root_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_create, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mkdir_unlink, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rename, setup, teardown),
