@@ -196,7 +196,7 @@ struct fsa_sd *fsa_sd_posix(const struct vfs_stat *st)
 
 struct fsa_sd *fsa_sd_load(int fd, NTSTATUS *st)
 {
-	static __thread uint8_t buf[VFS_NTACL_MAX];
+	uint8_t buf[VFS_NTACL_MAX]; /* on the stack: see vfs_get_ntacl */
 	size_t len;
 	*st = vfs_get_ntacl(fd, buf, sizeof(buf), &len);
 	if (!NT_OK(*st) || len == 0)

@@ -100,15 +100,24 @@ static void raise_fd_limit(void)
 
 struct server *server_new(struct config *cfg)
 {
-	struct server *srv = server_alloc(cfg);
-	if (!srv)
-		return NULL;
+	/* Listen first: clients can connect (the kernel queues them) while
+	 * OpenSSL, the offload pool and the workers start. */
 	raise_fd_limit();
 	char err[512];
-	if (tcp_listeners_open(cfg, &srv->listeners, &srv->n_listeners, err, sizeof(err)) < 0) {
+	struct listener *ls = NULL;
+	size_t n_ls = 0;
+	if (tcp_listeners_open(cfg, &ls, &n_ls, err, sizeof(err)) < 0) {
 		fprintf(stderr, "smb3d: %s\n", err);
-		goto fail;
+		config_put(cfg);
+		return NULL;
 	}
+	struct server *srv = server_alloc(cfg);
+	if (!srv) {
+		tcp_listeners_close(ls, n_ls);
+		return NULL;
+	}
+	srv->listeners = ls;
+	srv->n_listeners = n_ls;
 	srv->n_workers = ncpus();
 	srv->workers = calloc(srv->n_workers, sizeof(struct worker));
 	if (!srv->workers)
