@@ -131,6 +131,9 @@ NTSTATUS cmd_tree_connect(struct smb2_req *req)
 	t->root = root;
 	t->case_insensitive = !sh->case_sensitive;
 	t->hide_dot_files = sh->hide_dot_files;
+	/* unset: zero-copy except on loopback, where copying measured faster
+	 * (docs/performance.md) */
+	t->zero_copy_read = sh->use_sendfile < 0 ? !c->peer_loopback : sh->use_sendfile > 0;
 	t->hide_files = sh->hide_files;
 	t->cfg = cfg;
 	cfg = NULL;

@@ -30,6 +30,7 @@ enum {
 	SHP_INVALID_USERS = 1u << 8,
 	SHP_HIDE_DOT_FILES = 1u << 9,
 	SHP_HIDE_FILES = 1u << 10,
+	SHP_USE_SENDFILE = 1u << 11,
 };
 
 /* A share being built: explicit values plus which of them were set, so that

@@ -293,6 +293,8 @@ static bool apply_defaults(struct cfg_loader *L, struct cfg_share_build *b)
 		s->case_sensitive = d->case_sensitive;
 	if (!(b->set & SHP_HIDE_DOT_FILES))
 		s->hide_dot_files = d->hide_dot_files;
+	if (!(b->set & SHP_USE_SENDFILE))
+		s->use_sendfile = d->use_sendfile;
 	if (!(b->set & SHP_HIDE_FILES) && !(s->hide_files = strdup(d->hide_files ? d->hide_files : "")))
 		return false;
 	if (!(b->set & SHP_SMB_ENCRYPT))

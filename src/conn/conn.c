@@ -8,7 +8,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "auth/auth.h"
@@ -50,10 +53,13 @@ struct conn *conn_new(struct server *srv, struct ev_loop *loop, int fd, const st
 		const struct sockaddr_in *a = (const struct sockaddr_in *)peer;
 		inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
 		port = ntohs(a->sin_port);
+		c->peer_loopback = (ntohl(a->sin_addr.s_addr) >> 24) == 127;
 	} else if (peer->ss_family == AF_INET6) {
 		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)peer;
 		inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
 		port = ntohs(a->sin6_port);
+		c->peer_loopback = IN6_IS_ADDR_LOOPBACK(&a->sin6_addr) ||
+				   (IN6_IS_ADDR_V4MAPPED(&a->sin6_addr) && a->sin6_addr.s6_addr[12] == 127);
 	}
 	snprintf(c->peer, sizeof(c->peer), "%s:%u", host, port);
 	c->seq_low = 0;
@@ -100,11 +106,67 @@ void outmsg_add(struct outmsg *m, void *buf, size_t len, bool owned)
 		m->owned[m->n_owned++] = buf;
 }
 
-static void outmsg_free(struct outmsg *m)
+static void outmsg_free(struct conn *c, struct outmsg *m)
 {
 	for (int i = 0; i < m->n_owned; i++)
 		free(m->owned[i]);
+	if (m->pipe)
+		conn_pipe_put(c, m->pipe, m->pipe_left == 0);
 	free(m);
+}
+
+#define CONN_MAX_IDLE_PIPES 16
+
+static void pipe_close(struct conn_pipe *p)
+{
+	close(p->r);
+	close(p->w);
+	free(p);
+}
+
+struct conn_pipe *conn_pipe_get(struct conn *c, size_t len)
+{
+	struct conn_pipe *p = c->pipes;
+	if (p) {
+		c->pipes = p->next;
+		c->n_pipes--;
+	} else {
+		int fds[2];
+		if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
+			return NULL;
+		if (!(p = malloc(sizeof(*p)))) {
+			close(fds[0]);
+			close(fds[1]);
+			return NULL;
+		}
+		*p = (struct conn_pipe){ .r = fds[0], .w = fds[1] };
+		int cap = fcntl(p->w, F_GETPIPE_SZ);
+		p->cap = cap > 0 ? (size_t)cap : 0;
+	}
+	if (p->cap < len) {
+		/* the whole reply must fit: the offload thread fills it before the
+		 * loop drains it (fs.pipe-max-size, 1 MiB by default, bounds this
+		 * for processes without CAP_SYS_RESOURCE) */
+		int cap = len > INT32_MAX ? -1 : fcntl(p->w, F_SETPIPE_SZ, (int)len);
+		if (cap < 0 || (size_t)cap < len) {
+			conn_pipe_put(c, p, true);
+			return NULL;
+		}
+		p->cap = (size_t)cap;
+	}
+	p->next = NULL;
+	return p;
+}
+
+void conn_pipe_put(struct conn *c, struct conn_pipe *p, bool empty)
+{
+	if (!empty || c->n_pipes >= CONN_MAX_IDLE_PIPES) {
+		pipe_close(p);
+		return;
+	}
+	p->next = c->pipes;
+	c->pipes = p;
+	c->n_pipes++;
 }
 
 static void conn_free_now(struct conn *c)
@@ -122,7 +184,12 @@ static void conn_free_now(struct conn *c)
 	while (c->out_head) {
 		struct outmsg *m = c->out_head;
 		c->out_head = m->next;
-		outmsg_free(m);
+		outmsg_free(c, m);
+	}
+	while (c->pipes) {
+		struct conn_pipe *p = c->pipes;
+		c->pipes = p->next;
+		pipe_close(p);
 	}
 	if (c->list) {
 		if (c->prev)
@@ -172,12 +239,51 @@ void conn_close(struct conn *c, const char *why)
 		log_err("out of memory freeing a connection; leaking it");
 }
 
+/* Moves a message's pipe data into the socket; false on EAGAIN (or error). */
+static bool flush_pipe(struct conn *c, struct outmsg *m)
+{
+	while (m->pipe_left > 0) {
+		ssize_t n = splice(m->pipe->r, NULL, c->fd, NULL, m->pipe_left, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return false;
+			if (errno == EINTR)
+				continue;
+			conn_close(c, strerror(errno));
+			return false;
+		}
+		if (n == 0) {
+			conn_close(c, "reply data pipe ran dry");
+			return false;
+		}
+		c->out_bytes -= (size_t)n;
+		m->pipe_left -= (size_t)n;
+	}
+	return true;
+}
+
 /* Writes as much queued output as the socket takes. */
 static void conn_flush(struct conn *c)
 {
 	while (c->out_head && !c->closing) {
 		struct outmsg *m = c->out_head;
-		ssize_t n = writev(c->fd, m->iov + m->iov_pos, m->iovcnt - m->iov_pos);
+		if (m->iov_pos == m->iovcnt) {
+			if (!flush_pipe(c, m))
+				break;
+			c->out_head = m->next;
+			if (!c->out_head)
+				c->out_tail = NULL;
+			outmsg_free(c, m);
+			continue;
+		}
+		ssize_t n;
+		if (m->pipe_left) {
+			/* more follows from the pipe: do not push the header alone */
+			struct msghdr mh = { .msg_iov = m->iov + m->iov_pos, .msg_iovlen = (size_t)(m->iovcnt - m->iov_pos) };
+			n = sendmsg(c->fd, &mh, MSG_MORE | MSG_NOSIGNAL);
+		} else {
+			n = writev(c->fd, m->iov + m->iov_pos, m->iovcnt - m->iov_pos);
+		}
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				break;
@@ -199,12 +305,6 @@ static void conn_flush(struct conn *c)
 				n = 0;
 			}
 		}
-		if (m->iov_pos == m->iovcnt) {
-			c->out_head = m->next;
-			if (!c->out_head)
-				c->out_tail = NULL;
-			outmsg_free(m);
-		}
 	}
 	if (c->closing)
 		return;
@@ -219,7 +319,7 @@ static void conn_flush(struct conn *c)
 void conn_send(struct conn *c, struct outmsg *m)
 {
 	if (c->closing) {
-		outmsg_free(m);
+		outmsg_free(c, m);
 		return;
 	}
 	c->out_bytes += m->bytes;

@@ -228,6 +228,8 @@ static bool dispatch_one(struct conn *c, struct smb2_req *req)
 struct rsp_slot {
 	uint8_t *buf;
 	size_t len;
+	struct conn_pipe *pipe; /* pipe_len bytes of data after buf (zero-copy READ) */
+	size_t pipe_len;
 };
 
 static void build_rsp_header(struct conn *c, struct smb2_req *req, uint16_t credits)
@@ -286,10 +288,14 @@ static void sign_slot(struct conn *c, struct rsp_slot *r, const struct session *
 	memcpy(r->buf + SMB2_SIG_OFFSET, sig, 16);
 }
 
-static void free_slots(struct rsp_slot *slots, int n)
+static void free_slots(struct conn *c, struct rsp_slot *slots, int n)
 {
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		free(slots[i].buf);
+		if (slots[i].pipe)
+			conn_pipe_put(c, slots[i].pipe, false);
+		slots[i].pipe = NULL;
+	}
 }
 
 /* Frames and sends replies (encrypted with enc_sess when given); frees them. */
@@ -303,7 +309,7 @@ static void send_slots(struct conn *c, struct rsp_slot *slots, int n, struct ses
 	if (!m || !nb) {
 		free(m);
 		free(nb);
-		free_slots(slots, n);
+		free_slots(c, slots, n);
 		conn_close(c, "out of memory");
 		return;
 	}
@@ -319,7 +325,7 @@ static void send_slots(struct conn *c, struct rsp_slot *slots, int n, struct ses
 			free(ct);
 			free(nb);
 			free(m);
-			free_slots(slots, n);
+			free_slots(c, slots, n);
 			conn_close(c, "encryption failed");
 			return;
 		}
@@ -330,8 +336,16 @@ static void send_slots(struct conn *c, struct rsp_slot *slots, int n, struct ses
 		nb[3] = (uint8_t)flen;
 		outmsg_add(m, nb, 4 + SMB2_TRANSFORM_HDR_LEN, true);
 		outmsg_add(m, ct, total, true);
-		free_slots(slots, n);
+		free_slots(c, slots, n);
 	} else {
+		/* a pipe only ever comes with a lone, unencrypted reply */
+		if (n == 1 && slots[0].pipe) {
+			m->pipe = slots[0].pipe;
+			m->pipe_left = slots[0].pipe_len;
+			m->bytes += m->pipe_left;
+			total += m->pipe_left;
+			slots[0].pipe = NULL;
+		}
 		nb[0] = 0;
 		nb[1] = (uint8_t)(total >> 16);
 		nb[2] = (uint8_t)(total >> 8);
@@ -374,7 +388,7 @@ void conn_cancel_delayed(struct conn *c)
 	if (!d)
 		return;
 	ev_timer_stop(c->loop, &d->timer);
-	free_slots(d->slots, d->n);
+	free_slots(c, d->slots, d->n);
 	free(d);
 	c->delayed = NULL;
 }
@@ -412,6 +426,8 @@ static void req_release(struct smb2_req *req)
 	if (req->async_id && idtable_find(&req->conn->async_reqs, req->async_id) == req)
 		idtable_remove(&req->conn->async_reqs, req->async_id);
 	free(req->rsp);
+	if (req->splice_pipe)
+		conn_pipe_put(req->conn, req->splice_pipe, false);
 	if (req->release)
 		req->release(req);
 	if (req->tcon)
@@ -424,7 +440,7 @@ static void req_release(struct smb2_req *req)
 
 static void chain_free(struct chain *ch)
 {
-	free_slots(ch->slots, ch->n);
+	free_slots(ch->c, ch->slots, ch->n);
 	for (int i = 0; i < ch->n_logoff; i++)
 		session_put(ch->logoffs[i]);
 	free(ch->frame);
@@ -438,6 +454,13 @@ static void chain_drop(struct chain *ch, const char *why)
 		session_unlink(c, ch->logoffs[i]);
 	chain_free(ch);
 	conn_close(c, why);
+}
+
+bool req_reply_may_splice(const struct smb2_req *req)
+{
+	const struct chain *ch = req->chain;
+	return ch && !ch->enc_sess_id && !req->encrypted && ch->n_reqs == 1 && ch->off >= ch->len && ch->n == 0 &&
+	       !req->hdr.next_command && !should_sign(req);
 }
 
 /* Turns a finished request into a reply slot; false if the connection must go. */
@@ -484,9 +507,22 @@ static bool chain_finish_req(struct chain *ch, struct smb2_req *req)
 		struct iovec v = { .iov_base = req->rsp, .iov_len = req->w.pos };
 		smb2_preauth_update(req->preauth_rsp, &v, 1);
 	}
+	if (req->splice_pipe && !NT_OK(req->status)) {
+		conn_pipe_put(c, req->splice_pipe, false); /* an error reply has no data */
+		req->splice_pipe = NULL;
+	}
+	if (req->splice_pipe && !req_reply_may_splice(req)) {
+		log_err("conn %llu: READ data in a pipe for a reply that cannot carry it", (unsigned long long)c->id);
+		return false;
+	}
 	struct rsp_slot *r = &ch->slots[ch->n++];
 	*r = (struct rsp_slot){ .buf = req->rsp, .len = req->w.pos };
 	req->rsp = NULL;
+	if (req->splice_pipe) {
+		r->pipe = req->splice_pipe;
+		r->pipe_len = req->splice_len;
+		req->splice_pipe = NULL;
+	}
 	if (req->hdr.next_command) {
 		/* Chained: pad to 8 bytes and point at the next reply. */
 		size_t padded = (r->len + 7) & ~(size_t)7;
@@ -578,7 +614,7 @@ bool req_send_interim(struct smb2_req *req)
 		sign_slot(c, r, req->sess);
 	struct session *enc = ch->enc_sess_id ? idtable_find(&c->sessions, ch->enc_sess_id) : NULL;
 	if (ch->enc_sess_id && !enc) {
-		free_slots(ch->slots, ch->n);
+		free_slots(ch->c, ch->slots, ch->n);
 		ch->n = 0;
 		return true;
 	}

@@ -26,6 +26,9 @@ struct smb2_req {
 	size_t rsp_cap;
 	struct wr w; /* body writer over rsp, positioned after the header */
 	bool has_body;
+	/* zero-copy READ: splice_len bytes in splice_pipe follow the body */
+	struct conn_pipe *splice_pipe;
+	size_t splice_len;
 	uint64_t rsp_session_id; /* SessionId to put in the response header */
 	bool sign_with_session; /* sign the response even if the request was not signed */
 	bool disconnect;
@@ -62,6 +65,11 @@ struct smb2_req {
 /* Prepares the response body writer with room for `body_cap` bytes.
  * Returns NULL when out of memory (the handler returns STATUS_NO_MEMORY). */
 struct wr *req_body(struct smb2_req *req, size_t body_cap);
+
+/* Whether this request's reply may carry its data by reference from a pipe
+ * (req->splice_pipe): it goes out neither signed nor encrypted and alone in
+ * its frame. */
+bool req_reply_may_splice(const struct smb2_req *req);
 
 typedef NTSTATUS (*smb2_handler)(struct smb2_req *req);
 

@@ -130,6 +130,10 @@ NTSTATUS vfs_link(const struct vfs_root *r, const char *existing, const char *ne
  * tells how much); pwrite until everything is written. Offsets above
  * INT64_MAX are STATUS_INVALID_PARAMETER. */
 NTSTATUS vfs_pread(int fd, void *buf, size_t n, uint64_t off, size_t *done);
+/* Like vfs_pread, but moves the file's pages into the pipe pipe_w by
+ * reference (splice(2), no copy); the pipe must have room for n bytes.
+ * STATUS_NOT_SUPPORTED (with *done 0) when the file system cannot splice. */
+NTSTATUS vfs_splice_to_pipe(int fd, uint64_t off, size_t n, int pipe_w, size_t *done);
 NTSTATUS vfs_pwrite(int fd, const void *buf, size_t n, uint64_t off, size_t *done);
 NTSTATUS vfs_fsync(int fd, bool data_only);
 NTSTATUS vfs_ftruncate(int fd, uint64_t size);
