@@ -650,14 +650,16 @@ static NTSTATUS cmd_cancel(struct smb2_req *req)
 static void req_work_trampoline(void *arg)
 {
 	struct smb2_req *req = arg;
-	if (req->cred_active && vfs_become(&req->cred) != 0) {
+	/* The thread keeps the identity afterwards (see vfs_become): the next
+	 * request of the same session switches for free. */
+	if (!req->cred_active)
+		vfs_unbecome();
+	else if (vfs_become(&req->cred) != 0) {
 		req->work_status = STATUS_ACCESS_DENIED;
 		log_err("cannot switch to uid %u for a request; refusing it", (unsigned)req->cred.uid);
 		return;
 	}
 	req->work(req);
-	if (req->cred_active)
-		vfs_unbecome();
 }
 
 static void req_done_trampoline(struct ev_loop *loop, void *arg)

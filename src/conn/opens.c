@@ -10,6 +10,7 @@
 
 static void put_work(void *arg)
 {
+	vfs_unbecome(); /* the final close runs as root (a request may have left the thread switched) */
 	fsa_open_put(arg);
 }
 

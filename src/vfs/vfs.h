@@ -47,6 +47,9 @@ struct vfs_cred {
 	const gid_t *groups;
 	int n_groups;
 };
+/* Switches the calling thread to c (0 or -errno); nothing to do when it
+ * already is c. A thread stays switched until vfs_unbecome(): work that
+ * needs root calls that first. */
 int vfs_become(const struct vfs_cred *c); /* 0 or -errno */
 void vfs_unbecome(void);
 
