@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "vfs/vfs.h"
+#include "vfs/vfs_int.h"
 
 /* One open share directory. refs counts the struct vfs_root handles on it; it
  * only drops to zero under the cache lock, so a lookup never revives an entry
@@ -24,6 +24,7 @@ struct vfs_root_shared {
 	int fd;
 	dev_t dev;
 	ino_t ino;
+	struct vfs_ci_cache ci;
 	char path[];
 };
 
@@ -107,6 +108,8 @@ NTSTATUS vfs_root_get(struct vfs_root_cache *c, const char *abs_path, struct vfs
 		return STATUS_INSUFFICIENT_RESOURCES;
 	}
 	memcpy(ne->path, abs_path, n);
+	if (!vfs_ci_cache_init(&ne->ci))
+		ne->ci.dirs = NULL; /* no index: lookups scan */
 	ne->cache = c;
 	ne->fd = fresh.fd;
 	ne->dev = fresh.dev;
@@ -120,6 +123,7 @@ NTSTATUS vfs_root_get(struct vfs_root_cache *c, const char *abs_path, struct vfs
 		set_handle(r, e);
 		pthread_mutex_unlock(&c->lock);
 		vfs_root_close(&fresh);
+		vfs_ci_cache_clear(&ne->ci);
 		free(ne);
 		return STATUS_SUCCESS;
 	}
@@ -128,6 +132,11 @@ NTSTATUS vfs_root_get(struct vfs_root_cache *c, const char *abs_path, struct vfs
 	set_handle(r, ne);
 	pthread_mutex_unlock(&c->lock);
 	return STATUS_SUCCESS;
+}
+
+struct vfs_ci_cache *vfs_root_ci(const struct vfs_root *r)
+{
+	return &r->shared->ci;
 }
 
 /* Drops one reference of a shared root; the last one closes it. */
@@ -151,6 +160,7 @@ static void shared_put(struct vfs_root_shared *e)
 	bool destroy = c->dying && !c->list;
 	pthread_mutex_unlock(&c->lock);
 	close(e->fd);
+	vfs_ci_cache_clear(&e->ci);
 	free(e);
 	if (destroy)
 		cache_destroy(c);

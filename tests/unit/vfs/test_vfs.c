@@ -689,6 +689,54 @@ static void *peer_thread(void *arg)
 	return NULL;
 }
 
+/* The same lookups through a shared root, whose directory indexes must
+ * follow smb3d's own changes and notice other programs' changes. */
+static void test_resolve_case_indexed(void **state)
+{
+	struct tdir *t = *state;
+	struct vfs_root_cache *c = vfs_root_cache_new();
+	struct vfs_root r;
+	char out[4096];
+	int fd;
+	assert_non_null(c);
+	assert_ok(vfs_root_get(c, t->root, &r));
+	make_dir(tpath(t, "root/D"), 0755);
+	put_file(tpath(t, "root/D/Foo"), "x");
+	assert_ok(vfs_resolve_case(&r, "d/foo", out, sizeof(out)));
+	assert_string_equal(out, "D/Foo");
+	assert_ok(vfs_resolve_case(&r, "D/bar", out, sizeof(out))); /* builds the index of D */
+	assert_string_equal(out, "D/bar");
+	/* created through vfs: found by the index, which stays valid */
+	assert_ok(vfs_open(&r, "D/bar", O_RDWR | O_CREAT | O_EXCL, 0644, &fd));
+	vfs_close(fd);
+	assert_ok(vfs_resolve_case(&r, "D/BAR", out, sizeof(out)));
+	assert_string_equal(out, "D/bar");
+	assert_ok(vfs_mkdir(&r, "D/Sub", 0755));
+	assert_ok(vfs_resolve_case(&r, "d/SUB/x", out, sizeof(out)));
+	assert_string_equal(out, "D/Sub/x");
+	/* created by another program: the directory's times changed */
+	usleep(20000);
+	put_file(tpath(t, "root/D/Other"), "y");
+	assert_ok(vfs_resolve_case(&r, "D/OTHER", out, sizeof(out)));
+	assert_string_equal(out, "D/Other");
+	/* removed or renamed through vfs: not found any more */
+	assert_ok(vfs_unlink(&r, "D/Foo", false));
+	assert_ok(vfs_resolve_case(&r, "D/FOO", out, sizeof(out)));
+	assert_string_equal(out, "D/FOO");
+	assert_ok(vfs_rename(&r, "D/bar", "D/Baz", false));
+	assert_ok(vfs_resolve_case(&r, "D/BAR", out, sizeof(out)));
+	assert_string_equal(out, "D/BAR");
+	assert_ok(vfs_resolve_case(&r, "D/baz", out, sizeof(out)));
+	assert_string_equal(out, "D/Baz");
+	/* removed by another program */
+	usleep(20000);
+	assert_int_equal(unlink(tpath(t, "root/D/Other")), 0);
+	assert_ok(vfs_resolve_case(&r, "D/other", out, sizeof(out)));
+	assert_string_equal(out, "D/other");
+	vfs_root_close(&r);
+	vfs_root_cache_free(c);
+}
+
 static void test_become(void **state)
 {
 	struct tdir *t = *state;
@@ -789,6 +837,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dir_listing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_statfs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resolve_case, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resolve_case_indexed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_become, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
