@@ -186,6 +186,7 @@ static void conn_free_now(struct conn *c)
 		c->out_head = m->next;
 		outmsg_free(c, m);
 	}
+	conn_rx_queue_free(c);
 	while (c->pipes) {
 		struct conn_pipe *p = c->pipes;
 		c->pipes = p->next;

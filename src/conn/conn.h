@@ -160,6 +160,8 @@ struct conn {
 	bool free_when_idle;
 	struct conn_pipe *pipes; /* idle pipes for zero-copy READ */
 	int n_pipes;
+	/* received frames waiting behind one being decrypted (dispatch.c) */
+	struct rx_frame *rx_head, *rx_tail;
 };
 
 /* Takes ownership of an accepted socket on `loop`. */
@@ -206,6 +208,8 @@ void conn_process_frame(struct conn *c, uint8_t *buf, size_t len);
 /* Frames and sends one SMB2 message the server originates (e.g. an oplock
  * break), encrypted for enc_sess when given; takes ownership of buf. */
 void conn_send_message(struct conn *c, uint8_t *buf, size_t len, struct session *enc_sess);
+/* Frees the receive queue (on close). */
+void conn_rx_queue_free(struct conn *c);
 /* Drops a held-back reply (on close). */
 void conn_cancel_delayed(struct conn *c);
 /* Cancels parked requests (on close). */

@@ -225,11 +225,17 @@ static bool dispatch_one(struct conn *c, struct smb2_req *req)
 
 /* --- response assembly --- */
 
+#define MAX_COMPOUND 15
+
 struct rsp_slot {
 	uint8_t *buf;
 	size_t len;
 	struct conn_pipe *pipe; /* pipe_len bytes of data after buf (zero-copy READ) */
 	size_t pipe_len;
+	/* a large reply is signed where it is sent (maybe on an offload thread) */
+	bool sign_later;
+	uint16_t sign_algo; /* enum smb2_sign_algo */
+	uint8_t sign_key[16];
 };
 
 static void build_rsp_header(struct conn *c, struct smb2_req *req, uint16_t credits)
@@ -274,28 +280,168 @@ static bool should_sign(const struct smb2_req *req)
 	return req->was_signed || s->signing_required || req->sign_with_session;
 }
 
-static void sign_slot(struct conn *c, struct rsp_slot *r, const struct session *s)
+/* Replies at least this large are signed or encrypted on an offload thread,
+ * so that the replies of one connection are sealed by several threads at
+ * once (the loop thread would otherwise do all of its connections' AES).
+ * Replies may then go out in another order than they were made, which SMB2
+ * allows: each answers its own MessageId. */
+#define SEAL_OFFLOAD_MIN (64 * 1024)
+
+static void sign_buf(enum smb2_sign_algo algo, const uint8_t key[16], uint8_t *buf, size_t len)
 {
-	uint32_t flags = le32_at(r->buf + 16);
-	wr_le32_at(r->buf + 16, flags | SMB2_FLAGS_SIGNED);
-	struct iovec iov = { .iov_base = r->buf, .iov_len = r->len };
+	uint32_t flags = le32_at(buf + 16);
+	wr_le32_at(buf + 16, flags | SMB2_FLAGS_SIGNED);
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
 	uint8_t sig[16];
-	if (!smb2_sign(c->dialect >= SMB2_DIALECT_300 ? c->sign_algo : SMB2_SIGN_HMAC_SHA256, s->keys.signing, &iov,
-		       1, sig)) {
-		log_err("conn %llu: signing failed", (unsigned long long)c->id);
+	if (!smb2_sign(algo, key, &iov, 1, sig)) {
+		log_err("signing a reply failed");
 		memset(sig, 0, 16);
 	}
-	memcpy(r->buf + SMB2_SIG_OFFSET, sig, 16);
+	memcpy(buf + SMB2_SIG_OFFSET, sig, 16);
+}
+
+static void sign_slot(struct conn *c, struct rsp_slot *r, const struct session *s)
+{
+	enum smb2_sign_algo algo = c->dialect >= SMB2_DIALECT_300 ? c->sign_algo : SMB2_SIGN_HMAC_SHA256;
+	if (r->len < SEAL_OFFLOAD_MIN) {
+		sign_buf(algo, s->keys.signing, r->buf, r->len);
+		return;
+	}
+	r->sign_later = true;
+	r->sign_algo = (uint16_t)algo;
+	memcpy(r->sign_key, s->keys.signing, 16);
+}
+
+/* Signs the slots whose signing was left for sending. */
+static void sign_pending(struct rsp_slot *slots, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (!slots[i].sign_later)
+			continue;
+		sign_buf((enum smb2_sign_algo)slots[i].sign_algo, slots[i].sign_key, slots[i].buf, slots[i].len);
+		slots[i].sign_later = false;
+		explicit_bzero(slots[i].sign_key, 16);
+	}
 }
 
 static void free_slots(struct conn *c, struct rsp_slot *slots, int n)
 {
 	for (int i = 0; i < n; i++) {
+		explicit_bzero(slots[i].sign_key, 16);
 		free(slots[i].buf);
 		if (slots[i].pipe)
 			conn_pipe_put(c, slots[i].pipe, false);
 		slots[i].pipe = NULL;
 	}
+}
+
+/* A large reply being signed or encrypted on an offload thread. */
+struct seal_job {
+	struct conn *c;
+	struct rsp_slot slots[MAX_COMPOUND];
+	int n;
+	enum smb2_cipher cipher;
+	uint8_t key[32];
+	uint8_t nonce[16];
+	uint64_t session_id;
+	bool encrypt; /* else only sign */
+	uint8_t *nb; /* the 4-byte length and (encrypting) the transform header */
+	uint8_t *ct;
+	size_t total;
+	bool ok;
+};
+
+static void seal_work(void *arg)
+{
+	struct seal_job *j = arg;
+	sign_pending(j->slots, j->n);
+	if (!j->encrypt) {
+		j->ok = true;
+		return;
+	}
+	struct iovec iov[MAX_COMPOUND];
+	for (int i = 0; i < j->n; i++)
+		iov[i] = (struct iovec){ .iov_base = j->slots[i].buf, .iov_len = j->slots[i].len };
+	j->ok = smb2_encrypt(j->cipher, j->key, j->nonce, j->session_id, iov, j->n, j->nb + 4, j->ct);
+}
+
+static void seal_job_free(struct seal_job *j)
+{
+	free_slots(j->c, j->slots, j->n);
+	free(j->nb);
+	free(j->ct);
+	explicit_bzero(j->key, sizeof(j->key));
+	free(j);
+}
+
+static void seal_done(struct ev_loop *loop, void *arg)
+{
+	struct seal_job *j = arg;
+	struct conn *c = j->c;
+	c->n_pending--;
+	if (!loop || c->closing || !j->ok) {
+		if (loop && !c->closing)
+			conn_close(c, "encryption failed");
+		seal_job_free(j);
+		conn_release_if_idle(c);
+		return;
+	}
+	struct outmsg *m = outmsg_new();
+	if (!m) {
+		seal_job_free(j);
+		conn_close(c, "out of memory");
+		return;
+	}
+	size_t flen = j->total + (j->encrypt ? SMB2_TRANSFORM_HDR_LEN : 0);
+	j->nb[0] = 0;
+	j->nb[1] = (uint8_t)(flen >> 16);
+	j->nb[2] = (uint8_t)(flen >> 8);
+	j->nb[3] = (uint8_t)flen;
+	if (j->encrypt) {
+		outmsg_add(m, j->nb, 4 + SMB2_TRANSFORM_HDR_LEN, true);
+		outmsg_add(m, j->ct, j->total, true);
+	} else {
+		outmsg_add(m, j->nb, 4, true);
+		for (int i = 0; i < j->n; i++) {
+			outmsg_add(m, j->slots[i].buf, j->slots[i].len, true);
+			j->slots[i].buf = NULL;
+		}
+	}
+	j->nb = j->ct = NULL;
+	seal_job_free(j);
+	conn_send(c, m);
+}
+
+/* Hands a large reply to be encrypted (enc_sess) or signed to the offload
+ * pool; false if it could not (then the caller does it here). Takes the
+ * slots on success. */
+static bool seal_offload(struct conn *c, struct rsp_slot *slots, int n, size_t total, struct session *enc_sess)
+{
+	struct seal_job *j = calloc(1, sizeof(*j));
+	if (!j)
+		return false;
+	j->c = c;
+	j->total = total;
+	j->encrypt = enc_sess != NULL;
+	j->nb = malloc(4 + SMB2_TRANSFORM_HDR_LEN);
+	if (j->encrypt) {
+		j->cipher = (enum smb2_cipher)c->cipher;
+		j->session_id = enc_sess->id;
+		memcpy(j->key, enc_sess->keys.encrypt, sizeof(j->key));
+		j->ct = malloc(total);
+	}
+	memcpy(j->slots, slots, sizeof(slots[0]) * (size_t)n);
+	j->n = n;
+	if (!j->nb || (j->encrypt && (!j->ct || !smb2_nonce_next(&enc_sess->nonce, j->cipher, j->nonce))) ||
+	    offload_submit(c->srv->offload, c->loop, seal_work, seal_done, j) < 0) {
+		free(j->nb);
+		free(j->ct);
+		explicit_bzero(j->key, sizeof(j->key));
+		free(j);
+		return false; /* the slots stay the caller's */
+	}
+	c->n_pending++;
+	return true;
 }
 
 /* Frames and sends replies (encrypted with enc_sess when given); frees them. */
@@ -304,6 +450,13 @@ static void send_slots(struct conn *c, struct rsp_slot *slots, int n, struct ses
 	size_t total = 0;
 	for (int i = 0; i < n; i++)
 		total += slots[i].len;
+	bool sign_later = false;
+	for (int i = 0; i < n; i++)
+		sign_later |= slots[i].sign_later;
+	if ((enc_sess || sign_later) && total >= SEAL_OFFLOAD_MIN && c->srv->offload &&
+	    seal_offload(c, slots, n, total, enc_sess))
+		return;
+	sign_pending(slots, n);
 	struct outmsg *m = outmsg_new();
 	uint8_t *nb = malloc(4 + (enc_sess ? SMB2_TRANSFORM_HDR_LEN : 0));
 	if (!m || !nb) {
@@ -363,7 +516,6 @@ void conn_send_message(struct conn *c, uint8_t *buf, size_t len, struct session 
 	send_slots(c, &slot, 1, enc_sess);
 }
 
-#define MAX_COMPOUND 15
 
 /* A failed logon's reply, held back to slow down password guessing. */
 struct delayed_send {
@@ -912,7 +1064,7 @@ static void process_smb1(struct conn *c, uint8_t *buf, size_t len)
 	send_slots(c, &slot, 1, NULL);
 }
 
-void conn_process_frame(struct conn *c, uint8_t *buf, size_t len)
+static void process_frame_now(struct conn *c, uint8_t *buf, size_t len)
 {
 	if (len < 4) {
 		free(buf);
@@ -959,4 +1111,148 @@ void conn_process_frame(struct conn *c, uint8_t *buf, size_t len)
 	}
 out:
 	free(buf);
+}
+
+/* --- large encrypted requests, decrypted on offload threads ---
+ * A transform of at least SEAL_OFFLOAD_MIN bytes (a large WRITE) is
+ * decrypted on an offload thread, so that one connection's requests are
+ * decrypted by several threads at once. Frames are still processed in the
+ * order they arrived: while any is being decrypted, later frames wait in
+ * the connection's receive queue behind it. */
+
+struct rx_frame {
+	struct rx_frame *next;
+	struct conn *c;
+	uint8_t *buf;
+	size_t len;
+	bool decrypting; /* a transform handed to an offload thread */
+	bool ready;	 /* may be processed (decrypted, or needing nothing) */
+	bool ok;
+	enum smb2_cipher cipher;
+	uint8_t key[32];
+	uint64_t session_id;
+};
+
+static void rx_free(struct rx_frame *f)
+{
+	explicit_bzero(f->key, sizeof(f->key));
+	free(f->buf);
+	free(f);
+}
+
+void conn_rx_queue_free(struct conn *c)
+{
+	while (c->rx_head) {
+		struct rx_frame *f = c->rx_head;
+		c->rx_head = f->next;
+		rx_free(f);
+	}
+	c->rx_tail = NULL;
+}
+
+static void rx_decrypt_work(void *arg)
+{
+	struct rx_frame *f = arg;
+	f->ok = smb2_decrypt(f->cipher, f->key, f->buf, f->buf + SMB2_TRANSFORM_HDR_LEN,
+			     f->len - SMB2_TRANSFORM_HDR_LEN);
+	explicit_bzero(f->key, sizeof(f->key));
+}
+
+/* Processes the frames at the head of the queue that are ready. */
+static void rx_drain(struct conn *c)
+{
+	while (c->rx_head && c->rx_head->ready && !c->closing) {
+		struct rx_frame *f = c->rx_head;
+		c->rx_head = f->next;
+		if (!c->rx_head)
+			c->rx_tail = NULL;
+		uint8_t *buf = f->buf;
+		size_t len = f->len;
+		f->buf = NULL;
+		if (!f->decrypting) {
+			process_frame_now(c, buf, len);
+		} else if (!f->ok) {
+			conn_warn(c, "decryption failed; disconnecting");
+			conn_close(c, "decrypt failed");
+			free(buf);
+		} else if (le32_at(buf + SMB2_TRANSFORM_HDR_LEN) != SMB2_PROTO) {
+			conn_close(c, "bad decrypted message");
+			free(buf);
+		} else {
+			process_smb2(c, buf, buf + SMB2_TRANSFORM_HDR_LEN, len - SMB2_TRANSFORM_HDR_LEN, f->session_id);
+		}
+		rx_free(f);
+	}
+}
+
+static void rx_decrypt_done(struct ev_loop *loop, void *arg)
+{
+	struct rx_frame *f = arg;
+	struct conn *c = f->c;
+	c->n_pending--;
+	f->ready = true;
+	if (!loop || c->closing) {
+		conn_release_if_idle(c); /* the queue goes with the connection */
+		return;
+	}
+	rx_drain(c);
+}
+
+/* Queues a frame behind others, or hands a large transform to an offload
+ * thread; false if it must be processed now (nothing queued, not large). */
+static bool rx_enqueue(struct conn *c, uint8_t *buf, size_t len)
+{
+	bool big = len >= SEAL_OFFLOAD_MIN && len > SMB2_TRANSFORM_HDR_LEN && le32_at(buf) == SMB2_TRANSFORM_PROTO &&
+		   c->srv->offload;
+	if (!c->rx_head && !big)
+		return false;
+	struct rx_frame *f = calloc(1, sizeof(*f));
+	if (!f) {
+		if (c->rx_head) { /* order matters more than this frame */
+			free(buf);
+			conn_close(c, "out of memory");
+			return true;
+		}
+		return false;
+	}
+	f->c = c;
+	f->buf = buf;
+	f->len = len;
+	f->ready = true;
+	if (big) {
+		struct smb2_transform_hdr th;
+		struct session *s = NULL;
+		if (c->dialect >= SMB2_DIALECT_300 && wire_transform_decode(buf, len, &th) &&
+		    th.original_size == len - SMB2_TRANSFORM_HDR_LEN && th.original_size >= SMB2_HDR_LEN)
+			s = lookup_session(c, th.session_id);
+		if (s && s->have_keys && c->cipher != SMB2_CIPHER_NONE) {
+			f->decrypting = true;
+			f->ready = false;
+			f->cipher = (enum smb2_cipher)c->cipher;
+			f->session_id = s->id;
+			memcpy(f->key, s->keys.decrypt, sizeof(f->key));
+			if (offload_submit(c->srv->offload, c->loop, rx_decrypt_work, rx_decrypt_done, f) < 0) {
+				f->decrypting = false; /* processed in order, decrypted then */
+				f->ready = true;
+				explicit_bzero(f->key, sizeof(f->key));
+			} else {
+				c->n_pending++;
+			}
+		}
+		/* anything wrong with the header: process_frame_now says so, in order */
+	}
+	if (c->rx_tail)
+		c->rx_tail->next = f;
+	else
+		c->rx_head = f;
+	c->rx_tail = f;
+	rx_drain(c);
+	return true;
+}
+
+void conn_process_frame(struct conn *c, uint8_t *buf, size_t len)
+{
+	if (rx_enqueue(c, buf, len))
+		return;
+	process_frame_now(c, buf, len);
 }
