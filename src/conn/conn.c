@@ -187,6 +187,7 @@ static void conn_free_now(struct conn *c)
 		outmsg_free(c, m);
 	}
 	conn_rx_queue_free(c);
+	conn_free_spares(c);
 	while (c->pipes) {
 		struct conn_pipe *p = c->pipes;
 		c->pipes = p->next;

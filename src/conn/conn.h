@@ -99,6 +99,7 @@ struct outmsg {
 	size_t bytes;
 	struct conn_pipe *pipe; /* sent after the iovs: pipe_left bytes of it */
 	size_t pipe_left;
+	uint8_t hdr[4 + 52]; /* room for the Direct TCP length and a transform header */
 };
 
 struct conn {
@@ -162,6 +163,9 @@ struct conn {
 	int n_pipes;
 	/* received frames waiting behind one being decrypted (dispatch.c) */
 	struct rx_frame *rx_head, *rx_tail;
+	/* one request and one chain kept for reuse (dispatch.c) */
+	struct smb2_req *spare_req;
+	struct chain *spare_chain;
 };
 
 /* Takes ownership of an accepted socket on `loop`. */
@@ -208,6 +212,8 @@ void conn_process_frame(struct conn *c, uint8_t *buf, size_t len);
 /* Frames and sends one SMB2 message the server originates (e.g. an oplock
  * break), encrypted for enc_sess when given; takes ownership of buf. */
 void conn_send_message(struct conn *c, uint8_t *buf, size_t len, struct session *enc_sess);
+/* Frees the spare request and chain (on close). */
+void conn_free_spares(struct conn *c);
 /* Frees the receive queue (on close). */
 void conn_rx_queue_free(struct conn *c);
 /* Drops a held-back reply (on close). */

@@ -345,7 +345,7 @@ struct seal_job {
 	uint8_t nonce[16];
 	uint64_t session_id;
 	bool encrypt; /* else only sign */
-	uint8_t *nb; /* the 4-byte length and (encrypting) the transform header */
+	uint8_t nb[4 + SMB2_TRANSFORM_HDR_LEN]; /* the length and (encrypting) the transform header */
 	uint8_t *ct;
 	size_t total;
 	bool ok;
@@ -368,7 +368,6 @@ static void seal_work(void *arg)
 static void seal_job_free(struct seal_job *j)
 {
 	free_slots(j->c, j->slots, j->n);
-	free(j->nb);
 	free(j->ct);
 	explicit_bzero(j->key, sizeof(j->key));
 	free(j);
@@ -397,17 +396,18 @@ static void seal_done(struct ev_loop *loop, void *arg)
 	j->nb[1] = (uint8_t)(flen >> 16);
 	j->nb[2] = (uint8_t)(flen >> 8);
 	j->nb[3] = (uint8_t)flen;
+	memcpy(m->hdr, j->nb, sizeof(m->hdr));
 	if (j->encrypt) {
-		outmsg_add(m, j->nb, 4 + SMB2_TRANSFORM_HDR_LEN, true);
+		outmsg_add(m, m->hdr, 4 + SMB2_TRANSFORM_HDR_LEN, false);
 		outmsg_add(m, j->ct, j->total, true);
 	} else {
-		outmsg_add(m, j->nb, 4, true);
+		outmsg_add(m, m->hdr, 4, false);
 		for (int i = 0; i < j->n; i++) {
 			outmsg_add(m, j->slots[i].buf, j->slots[i].len, true);
 			j->slots[i].buf = NULL;
 		}
 	}
-	j->nb = j->ct = NULL;
+	j->ct = NULL;
 	seal_job_free(j);
 	conn_send(c, m);
 }
@@ -423,7 +423,6 @@ static bool seal_offload(struct conn *c, struct rsp_slot *slots, int n, size_t t
 	j->c = c;
 	j->total = total;
 	j->encrypt = enc_sess != NULL;
-	j->nb = malloc(4 + SMB2_TRANSFORM_HDR_LEN);
 	if (j->encrypt) {
 		j->cipher = (enum smb2_cipher)c->cipher;
 		j->session_id = enc_sess->id;
@@ -432,9 +431,8 @@ static bool seal_offload(struct conn *c, struct rsp_slot *slots, int n, size_t t
 	}
 	memcpy(j->slots, slots, sizeof(slots[0]) * (size_t)n);
 	j->n = n;
-	if (!j->nb || (j->encrypt && (!j->ct || !smb2_nonce_next(&enc_sess->nonce, j->cipher, j->nonce))) ||
+	if ((j->encrypt && (!j->ct || !smb2_nonce_next(&enc_sess->nonce, j->cipher, j->nonce))) ||
 	    offload_submit(c->srv->offload, c->loop, seal_work, seal_done, j) < 0) {
-		free(j->nb);
 		free(j->ct);
 		explicit_bzero(j->key, sizeof(j->key));
 		free(j);
@@ -458,14 +456,12 @@ static void send_slots(struct conn *c, struct rsp_slot *slots, int n, struct ses
 		return;
 	sign_pending(slots, n);
 	struct outmsg *m = outmsg_new();
-	uint8_t *nb = malloc(4 + (enc_sess ? SMB2_TRANSFORM_HDR_LEN : 0));
-	if (!m || !nb) {
-		free(m);
-		free(nb);
+	if (!m) {
 		free_slots(c, slots, n);
 		conn_close(c, "out of memory");
 		return;
 	}
+	uint8_t *nb = m->hdr;
 	if (enc_sess) {
 		struct iovec iov[16];
 		for (int i = 0; i < n; i++)
@@ -476,7 +472,6 @@ static void send_slots(struct conn *c, struct rsp_slot *slots, int n, struct ses
 		    !smb2_encrypt((enum smb2_cipher)c->cipher, enc_sess->keys.encrypt, nonce, enc_sess->id, iov, n,
 				  nb + 4, ct)) {
 			free(ct);
-			free(nb);
 			free(m);
 			free_slots(c, slots, n);
 			conn_close(c, "encryption failed");
@@ -487,7 +482,7 @@ static void send_slots(struct conn *c, struct rsp_slot *slots, int n, struct ses
 		nb[1] = (uint8_t)(flen >> 16);
 		nb[2] = (uint8_t)(flen >> 8);
 		nb[3] = (uint8_t)flen;
-		outmsg_add(m, nb, 4 + SMB2_TRANSFORM_HDR_LEN, true);
+		outmsg_add(m, nb, 4 + SMB2_TRANSFORM_HDR_LEN, false);
 		outmsg_add(m, ct, total, true);
 		free_slots(c, slots, n);
 	} else {
@@ -503,7 +498,7 @@ static void send_slots(struct conn *c, struct rsp_slot *slots, int n, struct ses
 		nb[1] = (uint8_t)(total >> 16);
 		nb[2] = (uint8_t)(total >> 8);
 		nb[3] = (uint8_t)total;
-		outmsg_add(m, nb, 4, true);
+		outmsg_add(m, nb, 4, false);
 		for (int i = 0; i < n; i++)
 			outmsg_add(m, slots[i].buf, slots[i].len, true);
 	}
@@ -587,7 +582,23 @@ static void req_release(struct smb2_req *req)
 	if (req->sess)
 		session_put(req->sess);
 	free(req->cred_groups);
-	free(req);
+	struct conn *c = req->conn;
+	if (!c->spare_req)
+		c->spare_req = req; /* the next request's (see req_alloc) */
+	else
+		free(req);
+}
+
+/* A zeroed request: the connection's spare one if it has it (no malloc for
+ * one request at a time), else a new one. */
+static struct smb2_req *req_alloc(struct conn *c)
+{
+	struct smb2_req *req = c->spare_req;
+	if (!req)
+		return calloc(1, sizeof(*req));
+	c->spare_req = NULL;
+	memset(req, 0, sizeof(*req));
+	return req;
 }
 
 static void chain_free(struct chain *ch)
@@ -596,7 +607,11 @@ static void chain_free(struct chain *ch)
 	for (int i = 0; i < ch->n_logoff; i++)
 		session_put(ch->logoffs[i]);
 	free(ch->frame);
-	free(ch);
+	struct conn *c = ch->c;
+	if (!c->spare_chain)
+		c->spare_chain = ch;
+	else
+		free(ch);
 }
 
 static void chain_drop(struct chain *ch, const char *why)
@@ -872,8 +887,7 @@ NTSTATUS req_offload(struct smb2_req *req, void (*work)(struct smb2_req *), NTST
 		req->cred.groups = req->cred_groups;
 		req->cred_active = true;
 	}
-	if (offload_submit(c->srv->offload, c->loop, req_work_trampoline, req_done_trampoline, req) < 0)
-		return STATUS_NO_MEMORY;
+	offload_submit_job(c->srv->offload, &req->job, c->loop, req_work_trampoline, req_done_trampoline, req);
 	req->went_async = true;
 	c->n_pending++;
 	return STATUS_PENDING;
@@ -936,7 +950,7 @@ static void chain_run(struct chain *ch)
 			return;
 		}
 		size_t remain = ch->len - ch->off;
-		struct smb2_req *req = calloc(1, sizeof(*req));
+		struct smb2_req *req = req_alloc(c);
 		if (!req) {
 			chain_drop(ch, "out of memory");
 			return;
@@ -1011,7 +1025,13 @@ drop:
 /* Takes ownership of frame; buf/len are the SMB2 messages inside it. */
 static void process_smb2(struct conn *c, uint8_t *frame, uint8_t *buf, size_t len, uint64_t enc_sess_id)
 {
-	struct chain *ch = calloc(1, sizeof(*ch));
+	struct chain *ch = c->spare_chain;
+	if (ch) {
+		c->spare_chain = NULL;
+		memset(ch, 0, sizeof(*ch));
+	} else {
+		ch = calloc(1, sizeof(*ch));
+	}
 	if (!ch) {
 		free(frame);
 		conn_close(c, "out of memory");
@@ -1255,4 +1275,12 @@ void conn_process_frame(struct conn *c, uint8_t *buf, size_t len)
 	if (rx_enqueue(c, buf, len))
 		return;
 	process_frame_now(c, buf, len);
+}
+
+void conn_free_spares(struct conn *c)
+{
+	free(c->spare_req);
+	free(c->spare_chain);
+	c->spare_req = NULL;
+	c->spare_chain = NULL;
 }

@@ -6,6 +6,7 @@
 #define SMB3D_CONN_REQUEST_H
 
 #include "conn/conn.h"
+#include "event/offload.h"
 #include "vfs/vfs.h"
 
 struct chain;
@@ -46,6 +47,7 @@ struct smb2_req {
 	NTSTATUS (*done)(struct smb2_req *req); /* back on the loop: encodes the reply */
 	void (*release)(struct smb2_req *req);	/* frees the command's state */
 	void *cmd_state;
+	struct offload_job job; /* req_offload's, no allocation per request */
 	NTSTATUS work_status;
 	bool went_async;
 	/* parked: waiting for an event (an oplock break) rather than for work */
