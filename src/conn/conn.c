@@ -341,68 +341,108 @@ static size_t frame_cap(const struct conn *c)
 	return CONN_MAX_FRAME;
 }
 
+/* Reads go into the loop's shared buffer of this size first, so that a
+ * small frame (or several) arrives in one read(2) rather than a read of its
+ * 4-byte length, one of its body and one more that finds nothing. */
+#define CONN_RX_SCRATCH (64 * 1024)
+
+/* The 4-byte length in c->nbss is complete: 1 and c->frame allocated, 0 for
+ * a keep-alive (nothing follows), -1 when the connection was closed. */
+static int frame_begin(struct conn *c)
+{
+	if (c->nbss[0] != 0) {
+		/* NetBIOS session messages other than 0x00 (e.g. keep-alive 0x85)
+		 * carry no SMB; only accept keep-alives with zero length. */
+		if (c->nbss[0] == 0x85 && !c->nbss[1] && !c->nbss[2] && !c->nbss[3]) {
+			c->nbss_got = 0;
+			return 0;
+		}
+		conn_close(c, "not a Direct TCP frame");
+		return -1;
+	}
+	size_t len = (size_t)c->nbss[1] << 16 | (size_t)c->nbss[2] << 8 | c->nbss[3];
+	if (len < 4 || len > frame_cap(c)) {
+		conn_warn(c, "frame of %zu bytes refused (limit %zu); disconnecting", len, frame_cap(c));
+		conn_close(c, "bad frame length");
+		return -1;
+	}
+	c->frame = malloc(len);
+	if (!c->frame) {
+		conn_close(c, "out of memory");
+		return -1;
+	}
+	c->frame_len = len;
+	c->frame_got = 0;
+	return 1;
+}
+
+/* c->frame is complete: hands it on (conn_process_frame takes it). */
+static void frame_done(struct conn *c)
+{
+	uint8_t *f = c->frame;
+	size_t flen = c->frame_len;
+	c->frame = NULL;
+	c->nbss_got = 0;
+	conn_process_frame(c, f, flen);
+}
+
+/* read(2) with the connection's error handling: the bytes read, or 0 when
+ * there is nothing more now or the connection was closed. */
+static size_t conn_recv(struct conn *c, uint8_t *buf, size_t len)
+{
+	ssize_t n = read(c->fd, buf, len);
+	if (n > 0)
+		return (size_t)n;
+	if (n == 0)
+		conn_close(c, "closed by peer");
+	else if (errno != EAGAIN && errno != EINTR)
+		conn_close(c, strerror(errno));
+	return 0;
+}
+
 static void conn_read(struct conn *c)
 {
 	for (int rounds = 0; rounds < 16 && !c->closing; rounds++) {
-		if (c->nbss_got < 4) {
-			ssize_t n = read(c->fd, c->nbss + c->nbss_got, 4 - c->nbss_got);
-			if (n == 0) {
-				conn_close(c, "closed by peer");
-				return;
-			}
-			if (n < 0) {
-				if (errno == EAGAIN || errno == EINTR)
-					return;
-				conn_close(c, strerror(errno));
-				return;
-			}
-			c->nbss_got += (size_t)n;
-			if (c->nbss_got < 4)
-				return;
-			if (c->nbss[0] != 0) {
-				/* NetBIOS session messages other than 0x00 (e.g.
-				 * keep-alive 0x85) carry no SMB; only accept
-				 * keep-alives with zero length. */
-				if (c->nbss[0] == 0x85 && !c->nbss[1] && !c->nbss[2] && !c->nbss[3]) {
-					c->nbss_got = 0;
-					continue;
-				}
-				conn_close(c, "not a Direct TCP frame");
-				return;
-			}
-			size_t len = (size_t)c->nbss[1] << 16 | (size_t)c->nbss[2] << 8 | c->nbss[3];
-			if (len < 4 || len > frame_cap(c)) {
-				conn_warn(c, "frame of %zu bytes refused (limit %zu); disconnecting", len, frame_cap(c));
-				conn_close(c, "bad frame length");
-				return;
-			}
-			c->frame = malloc(len);
-			if (!c->frame) {
+		if (c->frame && c->frame_len - c->frame_got > CONN_RX_SCRATCH / 2) {
+			/* the rest of a large frame: straight into it */
+			size_t want = c->frame_len - c->frame_got;
+			size_t n = conn_recv(c, c->frame + c->frame_got, want);
+			c->frame_got += n;
+			if (n < want)
+				return; /* drained (or closed): epoll says when there is more */
+			frame_done(c);
+		} else {
+			uint8_t *buf = ev_loop_scratch(c->loop, CONN_RX_SCRATCH);
+			if (!buf) {
 				conn_close(c, "out of memory");
 				return;
 			}
-			c->frame_len = len;
-			c->frame_got = 0;
+			size_t n = conn_recv(c, buf, CONN_RX_SCRATCH), pos = 0;
+			while (pos < n && !c->closing) {
+				if (!c->frame) {
+					size_t take = 4 - c->nbss_got < n - pos ? 4 - c->nbss_got : n - pos;
+					memcpy(c->nbss + c->nbss_got, buf + pos, take);
+					c->nbss_got += take;
+					pos += take;
+					if (c->nbss_got < 4)
+						break;
+					int r = frame_begin(c);
+					if (r < 0)
+						return;
+					if (r == 0)
+						continue;
+				}
+				size_t want = c->frame_len - c->frame_got;
+				size_t take = want < n - pos ? want : n - pos;
+				memcpy(c->frame + c->frame_got, buf + pos, take);
+				c->frame_got += take;
+				pos += take;
+				if (c->frame_got == c->frame_len)
+					frame_done(c);
+			}
+			if (n < CONN_RX_SCRATCH)
+				return; /* drained (or closed) */
 		}
-		ssize_t n = read(c->fd, c->frame + c->frame_got, c->frame_len - c->frame_got);
-		if (n == 0) {
-			conn_close(c, "closed by peer");
-			return;
-		}
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				return;
-			conn_close(c, strerror(errno));
-			return;
-		}
-		c->frame_got += (size_t)n;
-		if (c->frame_got < c->frame_len)
-			return;
-		uint8_t *f = c->frame;
-		size_t flen = c->frame_len;
-		c->frame = NULL;
-		c->nbss_got = 0;
-		conn_process_frame(c, f, flen); /* takes ownership of f */
 		if (c->out_bytes >= CONN_OUTQ_LIMIT)
 			return; /* backpressure: resume when output drains */
 	}

@@ -33,6 +33,8 @@ struct ev_loop {
 	struct ev_post *post_head, *post_tail;
 	struct post *defer_head;
 	void *data;
+	uint8_t *scratch;
+	size_t scratch_len;
 };
 
 static uint64_t mono_ms(void)
@@ -110,6 +112,7 @@ void ev_loop_free(struct ev_loop *loop)
 	close(loop->wakefd);
 	pthread_mutex_destroy(&loop->post_lock);
 	free(loop->heap);
+	free(loop->scratch);
 	free(loop);
 }
 
@@ -346,4 +349,16 @@ int ev_loop_run(struct ev_loop *loop)
 	}
 	run_deferred(loop);
 	return 0;
+}
+
+uint8_t *ev_loop_scratch(struct ev_loop *loop, size_t len)
+{
+	if (loop->scratch_len < len) {
+		uint8_t *b = realloc(loop->scratch, len);
+		if (!b)
+			return NULL;
+		loop->scratch = b;
+		loop->scratch_len = len;
+	}
+	return loop->scratch;
 }

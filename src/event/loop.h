@@ -78,6 +78,11 @@ void ev_loop_post_node(struct ev_loop *loop, struct ev_post *p);
  * timers, when no callback is on the stack (deferred frees). */
 int ev_loop_defer(struct ev_loop *loop, ev_post_cb cb, void *arg);
 
+/* Loop-thread only: a buffer of at least len bytes shared by everything on
+ * this loop, valid until the next call (e.g. for reading sockets into
+ * before the data is handed out); NULL if out of memory. */
+uint8_t *ev_loop_scratch(struct ev_loop *loop, size_t len);
+
 /* A user pointer for the owner (e.g. the worker). */
 void ev_loop_set_data(struct ev_loop *loop, void *data);
 void *ev_loop_data(struct ev_loop *loop);
