@@ -28,7 +28,10 @@ Options:
   --out FILE     also write the result lines to FILE
   --keep         keep the scratch directory (its path is printed)
 Environment: BENCH_TMPDIR (parent of the scratch directory, default /tmp),
-  BENCH_JOBS (ninja -j, default 2)
+  BENCH_JOBS (ninja -j, default 2), BENCH_PORT (smb3d's port, default 4470;
+  Samba gets the next one and the loopback probe the one after),
+  BENCH_SMB3D (an smb3d binary to measure instead of build-release/smb3d,
+  e.g. a release build of another branch for an A/B comparison)
 EOF
 }
 
@@ -57,7 +60,8 @@ else
 	NFILES=10000 LIST_SMALL=10000 LIST_BIG=100000 RAND_SECS=3 SESS_CP=0,1,100,1000 SESS_MAX=10000 SESS_CAP=300
 	STARTUP_RUNS=20 TCP_BYTES=4G AES_SECS=3
 fi
-PORT_SMB3D=4470 PORT_SAMBA=4471 PORT_PROBE=4472
+PORT_SMB3D=${BENCH_PORT:-4470}
+PORT_SAMBA=$((PORT_SMB3D + 1)) PORT_PROBE=$((PORT_SMB3D + 2))
 
 WORKLOADS=(limits startup)
 for sec in plain sign aes128gcm aes256gcm; do
@@ -98,15 +102,15 @@ if [[ ! -f build-release/build.ninja ]]; then
 	meson setup build-release --buildtype=release -Dtests=false >/dev/null || { echo "meson setup failed" >&2; exit 1; }
 fi
 ninja -C build-release -j"${BENCH_JOBS:-2}" >/dev/null || { echo "build failed" >&2; exit 1; }
-SMB3D=$ROOT/build-release/smb3d
+SMB3D=${BENCH_SMB3D:-$ROOT/build-release/smb3d}
 SMBLOAD=$ROOT/build-release/smbload
 cc -std=gnu11 -O2 -D_GNU_SOURCE -Wall -Isrc bench/smbload.c build-release/libsmb3d_core.a \
 	$(pkg-config --libs libcrypto) -lpthread -o "$SMBLOAD" || { echo "smbload build failed" >&2; exit 1; }
 
 # ---- scratch directory, user, configs ---------------------------------------
 
-# Every connection costs each server at least one descriptor (smb3d also holds the
-# share's root directory per tree connect): root may raise the hard limit.
+# Every connection costs each server at least one descriptor: root may raise the
+# hard limit.
 hard=$(ulimit -Hn)
 [[ $hard == unlimited ]] || ((hard >= 65536)) || ulimit -Hn 65536 2>/dev/null || true
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true

@@ -20,6 +20,7 @@ struct io_state {
 	uint32_t minimum;
 	const uint8_t *data; /* WRITE: a slice of the request frame */
 	uint8_t *dst;	     /* READ: where the data goes in the reply */
+	bool in_pipe;	     /* READ: the data went into req->splice_pipe */
 	size_t done;
 	bool write_through;
 	struct fsa_break breaks[FSA_MAX_BREAKS];
@@ -43,15 +44,50 @@ static NTSTATUS io_begin(struct smb2_req *req, uint64_t fid_p, uint64_t fid_v, s
 	return *out ? STATUS_SUCCESS : st;
 }
 
+/* Reads of at least this size go out zero-copy when the reply allows it. */
+#define READ_SPLICE_MIN (16 * 1024)
+
+/* Room for the reply: the fixed part, and the data unless it goes in a pipe. */
+static bool read_reply_buffer(struct smb2_req *req, struct io_state *s, bool with_data)
+{
+	size_t fixed = 16 + (size_t)req->conn->read_body_padding;
+	if (!req_body(req, fixed + (with_data ? s->length : 0)))
+		return false;
+	s->dst = req->rsp + SMB2_HDR_LEN + fixed;
+	return true;
+}
+
 static void read_work(struct smb2_req *req)
 {
 	struct io_state *s = req->cmd_state;
+	if (req->splice_pipe) {
+		req->work_status = fsa_read_to_pipe(s->open, req->splice_pipe->w, s->length, s->offset, &s->done);
+		if (!NT_EQ(req->work_status, STATUS_NOT_SUPPORTED)) {
+			s->in_pipe = true;
+			return;
+		}
+		/* this file system cannot splice: copy after all (the pipe is
+		 * still empty, read_done hands it back) */
+		if (!read_reply_buffer(req, s, true)) {
+			req->work_status = STATUS_NO_MEMORY;
+			return;
+		}
+	}
 	req->work_status = fsa_read(s->open, s->dst, s->length, s->offset, &s->done);
 }
 
 static NTSTATUS read_done(struct smb2_req *req)
 {
 	struct io_state *s = req->cmd_state;
+	struct conn_pipe *p = req->splice_pipe;
+	if (p) {
+		if (s->in_pipe && NT_OK(req->work_status) && s->done >= s->minimum && s->done > 0) {
+			req->splice_len = s->done; /* the reply carries the pipe (chain_finish_req) */
+		} else {
+			req->splice_pipe = NULL;
+			conn_pipe_put(req->conn, p, !s->in_pipe || s->done == 0);
+		}
+	}
 	if (!NT_OK(req->work_status)) {
 		req->has_body = false;
 		return req->work_status;
@@ -64,7 +100,8 @@ static NTSTATUS read_done(struct smb2_req *req)
 	/* The data is already at its place; write the fixed part before it. */
 	req->w.pos = SMB2_HDR_LEN;
 	wire_read_rsp_encode_padded(&req->w, req->conn->read_body_padding, (uint32_t)s->done, 0, 0);
-	req->w.pos += s->done;
+	if (!req->splice_pipe)
+		req->w.pos += s->done;
 	return STATUS_SUCCESS;
 }
 
@@ -93,10 +130,11 @@ NTSTATUS cmd_read(struct smb2_req *req)
 	s->offset = q.offset;
 	s->length = q.length;
 	s->minimum = q.minimum_count;
-	struct wr *w = req_body(req, 16 + (size_t)req->conn->read_body_padding + q.length);
-	if (!w)
+	/* the request owns the pipe until its reply does (req_release) */
+	if (req->tcon->zero_copy_read && q.length >= READ_SPLICE_MIN && req_reply_may_splice(req))
+		req->splice_pipe = conn_pipe_get(req->conn, q.length); /* NULL: copy */
+	if (!read_reply_buffer(req, s, !req->splice_pipe))
 		return STATUS_NO_MEMORY;
-	s->dst = req->rsp + SMB2_HDR_LEN + 16 + req->conn->read_body_padding;
 	return req_offload(req, read_work, read_done);
 }
 

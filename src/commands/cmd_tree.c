@@ -115,7 +115,7 @@ NTSTATUS cmd_tree_connect(struct smb2_req *req)
 		encrypt = can;
 	}
 	struct vfs_root root = { .fd = -1 };
-	if (!sh->is_ipc && !NT_OK(vfs_root_open(sh->path, &root))) {
+	if (!sh->is_ipc && !NT_OK(vfs_root_get(c->srv->roots, sh->path, &root))) {
 		log_err("share [%s]: path %s is not an accessible directory; check `path`", sh->name, sh->path);
 		st = STATUS_BAD_NETWORK_NAME;
 		goto out;
@@ -132,6 +132,9 @@ NTSTATUS cmd_tree_connect(struct smb2_req *req)
 	t->case_insensitive = !sh->case_sensitive;
 	t->hide_dot_files = sh->hide_dot_files;
 	t->hide_unreadable = sh->hide_unreadable;
+	/* unset: zero-copy except on loopback, where copying measured faster
+	 * (docs/performance.md) */
+	t->zero_copy_read = sh->use_sendfile < 0 ? !c->peer_loopback : sh->use_sendfile > 0;
 	t->hide_files = sh->hide_files;
 	t->cfg = cfg;
 	cfg = NULL;

@@ -99,6 +99,7 @@ void cfg_share_defaults(struct share_conf *s)
 	s->read_only = true;
 	s->browseable = true;
 	s->hide_dot_files = true;
+	s->use_sendfile = -1;
 	s->smb_encrypt = CFG_IF_REQUIRED;
 }
 
@@ -365,6 +366,8 @@ void config_dump(const struct config *c, FILE *out)
 			fputs("\thide files = ", out);
 			dump_value(out, s->hide_files);
 		}
+		if (s->use_sendfile >= 0) /* unset: zero-copy READ for clients not on loopback */
+			fprintf(out, "\tuse sendfile = %s\n", yes_no(s->use_sendfile));
 		fprintf(out, "\tserver smb encrypt = %s\n", cfg_tristate_name(s->smb_encrypt));
 		fputs("\tvalid users = ", out);
 		dump_list(out, s->valid_users);

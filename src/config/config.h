@@ -54,6 +54,11 @@ struct share_conf {
 			       * entries the user may not read (SMB2_SHAREFLAG_ACCESS_BASED_DIRECTORY_ENUM) */
 	bool is_ipc;	    /* the implicit IPC$ share */
 	enum cfg_tristate smb_encrypt; /* per-share `server smb encrypt` (default: the global value) */
+	/* `use sendfile`: READ data goes from the page cache to the socket
+	 * without a copy (splice) when the reply is neither signed nor encrypted.
+	 * -1 (unset): for clients not on loopback, where copying measured faster;
+	 * 1: always; 0: never. */
+	int use_sendfile;
 	char **valid_users; /* `valid users`, NULL-terminated; NULL/empty = everybody */
 	char **invalid_users; /* `invalid users`, NULL-terminated */
 };

@@ -31,6 +31,7 @@ enum {
 	SHP_HIDE_DOT_FILES = 1u << 9,
 	SHP_HIDE_FILES = 1u << 10,
 	SHP_HIDE_UNREADABLE = 1u << 11,
+	SHP_USE_SENDFILE = 1u << 12,
 };
 
 /* A share being built: explicit values plus which of them were set, so that

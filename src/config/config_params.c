@@ -39,6 +39,7 @@ enum param_id {
 	P_VALID_USERS,
 	P_INVALID_USERS,
 	P_HIDE_DOT_FILES,
+	P_USE_SENDFILE,
 	P_HIDE_FILES,
 	P_HIDE_UNREADABLE,
 };
@@ -93,6 +94,7 @@ static const struct param_def param_table[] = {
 	{ "validusers", "valid users", P_VALID_USERS, SCOPE_SHARE, false },
 	{ "invalidusers", "invalid users", P_INVALID_USERS, SCOPE_SHARE, false },
 	{ "hidedotfiles", "hide dot files", P_HIDE_DOT_FILES, SCOPE_SHARE, false },
+	{ "usesendfile", "use sendfile", P_USE_SENDFILE, SCOPE_SHARE, false },
 	{ "hidefiles", "hide files", P_HIDE_FILES, SCOPE_SHARE, false },
 	{ "hideunreadable", "hide unreadable", P_HIDE_UNREADABLE, SCOPE_SHARE, false },
 };
@@ -144,7 +146,7 @@ static const struct unsupported unsupported_table[] = {
 	{ "templateshell", NULL }, { "templatehomedir", NULL }, { "dnsproxy", NULL },
 	{ "winssupport", NULL }, { "winsserver", NULL }, { "localmaster", NULL },
 	{ "domainmaster", NULL }, { "preferredmaster", NULL }, { "oslevel", NULL },
-	{ "domainlogons", NULL }, { "nameresolveorder", NULL }, { "usesendfile", NULL },
+	{ "domainlogons", NULL }, { "nameresolveorder", NULL },
 	{ "aioreadsize", NULL }, { "aiowritesize", NULL }, { "socketoptions", NULL },
 	{ "deadtime", NULL }, { "keepalive", NULL }, { "maxxmit", NULL },
 	{ "maxopenfiles", NULL },
@@ -804,6 +806,16 @@ static void set_share(struct cfg_loader *L, struct cfg_share_build *b, const str
 	case P_HIDE_UNREADABLE:
 		set_bool(L, b, &s->hide_unreadable, SHP_HIDE_UNREADABLE, name, value, false);
 		break;
+	case P_USE_SENDFILE: {
+		int on = enum_lookup(bool_vals, value);
+		if (on < 0) {
+			bad_value(L, name, value, "yes or no");
+		} else {
+			s->use_sendfile = on;
+			b->set |= SHP_USE_SENDFILE;
+		}
+		break;
+	}
 	case P_HIDE_FILES: {
 		char *hf = strdup(value);
 		if (!hf) {

@@ -295,6 +295,8 @@ static bool apply_defaults(struct cfg_loader *L, struct cfg_share_build *b)
 		s->hide_dot_files = d->hide_dot_files;
 	if (!(b->set & SHP_HIDE_UNREADABLE))
 		s->hide_unreadable = d->hide_unreadable;
+	if (!(b->set & SHP_USE_SENDFILE))
+		s->use_sendfile = d->use_sendfile;
 	if (!(b->set & SHP_HIDE_FILES) && !(s->hide_files = strdup(d->hide_files ? d->hide_files : "")))
 		return false;
 	if (!(b->set & SHP_SMB_ENCRYPT))

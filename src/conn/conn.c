@@ -8,7 +8,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "auth/auth.h"
@@ -56,10 +59,13 @@ struct conn *conn_new(struct server *srv, struct ev_loop *loop, int fd, const st
 		const struct sockaddr_in *a = (const struct sockaddr_in *)peer;
 		inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
 		port = ntohs(a->sin_port);
+		c->peer_loopback = (ntohl(a->sin_addr.s_addr) >> 24) == 127;
 	} else if (peer->ss_family == AF_INET6) {
 		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)peer;
 		inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
 		port = ntohs(a->sin6_port);
+		c->peer_loopback = IN6_IS_ADDR_LOOPBACK(&a->sin6_addr) ||
+				   (IN6_IS_ADDR_V4MAPPED(&a->sin6_addr) && a->sin6_addr.s6_addr[12] == 127);
 	}
 	snprintf(c->peer, sizeof(c->peer), "%s:%u", host, port);
 	c->seq_low = 0;
@@ -107,11 +113,67 @@ void outmsg_add(struct outmsg *m, void *buf, size_t len, bool owned)
 		m->owned[m->n_owned++] = buf;
 }
 
-static void outmsg_free(struct outmsg *m)
+static void outmsg_free(struct conn *c, struct outmsg *m)
 {
 	for (int i = 0; i < m->n_owned; i++)
 		free(m->owned[i]);
+	if (m->pipe)
+		conn_pipe_put(c, m->pipe, m->pipe_left == 0);
 	free(m);
+}
+
+#define CONN_MAX_IDLE_PIPES 16
+
+static void pipe_close(struct conn_pipe *p)
+{
+	close(p->r);
+	close(p->w);
+	free(p);
+}
+
+struct conn_pipe *conn_pipe_get(struct conn *c, size_t len)
+{
+	struct conn_pipe *p = c->pipes;
+	if (p) {
+		c->pipes = p->next;
+		c->n_pipes--;
+	} else {
+		int fds[2];
+		if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
+			return NULL;
+		if (!(p = malloc(sizeof(*p)))) {
+			close(fds[0]);
+			close(fds[1]);
+			return NULL;
+		}
+		*p = (struct conn_pipe){ .r = fds[0], .w = fds[1] };
+		int cap = fcntl(p->w, F_GETPIPE_SZ);
+		p->cap = cap > 0 ? (size_t)cap : 0;
+	}
+	if (p->cap < len) {
+		/* the whole reply must fit: the offload thread fills it before the
+		 * loop drains it (fs.pipe-max-size, 1 MiB by default, bounds this
+		 * for processes without CAP_SYS_RESOURCE) */
+		int cap = len > INT32_MAX ? -1 : fcntl(p->w, F_SETPIPE_SZ, (int)len);
+		if (cap < 0 || (size_t)cap < len) {
+			conn_pipe_put(c, p, true);
+			return NULL;
+		}
+		p->cap = (size_t)cap;
+	}
+	p->next = NULL;
+	return p;
+}
+
+void conn_pipe_put(struct conn *c, struct conn_pipe *p, bool empty)
+{
+	if (!empty || c->n_pipes >= CONN_MAX_IDLE_PIPES) {
+		pipe_close(p);
+		return;
+	}
+	p->next = c->pipes;
+	c->pipes = p;
+	c->n_pipes++;
 }
 
 static void conn_free_now(struct conn *c)
@@ -129,7 +191,14 @@ static void conn_free_now(struct conn *c)
 	while (c->out_head) {
 		struct outmsg *m = c->out_head;
 		c->out_head = m->next;
-		outmsg_free(m);
+		outmsg_free(c, m);
+	}
+	conn_rx_queue_free(c);
+	conn_free_spares(c);
+	while (c->pipes) {
+		struct conn_pipe *p = c->pipes;
+		c->pipes = p->next;
+		pipe_close(p);
 	}
 	if (c->list) {
 		if (c->prev)
@@ -183,12 +252,51 @@ void conn_close(struct conn *c, const char *why)
 		log_err("out of memory freeing a connection; leaking it");
 }
 
+/* Moves a message's pipe data into the socket; false on EAGAIN (or error). */
+static bool flush_pipe(struct conn *c, struct outmsg *m)
+{
+	while (m->pipe_left > 0) {
+		ssize_t n = splice(m->pipe->r, NULL, c->fd, NULL, m->pipe_left, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return false;
+			if (errno == EINTR)
+				continue;
+			conn_close(c, strerror(errno));
+			return false;
+		}
+		if (n == 0) {
+			conn_close(c, "reply data pipe ran dry");
+			return false;
+		}
+		c->out_bytes -= (size_t)n;
+		m->pipe_left -= (size_t)n;
+	}
+	return true;
+}
+
 /* Writes as much queued output as the socket takes. */
 static void conn_flush(struct conn *c)
 {
 	while (c->out_head && !c->closing) {
 		struct outmsg *m = c->out_head;
-		ssize_t n = writev(c->fd, m->iov + m->iov_pos, m->iovcnt - m->iov_pos);
+		if (m->iov_pos == m->iovcnt) {
+			if (!flush_pipe(c, m))
+				break;
+			c->out_head = m->next;
+			if (!c->out_head)
+				c->out_tail = NULL;
+			outmsg_free(c, m);
+			continue;
+		}
+		ssize_t n;
+		if (m->pipe_left) {
+			/* more follows from the pipe: do not push the header alone */
+			struct msghdr mh = { .msg_iov = m->iov + m->iov_pos, .msg_iovlen = (size_t)(m->iovcnt - m->iov_pos) };
+			n = sendmsg(c->fd, &mh, MSG_MORE | MSG_NOSIGNAL);
+		} else {
+			n = writev(c->fd, m->iov + m->iov_pos, m->iovcnt - m->iov_pos);
+		}
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				break;
@@ -210,12 +318,6 @@ static void conn_flush(struct conn *c)
 				n = 0;
 			}
 		}
-		if (m->iov_pos == m->iovcnt) {
-			c->out_head = m->next;
-			if (!c->out_head)
-				c->out_tail = NULL;
-			outmsg_free(m);
-		}
 	}
 	if (c->closing)
 		return;
@@ -230,7 +332,7 @@ static void conn_flush(struct conn *c)
 void conn_send(struct conn *c, struct outmsg *m)
 {
 	if (c->closing) {
-		outmsg_free(m);
+		outmsg_free(c, m);
 		return;
 	}
 	c->out_bytes += m->bytes;
@@ -250,68 +352,108 @@ static size_t frame_cap(const struct conn *c)
 	return CONN_MAX_FRAME;
 }
 
+/* Reads go into the loop's shared buffer of this size first, so that a
+ * small frame (or several) arrives in one read(2) rather than a read of its
+ * 4-byte length, one of its body and one more that finds nothing. */
+#define CONN_RX_SCRATCH (64 * 1024)
+
+/* The 4-byte length in c->nbss is complete: 1 and c->frame allocated, 0 for
+ * a keep-alive (nothing follows), -1 when the connection was closed. */
+static int frame_begin(struct conn *c)
+{
+	if (c->nbss[0] != 0) {
+		/* NetBIOS session messages other than 0x00 (e.g. keep-alive 0x85)
+		 * carry no SMB; only accept keep-alives with zero length. */
+		if (c->nbss[0] == 0x85 && !c->nbss[1] && !c->nbss[2] && !c->nbss[3]) {
+			c->nbss_got = 0;
+			return 0;
+		}
+		conn_close(c, "not a Direct TCP frame");
+		return -1;
+	}
+	size_t len = (size_t)c->nbss[1] << 16 | (size_t)c->nbss[2] << 8 | c->nbss[3];
+	if (len < 4 || len > frame_cap(c)) {
+		conn_warn(c, "frame of %zu bytes refused (limit %zu); disconnecting", len, frame_cap(c));
+		conn_close(c, "bad frame length");
+		return -1;
+	}
+	c->frame = malloc(len);
+	if (!c->frame) {
+		conn_close(c, "out of memory");
+		return -1;
+	}
+	c->frame_len = len;
+	c->frame_got = 0;
+	return 1;
+}
+
+/* c->frame is complete: hands it on (conn_process_frame takes it). */
+static void frame_done(struct conn *c)
+{
+	uint8_t *f = c->frame;
+	size_t flen = c->frame_len;
+	c->frame = NULL;
+	c->nbss_got = 0;
+	conn_process_frame(c, f, flen);
+}
+
+/* read(2) with the connection's error handling: the bytes read, or 0 when
+ * there is nothing more now or the connection was closed. */
+static size_t conn_recv(struct conn *c, uint8_t *buf, size_t len)
+{
+	ssize_t n = read(c->fd, buf, len);
+	if (n > 0)
+		return (size_t)n;
+	if (n == 0)
+		conn_close(c, "closed by peer");
+	else if (errno != EAGAIN && errno != EINTR)
+		conn_close(c, strerror(errno));
+	return 0;
+}
+
 static void conn_read(struct conn *c)
 {
 	for (int rounds = 0; rounds < 16 && !c->closing; rounds++) {
-		if (c->nbss_got < 4) {
-			ssize_t n = read(c->fd, c->nbss + c->nbss_got, 4 - c->nbss_got);
-			if (n == 0) {
-				conn_close(c, "closed by peer");
-				return;
-			}
-			if (n < 0) {
-				if (errno == EAGAIN || errno == EINTR)
-					return;
-				conn_close(c, strerror(errno));
-				return;
-			}
-			c->nbss_got += (size_t)n;
-			if (c->nbss_got < 4)
-				return;
-			if (c->nbss[0] != 0) {
-				/* NetBIOS session messages other than 0x00 (e.g.
-				 * keep-alive 0x85) carry no SMB; only accept
-				 * keep-alives with zero length. */
-				if (c->nbss[0] == 0x85 && !c->nbss[1] && !c->nbss[2] && !c->nbss[3]) {
-					c->nbss_got = 0;
-					continue;
-				}
-				conn_close(c, "not a Direct TCP frame");
-				return;
-			}
-			size_t len = (size_t)c->nbss[1] << 16 | (size_t)c->nbss[2] << 8 | c->nbss[3];
-			if (len < 4 || len > frame_cap(c)) {
-				conn_warn(c, "frame of %zu bytes refused (limit %zu); disconnecting", len, frame_cap(c));
-				conn_close(c, "bad frame length");
-				return;
-			}
-			c->frame = malloc(len);
-			if (!c->frame) {
+		if (c->frame && c->frame_len - c->frame_got > CONN_RX_SCRATCH / 2) {
+			/* the rest of a large frame: straight into it */
+			size_t want = c->frame_len - c->frame_got;
+			size_t n = conn_recv(c, c->frame + c->frame_got, want);
+			c->frame_got += n;
+			if (n < want)
+				return; /* drained (or closed): epoll says when there is more */
+			frame_done(c);
+		} else {
+			uint8_t *buf = ev_loop_scratch(c->loop, CONN_RX_SCRATCH);
+			if (!buf) {
 				conn_close(c, "out of memory");
 				return;
 			}
-			c->frame_len = len;
-			c->frame_got = 0;
+			size_t n = conn_recv(c, buf, CONN_RX_SCRATCH), pos = 0;
+			while (pos < n && !c->closing) {
+				if (!c->frame) {
+					size_t take = 4 - c->nbss_got < n - pos ? 4 - c->nbss_got : n - pos;
+					memcpy(c->nbss + c->nbss_got, buf + pos, take);
+					c->nbss_got += take;
+					pos += take;
+					if (c->nbss_got < 4)
+						break;
+					int r = frame_begin(c);
+					if (r < 0)
+						return;
+					if (r == 0)
+						continue;
+				}
+				size_t want = c->frame_len - c->frame_got;
+				size_t take = want < n - pos ? want : n - pos;
+				memcpy(c->frame + c->frame_got, buf + pos, take);
+				c->frame_got += take;
+				pos += take;
+				if (c->frame_got == c->frame_len)
+					frame_done(c);
+			}
+			if (n < CONN_RX_SCRATCH)
+				return; /* drained (or closed) */
 		}
-		ssize_t n = read(c->fd, c->frame + c->frame_got, c->frame_len - c->frame_got);
-		if (n == 0) {
-			conn_close(c, "closed by peer");
-			return;
-		}
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				return;
-			conn_close(c, strerror(errno));
-			return;
-		}
-		c->frame_got += (size_t)n;
-		if (c->frame_got < c->frame_len)
-			return;
-		uint8_t *f = c->frame;
-		size_t flen = c->frame_len;
-		c->frame = NULL;
-		c->nbss_got = 0;
-		conn_process_frame(c, f, flen); /* takes ownership of f */
 		if (c->out_bytes >= CONN_OUTQ_LIMIT)
 			return; /* backpressure: resume when output drains */
 	}

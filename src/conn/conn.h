@@ -52,6 +52,7 @@ struct tcon {
 	bool case_insensitive;
 	bool hide_dot_files;
 	bool hide_unreadable;
+	bool zero_copy_read; /* `use sendfile` for this client (see share_conf) */
 	const char *hide_files; /* in cfg's share (the tcon holds cfg) */
 	struct vfs_root root; /* the share's root directory (fd -1 for IPC$) */
 };
@@ -80,6 +81,15 @@ struct session {
 	uint32_t next_tid;
 };
 
+/* A pipe holding READ data by reference (zero-copy READ): filled from the
+ * file on an offload thread with splice(2), drained into the socket the same
+ * way. Each connection keeps a few for reuse (loop thread only). */
+struct conn_pipe {
+	struct conn_pipe *next;
+	int r, w;
+	size_t cap;
+};
+
 struct outmsg {
 	struct outmsg *next;
 	struct iovec iov[16];
@@ -88,6 +98,9 @@ struct outmsg {
 	void *owned[16]; /* buffers to free once sent */
 	int n_owned;
 	size_t bytes;
+	struct conn_pipe *pipe; /* sent after the iovs: pipe_left bytes of it */
+	size_t pipe_left;
+	uint8_t hdr[4 + 52]; /* room for the Direct TCP length and a transform header */
 };
 
 struct conn {
@@ -101,6 +114,7 @@ struct conn {
 	int fd;
 	char peer[INET6_ADDRSTRLEN + 8];
 	struct sockaddr_storage peer_addr;
+	bool peer_loopback; /* 127.0.0.0/8 or ::1 */
 	bool closing;
 
 	/* framing */
@@ -150,6 +164,13 @@ struct conn {
 	int n_pending;		       /* offloaded or parked requests not yet completed */
 	struct smb2_req *parked;       /* requests waiting for an event */
 	bool free_when_idle;
+	struct conn_pipe *pipes; /* idle pipes for zero-copy READ */
+	int n_pipes;
+	/* received frames waiting behind one being decrypted (dispatch.c) */
+	struct rx_frame *rx_head, *rx_tail;
+	/* one request and one chain kept for reuse (dispatch.c) */
+	struct smb2_req *spare_req;
+	struct chain *spare_chain;
 };
 
 /* Takes ownership of an accepted socket on `loop`. */
@@ -161,6 +182,11 @@ void conn_close(struct conn *c, const char *why);
 void conn_send(struct conn *c, struct outmsg *m);
 struct outmsg *outmsg_new(void);
 void outmsg_add(struct outmsg *m, void *buf, size_t len, bool owned);
+
+/* An empty pipe with room for len bytes, or NULL (then copy instead). */
+struct conn_pipe *conn_pipe_get(struct conn *c, size_t len);
+/* Returns a pipe; one that may still hold data (!empty) is closed. */
+void conn_pipe_put(struct conn *c, struct conn_pipe *p, bool empty);
 
 /* Rate-limited, client-triggerable warning with the connection as context. */
 #define conn_warn(c, fmt, ...)                                                              \
@@ -193,6 +219,10 @@ void conn_process_frame(struct conn *c, uint8_t *buf, size_t len);
 /* Frames and sends one SMB2 message the server originates (e.g. an oplock
  * break), encrypted for enc_sess when given; takes ownership of buf. */
 void conn_send_message(struct conn *c, uint8_t *buf, size_t len, struct session *enc_sess);
+/* Frees the spare request and chain (on close). */
+void conn_free_spares(struct conn *c);
+/* Frees the receive queue (on close). */
+void conn_rx_queue_free(struct conn *c);
 /* Drops a held-back reply (on close). */
 void conn_cancel_delayed(struct conn *c);
 /* Cancels parked requests (on close). */

@@ -231,9 +231,17 @@ static bool dispatch_one(struct conn *c, struct smb2_req *req)
 
 /* --- response assembly --- */
 
+#define MAX_COMPOUND 15
+
 struct rsp_slot {
 	uint8_t *buf;
 	size_t len;
+	struct conn_pipe *pipe; /* pipe_len bytes of data after buf (zero-copy READ) */
+	size_t pipe_len;
+	/* a large reply is signed where it is sent (maybe on an offload thread) */
+	bool sign_later;
+	uint16_t sign_algo; /* enum smb2_sign_algo */
+	uint8_t sign_key[16];
 };
 
 static void build_rsp_header(struct conn *c, struct smb2_req *req, uint16_t credits)
@@ -278,24 +286,166 @@ static bool should_sign(const struct smb2_req *req)
 	return req->was_signed || s->signing_required || req->sign_with_session;
 }
 
-static void sign_slot(struct conn *c, struct rsp_slot *r, const struct session *s)
+/* Replies at least this large are signed or encrypted on an offload thread,
+ * so that the replies of one connection are sealed by several threads at
+ * once (the loop thread would otherwise do all of its connections' AES).
+ * Replies may then go out in another order than they were made, which SMB2
+ * allows: each answers its own MessageId. */
+#define SEAL_OFFLOAD_MIN (64 * 1024)
+
+static void sign_buf(enum smb2_sign_algo algo, const uint8_t key[16], uint8_t *buf, size_t len)
 {
-	uint32_t flags = le32_at(r->buf + 16);
-	wr_le32_at(r->buf + 16, flags | SMB2_FLAGS_SIGNED);
-	struct iovec iov = { .iov_base = r->buf, .iov_len = r->len };
+	uint32_t flags = le32_at(buf + 16);
+	wr_le32_at(buf + 16, flags | SMB2_FLAGS_SIGNED);
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
 	uint8_t sig[16];
-	if (!smb2_sign(c->dialect >= SMB2_DIALECT_300 ? c->sign_algo : SMB2_SIGN_HMAC_SHA256, s->keys.signing, &iov,
-		       1, sig)) {
-		log_err("conn %llu: signing failed", (unsigned long long)c->id);
+	if (!smb2_sign(algo, key, &iov, 1, sig)) {
+		log_err("signing a reply failed");
 		memset(sig, 0, 16);
 	}
-	memcpy(r->buf + SMB2_SIG_OFFSET, sig, 16);
+	memcpy(buf + SMB2_SIG_OFFSET, sig, 16);
 }
 
-static void free_slots(struct rsp_slot *slots, int n)
+static void sign_slot(struct conn *c, struct rsp_slot *r, const struct session *s)
 {
-	for (int i = 0; i < n; i++)
+	enum smb2_sign_algo algo = c->dialect >= SMB2_DIALECT_300 ? c->sign_algo : SMB2_SIGN_HMAC_SHA256;
+	if (r->len < SEAL_OFFLOAD_MIN) {
+		sign_buf(algo, s->keys.signing, r->buf, r->len);
+		return;
+	}
+	r->sign_later = true;
+	r->sign_algo = (uint16_t)algo;
+	memcpy(r->sign_key, s->keys.signing, 16);
+}
+
+/* Signs the slots whose signing was left for sending. */
+static void sign_pending(struct rsp_slot *slots, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (!slots[i].sign_later)
+			continue;
+		sign_buf((enum smb2_sign_algo)slots[i].sign_algo, slots[i].sign_key, slots[i].buf, slots[i].len);
+		slots[i].sign_later = false;
+		explicit_bzero(slots[i].sign_key, 16);
+	}
+}
+
+static void free_slots(struct conn *c, struct rsp_slot *slots, int n)
+{
+	for (int i = 0; i < n; i++) {
+		explicit_bzero(slots[i].sign_key, 16);
 		free(slots[i].buf);
+		if (slots[i].pipe)
+			conn_pipe_put(c, slots[i].pipe, false);
+		slots[i].pipe = NULL;
+	}
+}
+
+/* A large reply being signed or encrypted on an offload thread. */
+struct seal_job {
+	struct conn *c;
+	struct rsp_slot slots[MAX_COMPOUND];
+	int n;
+	enum smb2_cipher cipher;
+	uint8_t key[32];
+	uint8_t nonce[16];
+	uint64_t session_id;
+	bool encrypt; /* else only sign */
+	uint8_t nb[4 + SMB2_TRANSFORM_HDR_LEN]; /* the length and (encrypting) the transform header */
+	uint8_t *ct;
+	size_t total;
+	bool ok;
+};
+
+static void seal_work(void *arg)
+{
+	struct seal_job *j = arg;
+	sign_pending(j->slots, j->n);
+	if (!j->encrypt) {
+		j->ok = true;
+		return;
+	}
+	struct iovec iov[MAX_COMPOUND];
+	for (int i = 0; i < j->n; i++)
+		iov[i] = (struct iovec){ .iov_base = j->slots[i].buf, .iov_len = j->slots[i].len };
+	j->ok = smb2_encrypt(j->cipher, j->key, j->nonce, j->session_id, iov, j->n, j->nb + 4, j->ct);
+}
+
+static void seal_job_free(struct seal_job *j)
+{
+	free_slots(j->c, j->slots, j->n);
+	free(j->ct);
+	explicit_bzero(j->key, sizeof(j->key));
+	free(j);
+}
+
+static void seal_done(struct ev_loop *loop, void *arg)
+{
+	struct seal_job *j = arg;
+	struct conn *c = j->c;
+	c->n_pending--;
+	if (!loop || c->closing || !j->ok) {
+		if (loop && !c->closing)
+			conn_close(c, "encryption failed");
+		seal_job_free(j);
+		conn_release_if_idle(c);
+		return;
+	}
+	struct outmsg *m = outmsg_new();
+	if (!m) {
+		seal_job_free(j);
+		conn_close(c, "out of memory");
+		return;
+	}
+	size_t flen = j->total + (j->encrypt ? SMB2_TRANSFORM_HDR_LEN : 0);
+	j->nb[0] = 0;
+	j->nb[1] = (uint8_t)(flen >> 16);
+	j->nb[2] = (uint8_t)(flen >> 8);
+	j->nb[3] = (uint8_t)flen;
+	memcpy(m->hdr, j->nb, sizeof(m->hdr));
+	if (j->encrypt) {
+		outmsg_add(m, m->hdr, 4 + SMB2_TRANSFORM_HDR_LEN, false);
+		outmsg_add(m, j->ct, j->total, true);
+	} else {
+		outmsg_add(m, m->hdr, 4, false);
+		for (int i = 0; i < j->n; i++) {
+			outmsg_add(m, j->slots[i].buf, j->slots[i].len, true);
+			j->slots[i].buf = NULL;
+		}
+	}
+	j->ct = NULL;
+	seal_job_free(j);
+	conn_send(c, m);
+}
+
+/* Hands a large reply to be encrypted (enc_sess) or signed to the offload
+ * pool; false if it could not (then the caller does it here). Takes the
+ * slots on success. */
+static bool seal_offload(struct conn *c, struct rsp_slot *slots, int n, size_t total, struct session *enc_sess)
+{
+	struct seal_job *j = calloc(1, sizeof(*j));
+	if (!j)
+		return false;
+	j->c = c;
+	j->total = total;
+	j->encrypt = enc_sess != NULL;
+	if (j->encrypt) {
+		j->cipher = (enum smb2_cipher)c->cipher;
+		j->session_id = enc_sess->id;
+		memcpy(j->key, enc_sess->keys.encrypt, sizeof(j->key));
+		j->ct = malloc(total);
+	}
+	memcpy(j->slots, slots, sizeof(slots[0]) * (size_t)n);
+	j->n = n;
+	if ((j->encrypt && (!j->ct || !smb2_nonce_next(&enc_sess->nonce, j->cipher, j->nonce))) ||
+	    offload_submit(c->srv->offload, c->loop, seal_work, seal_done, j) < 0) {
+		free(j->ct);
+		explicit_bzero(j->key, sizeof(j->key));
+		free(j);
+		return false; /* the slots stay the caller's */
+	}
+	c->n_pending++;
+	return true;
 }
 
 /* Frames and sends replies (encrypted with enc_sess when given); frees them. */
@@ -304,15 +454,20 @@ static void send_slots(struct conn *c, struct rsp_slot *slots, int n, struct ses
 	size_t total = 0;
 	for (int i = 0; i < n; i++)
 		total += slots[i].len;
+	bool sign_later = false;
+	for (int i = 0; i < n; i++)
+		sign_later |= slots[i].sign_later;
+	if ((enc_sess || sign_later) && total >= SEAL_OFFLOAD_MIN && c->srv->offload &&
+	    seal_offload(c, slots, n, total, enc_sess))
+		return;
+	sign_pending(slots, n);
 	struct outmsg *m = outmsg_new();
-	uint8_t *nb = malloc(4 + (enc_sess ? SMB2_TRANSFORM_HDR_LEN : 0));
-	if (!m || !nb) {
-		free(m);
-		free(nb);
-		free_slots(slots, n);
+	if (!m) {
+		free_slots(c, slots, n);
 		conn_close(c, "out of memory");
 		return;
 	}
+	uint8_t *nb = m->hdr;
 	if (enc_sess) {
 		struct iovec iov[16];
 		for (int i = 0; i < n; i++)
@@ -323,9 +478,8 @@ static void send_slots(struct conn *c, struct rsp_slot *slots, int n, struct ses
 		    !smb2_encrypt((enum smb2_cipher)c->cipher, enc_sess->keys.encrypt, nonce, enc_sess->id, iov, n,
 				  nb + 4, ct)) {
 			free(ct);
-			free(nb);
 			free(m);
-			free_slots(slots, n);
+			free_slots(c, slots, n);
 			conn_close(c, "encryption failed");
 			return;
 		}
@@ -334,15 +488,23 @@ static void send_slots(struct conn *c, struct rsp_slot *slots, int n, struct ses
 		nb[1] = (uint8_t)(flen >> 16);
 		nb[2] = (uint8_t)(flen >> 8);
 		nb[3] = (uint8_t)flen;
-		outmsg_add(m, nb, 4 + SMB2_TRANSFORM_HDR_LEN, true);
+		outmsg_add(m, nb, 4 + SMB2_TRANSFORM_HDR_LEN, false);
 		outmsg_add(m, ct, total, true);
-		free_slots(slots, n);
+		free_slots(c, slots, n);
 	} else {
+		/* a pipe only ever comes with a lone, unencrypted reply */
+		if (n == 1 && slots[0].pipe) {
+			m->pipe = slots[0].pipe;
+			m->pipe_left = slots[0].pipe_len;
+			m->bytes += m->pipe_left;
+			total += m->pipe_left;
+			slots[0].pipe = NULL;
+		}
 		nb[0] = 0;
 		nb[1] = (uint8_t)(total >> 16);
 		nb[2] = (uint8_t)(total >> 8);
 		nb[3] = (uint8_t)total;
-		outmsg_add(m, nb, 4, true);
+		outmsg_add(m, nb, 4, false);
 		for (int i = 0; i < n; i++)
 			outmsg_add(m, slots[i].buf, slots[i].len, true);
 	}
@@ -355,7 +517,6 @@ void conn_send_message(struct conn *c, uint8_t *buf, size_t len, struct session 
 	send_slots(c, &slot, 1, enc_sess);
 }
 
-#define MAX_COMPOUND 15
 
 /* A failed logon's reply, held back to slow down password guessing. */
 struct delayed_send {
@@ -380,7 +541,7 @@ void conn_cancel_delayed(struct conn *c)
 	if (!d)
 		return;
 	ev_timer_stop(c->loop, &d->timer);
-	free_slots(d->slots, d->n);
+	free_slots(c, d->slots, d->n);
 	free(d);
 	c->delayed = NULL;
 }
@@ -418,6 +579,8 @@ static void req_release(struct smb2_req *req)
 	if (req->async_id && idtable_find(&req->conn->async_reqs, req->async_id) == req)
 		idtable_remove(&req->conn->async_reqs, req->async_id);
 	free(req->rsp);
+	if (req->splice_pipe)
+		conn_pipe_put(req->conn, req->splice_pipe, false);
 	if (req->release)
 		req->release(req);
 	if (req->tcon)
@@ -425,16 +588,36 @@ static void req_release(struct smb2_req *req)
 	if (req->sess)
 		session_put(req->sess);
 	free(req->cred_groups);
-	free(req);
+	struct conn *c = req->conn;
+	if (!c->spare_req)
+		c->spare_req = req; /* the next request's (see req_alloc) */
+	else
+		free(req);
+}
+
+/* A zeroed request: the connection's spare one if it has it (no malloc for
+ * one request at a time), else a new one. */
+static struct smb2_req *req_alloc(struct conn *c)
+{
+	struct smb2_req *req = c->spare_req;
+	if (!req)
+		return calloc(1, sizeof(*req));
+	c->spare_req = NULL;
+	memset(req, 0, sizeof(*req));
+	return req;
 }
 
 static void chain_free(struct chain *ch)
 {
-	free_slots(ch->slots, ch->n);
+	free_slots(ch->c, ch->slots, ch->n);
 	for (int i = 0; i < ch->n_logoff; i++)
 		session_put(ch->logoffs[i]);
 	free(ch->frame);
-	free(ch);
+	struct conn *c = ch->c;
+	if (!c->spare_chain)
+		c->spare_chain = ch;
+	else
+		free(ch);
 }
 
 static void chain_drop(struct chain *ch, const char *why)
@@ -444,6 +627,13 @@ static void chain_drop(struct chain *ch, const char *why)
 		session_unlink(c, ch->logoffs[i], true); /* durable handles outlive a logoff (smb2.durable-open.reopen4) */
 	chain_free(ch);
 	conn_close(c, why);
+}
+
+bool req_reply_may_splice(const struct smb2_req *req)
+{
+	const struct chain *ch = req->chain;
+	return ch && !ch->enc_sess_id && !req->encrypted && ch->n_reqs == 1 && ch->off >= ch->len && ch->n == 0 &&
+	       !req->hdr.next_command && !should_sign(req);
 }
 
 /* Turns a finished request into a reply slot; false if the connection must go. */
@@ -490,9 +680,22 @@ static bool chain_finish_req(struct chain *ch, struct smb2_req *req)
 		struct iovec v = { .iov_base = req->rsp, .iov_len = req->w.pos };
 		smb2_preauth_update(req->preauth_rsp, &v, 1);
 	}
+	if (req->splice_pipe && !NT_OK(req->status)) {
+		conn_pipe_put(c, req->splice_pipe, false); /* an error reply has no data */
+		req->splice_pipe = NULL;
+	}
+	if (req->splice_pipe && !req_reply_may_splice(req)) {
+		log_err("conn %llu: READ data in a pipe for a reply that cannot carry it", (unsigned long long)c->id);
+		return false;
+	}
 	struct rsp_slot *r = &ch->slots[ch->n++];
 	*r = (struct rsp_slot){ .buf = req->rsp, .len = req->w.pos };
 	req->rsp = NULL;
+	if (req->splice_pipe) {
+		r->pipe = req->splice_pipe;
+		r->pipe_len = req->splice_len;
+		req->splice_pipe = NULL;
+	}
 	if (req->hdr.next_command || ch->n > 1) {
 		/* Chained: pad to 8 bytes and point at the next reply. The
 		 * last reply of a compound is padded too, as Windows does
@@ -587,7 +790,7 @@ bool req_send_interim(struct smb2_req *req)
 		sign_slot(c, r, req->sess);
 	struct session *enc = ch->enc_sess_id ? idtable_find(&c->sessions, ch->enc_sess_id) : NULL;
 	if (ch->enc_sess_id && !enc) {
-		free_slots(ch->slots, ch->n);
+		free_slots(ch->c, ch->slots, ch->n);
 		ch->n = 0;
 		return true;
 	}
@@ -623,14 +826,16 @@ static NTSTATUS cmd_cancel(struct smb2_req *req)
 static void req_work_trampoline(void *arg)
 {
 	struct smb2_req *req = arg;
-	if (req->cred_active && vfs_become(&req->cred) != 0) {
+	/* The thread keeps the identity afterwards (see vfs_become): the next
+	 * request of the same session switches for free. */
+	if (!req->cred_active)
+		vfs_unbecome();
+	else if (vfs_become(&req->cred) != 0) {
 		req->work_status = STATUS_ACCESS_DENIED;
 		log_err("cannot switch to uid %u for a request; refusing it", (unsigned)req->cred.uid);
 		return;
 	}
 	req->work(req);
-	if (req->cred_active)
-		vfs_unbecome();
 }
 
 static void req_done_trampoline(struct ev_loop *loop, void *arg)
@@ -693,8 +898,7 @@ NTSTATUS req_offload(struct smb2_req *req, void (*work)(struct smb2_req *), NTST
 		req->cred.groups = req->cred_groups;
 		req->cred_active = true;
 	}
-	if (offload_submit(c->srv->offload, c->loop, req_work_trampoline, req_done_trampoline, req) < 0)
-		return STATUS_NO_MEMORY;
+	offload_submit_job(c->srv->offload, &req->job, c->loop, req_work_trampoline, req_done_trampoline, req);
 	req->went_async = true;
 	c->n_pending++;
 	return STATUS_PENDING;
@@ -757,7 +961,7 @@ static void chain_run(struct chain *ch)
 			return;
 		}
 		size_t remain = ch->len - ch->off;
-		struct smb2_req *req = calloc(1, sizeof(*req));
+		struct smb2_req *req = req_alloc(c);
 		if (!req) {
 			chain_drop(ch, "out of memory");
 			return;
@@ -832,7 +1036,13 @@ drop:
 /* Takes ownership of frame; buf/len are the SMB2 messages inside it. */
 static void process_smb2(struct conn *c, uint8_t *frame, uint8_t *buf, size_t len, uint64_t enc_sess_id)
 {
-	struct chain *ch = calloc(1, sizeof(*ch));
+	struct chain *ch = c->spare_chain;
+	if (ch) {
+		c->spare_chain = NULL;
+		memset(ch, 0, sizeof(*ch));
+	} else {
+		ch = calloc(1, sizeof(*ch));
+	}
 	if (!ch) {
 		free(frame);
 		conn_close(c, "out of memory");
@@ -885,7 +1095,7 @@ static void process_smb1(struct conn *c, uint8_t *buf, size_t len)
 	send_slots(c, &slot, 1, NULL);
 }
 
-void conn_process_frame(struct conn *c, uint8_t *buf, size_t len)
+static void process_frame_now(struct conn *c, uint8_t *buf, size_t len)
 {
 	if (len < 4) {
 		free(buf);
@@ -932,4 +1142,156 @@ void conn_process_frame(struct conn *c, uint8_t *buf, size_t len)
 	}
 out:
 	free(buf);
+}
+
+/* --- large encrypted requests, decrypted on offload threads ---
+ * A transform of at least SEAL_OFFLOAD_MIN bytes (a large WRITE) is
+ * decrypted on an offload thread, so that one connection's requests are
+ * decrypted by several threads at once. Frames are still processed in the
+ * order they arrived: while any is being decrypted, later frames wait in
+ * the connection's receive queue behind it. */
+
+struct rx_frame {
+	struct rx_frame *next;
+	struct conn *c;
+	uint8_t *buf;
+	size_t len;
+	bool decrypting; /* a transform handed to an offload thread */
+	bool ready;	 /* may be processed (decrypted, or needing nothing) */
+	bool ok;
+	enum smb2_cipher cipher;
+	uint8_t key[32];
+	uint64_t session_id;
+};
+
+static void rx_free(struct rx_frame *f)
+{
+	explicit_bzero(f->key, sizeof(f->key));
+	free(f->buf);
+	free(f);
+}
+
+void conn_rx_queue_free(struct conn *c)
+{
+	while (c->rx_head) {
+		struct rx_frame *f = c->rx_head;
+		c->rx_head = f->next;
+		rx_free(f);
+	}
+	c->rx_tail = NULL;
+}
+
+static void rx_decrypt_work(void *arg)
+{
+	struct rx_frame *f = arg;
+	f->ok = smb2_decrypt(f->cipher, f->key, f->buf, f->buf + SMB2_TRANSFORM_HDR_LEN,
+			     f->len - SMB2_TRANSFORM_HDR_LEN);
+	explicit_bzero(f->key, sizeof(f->key));
+}
+
+/* Processes the frames at the head of the queue that are ready. */
+static void rx_drain(struct conn *c)
+{
+	while (c->rx_head && c->rx_head->ready && !c->closing) {
+		struct rx_frame *f = c->rx_head;
+		c->rx_head = f->next;
+		if (!c->rx_head)
+			c->rx_tail = NULL;
+		uint8_t *buf = f->buf;
+		size_t len = f->len;
+		f->buf = NULL;
+		if (!f->decrypting) {
+			process_frame_now(c, buf, len);
+		} else if (!f->ok) {
+			conn_warn(c, "decryption failed; disconnecting");
+			conn_close(c, "decrypt failed");
+			free(buf);
+		} else if (le32_at(buf + SMB2_TRANSFORM_HDR_LEN) != SMB2_PROTO) {
+			conn_close(c, "bad decrypted message");
+			free(buf);
+		} else {
+			process_smb2(c, buf, buf + SMB2_TRANSFORM_HDR_LEN, len - SMB2_TRANSFORM_HDR_LEN, f->session_id);
+		}
+		rx_free(f);
+	}
+}
+
+static void rx_decrypt_done(struct ev_loop *loop, void *arg)
+{
+	struct rx_frame *f = arg;
+	struct conn *c = f->c;
+	c->n_pending--;
+	f->ready = true;
+	if (!loop || c->closing) {
+		conn_release_if_idle(c); /* the queue goes with the connection */
+		return;
+	}
+	rx_drain(c);
+}
+
+/* Queues a frame behind others, or hands a large transform to an offload
+ * thread; false if it must be processed now (nothing queued, not large). */
+static bool rx_enqueue(struct conn *c, uint8_t *buf, size_t len)
+{
+	bool big = len >= SEAL_OFFLOAD_MIN && len > SMB2_TRANSFORM_HDR_LEN && le32_at(buf) == SMB2_TRANSFORM_PROTO &&
+		   c->srv->offload;
+	if (!c->rx_head && !big)
+		return false;
+	struct rx_frame *f = calloc(1, sizeof(*f));
+	if (!f) {
+		if (c->rx_head) { /* order matters more than this frame */
+			free(buf);
+			conn_close(c, "out of memory");
+			return true;
+		}
+		return false;
+	}
+	f->c = c;
+	f->buf = buf;
+	f->len = len;
+	f->ready = true;
+	if (big) {
+		struct smb2_transform_hdr th;
+		struct session *s = NULL;
+		if (c->dialect >= SMB2_DIALECT_300 && wire_transform_decode(buf, len, &th) &&
+		    th.original_size == len - SMB2_TRANSFORM_HDR_LEN && th.original_size >= SMB2_HDR_LEN)
+			s = lookup_session(c, th.session_id);
+		if (s && s->have_keys && c->cipher != SMB2_CIPHER_NONE) {
+			f->decrypting = true;
+			f->ready = false;
+			f->cipher = (enum smb2_cipher)c->cipher;
+			f->session_id = s->id;
+			memcpy(f->key, s->keys.decrypt, sizeof(f->key));
+			if (offload_submit(c->srv->offload, c->loop, rx_decrypt_work, rx_decrypt_done, f) < 0) {
+				f->decrypting = false; /* processed in order, decrypted then */
+				f->ready = true;
+				explicit_bzero(f->key, sizeof(f->key));
+			} else {
+				c->n_pending++;
+			}
+		}
+		/* anything wrong with the header: process_frame_now says so, in order */
+	}
+	if (c->rx_tail)
+		c->rx_tail->next = f;
+	else
+		c->rx_head = f;
+	c->rx_tail = f;
+	rx_drain(c);
+	return true;
+}
+
+void conn_process_frame(struct conn *c, uint8_t *buf, size_t len)
+{
+	if (rx_enqueue(c, buf, len))
+		return;
+	process_frame_now(c, buf, len);
+}
+
+void conn_free_spares(struct conn *c)
+{
+	free(c->spare_req);
+	free(c->spare_chain);
+	c->spare_req = NULL;
+	c->spare_chain = NULL;
 }

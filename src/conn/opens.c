@@ -15,15 +15,15 @@
 void conn_open_put_as_opener(void *arg)
 {
 	struct fsa_open *o = arg;
-	bool switched = false;
+	bool as_opener = false;
 	if (o->has_token) {
 		struct vfs_cred cr = { .uid = o->token.uid, .gid = o->token.gid, .groups = o->token.groups,
 				       .n_groups = o->token.n_groups };
-		switched = vfs_become(&cr) == 0;
+		as_opener = vfs_become(&cr) == 0;
 	}
+	if (!as_opener)
+		vfs_unbecome(); /* as root (a request may have left the thread switched) */
 	fsa_open_put(o);
-	if (switched)
-		vfs_unbecome();
 }
 
 void conn_open_release(struct conn *c, struct fsa_open *o)

@@ -6,6 +6,7 @@
 #define SMB3D_CONN_REQUEST_H
 
 #include "conn/conn.h"
+#include "event/offload.h"
 #include "vfs/vfs.h"
 
 struct chain;
@@ -26,6 +27,9 @@ struct smb2_req {
 	size_t rsp_cap;
 	struct wr w; /* body writer over rsp, positioned after the header */
 	bool has_body;
+	/* zero-copy READ: splice_len bytes in splice_pipe follow the body */
+	struct conn_pipe *splice_pipe;
+	size_t splice_len;
 	uint64_t rsp_session_id; /* SessionId to put in the response header */
 	bool sign_with_session; /* sign the response even if the request was not signed */
 	bool disconnect;
@@ -43,6 +47,7 @@ struct smb2_req {
 	NTSTATUS (*done)(struct smb2_req *req); /* back on the loop: encodes the reply */
 	void (*release)(struct smb2_req *req);	/* frees the command's state */
 	void *cmd_state;
+	struct offload_job job; /* req_offload's, no allocation per request */
 	NTSTATUS work_status;
 	bool went_async;
 	/* parked: waiting for an event (an oplock break) rather than for work */
@@ -63,6 +68,11 @@ struct smb2_req {
 /* Prepares the response body writer with room for `body_cap` bytes.
  * Returns NULL when out of memory (the handler returns STATUS_NO_MEMORY). */
 struct wr *req_body(struct smb2_req *req, size_t body_cap);
+
+/* Whether this request's reply may carry its data by reference from a pipe
+ * (req->splice_pipe): it goes out neither signed nor encrypted and alone in
+ * its frame. */
+bool req_reply_may_splice(const struct smb2_req *req);
 
 typedef NTSTATUS (*smb2_handler)(struct smb2_req *req);
 

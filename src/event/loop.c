@@ -14,6 +14,7 @@
 
 #include "base/log.h"
 
+/* Deferred callbacks (loop-thread only). */
 struct post {
 	struct post *next;
 	ev_post_cb cb;
@@ -29,9 +30,11 @@ struct ev_loop {
 	struct ev_timer **heap;
 	size_t heap_len, heap_cap;
 	pthread_mutex_t post_lock;
-	struct post *post_head, *post_tail;
+	struct ev_post *post_head, *post_tail;
 	struct post *defer_head;
 	void *data;
+	uint8_t *scratch;
+	size_t scratch_len;
 };
 
 static uint64_t mono_ms(void)
@@ -44,13 +47,15 @@ static uint64_t mono_ms(void)
 static void run_posts(struct ev_loop *loop)
 {
 	pthread_mutex_lock(&loop->post_lock);
-	struct post *p = loop->post_head;
+	struct ev_post *p = loop->post_head;
 	loop->post_head = loop->post_tail = NULL;
 	pthread_mutex_unlock(&loop->post_lock);
 	while (p) {
-		struct post *next = p->next;
-		p->cb(loop, p->arg);
-		free(p);
+		struct ev_post *next = p->next;
+		bool heap = p->heap;
+		p->cb(loop, p->arg); /* may free a caller-owned node */
+		if (heap)
+			free(p);
 		p = next;
 	}
 }
@@ -92,19 +97,22 @@ void ev_loop_free(struct ev_loop *loop)
 	if (!loop)
 		return;
 	pthread_mutex_lock(&loop->post_lock);
-	struct post *p = loop->post_head;
+	struct ev_post *p = loop->post_head;
 	loop->post_head = loop->post_tail = NULL;
 	pthread_mutex_unlock(&loop->post_lock);
 	while (p) {
-		struct post *next = p->next;
+		struct ev_post *next = p->next;
+		bool heap = p->heap;
 		p->cb(NULL, p->arg);
-		free(p);
+		if (heap)
+			free(p);
 		p = next;
 	}
 	close(loop->epfd);
 	close(loop->wakefd);
 	pthread_mutex_destroy(&loop->post_lock);
 	free(loop->heap);
+	free(loop->scratch);
 	free(loop);
 }
 
@@ -227,10 +235,17 @@ static void run_timers(struct ev_loop *loop)
 
 int ev_loop_post(struct ev_loop *loop, ev_post_cb cb, void *arg)
 {
-	struct post *p = malloc(sizeof(*p));
+	struct ev_post *p = malloc(sizeof(*p));
 	if (!p)
 		return -1;
-	*p = (struct post){ .cb = cb, .arg = arg };
+	*p = (struct ev_post){ .cb = cb, .arg = arg, .heap = true };
+	ev_loop_post_node(loop, p);
+	return 0;
+}
+
+void ev_loop_post_node(struct ev_loop *loop, struct ev_post *p)
+{
+	p->next = NULL;
 	pthread_mutex_lock(&loop->post_lock);
 	bool was_empty = loop->post_head == NULL;
 	if (loop->post_tail)
@@ -244,7 +259,6 @@ int ev_loop_post(struct ev_loop *loop, ev_post_cb cb, void *arg)
 		ssize_t r = write(loop->wakefd, &one, sizeof(one));
 		(void)r;
 	}
-	return 0;
 }
 
 int ev_loop_defer(struct ev_loop *loop, ev_post_cb cb, void *arg)
@@ -335,4 +349,16 @@ int ev_loop_run(struct ev_loop *loop)
 	}
 	run_deferred(loop);
 	return 0;
+}
+
+uint8_t *ev_loop_scratch(struct ev_loop *loop, size_t len)
+{
+	if (loop->scratch_len < len) {
+		uint8_t *b = realloc(loop->scratch, len);
+		if (!b)
+			return NULL;
+		loop->scratch = b;
+		loop->scratch_len = len;
+	}
+	return loop->scratch;
 }

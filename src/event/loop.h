@@ -64,9 +64,24 @@ static inline bool ev_timer_armed(const struct ev_timer *t)
  * with loop == NULL so their owners can release arg. */
 int ev_loop_post(struct ev_loop *loop, ev_post_cb cb, void *arg);
 
+/* ev_loop_post without an allocation: the caller provides the node, which
+ * must stay valid until cb starts (cb may free the memory holding it). */
+struct ev_post {
+	struct ev_post *next;
+	ev_post_cb cb;
+	void *arg;
+	bool heap; /* allocated by ev_loop_post: freed after cb */
+};
+void ev_loop_post_node(struct ev_loop *loop, struct ev_post *p);
+
 /* Loop-thread only: runs cb(loop, arg) after the current batch of events and
  * timers, when no callback is on the stack (deferred frees). */
 int ev_loop_defer(struct ev_loop *loop, ev_post_cb cb, void *arg);
+
+/* Loop-thread only: a buffer of at least len bytes shared by everything on
+ * this loop, valid until the next call (e.g. for reading sockets into
+ * before the data is handed out); NULL if out of memory. */
+uint8_t *ev_loop_scratch(struct ev_loop *loop, size_t len);
 
 /* A user pointer for the owner (e.g. the worker). */
 void ev_loop_set_data(struct ev_loop *loop, void *data);

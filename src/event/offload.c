@@ -6,18 +6,10 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
-struct job {
-	struct job *next;
-	struct ev_loop *loop;
-	offload_work_fn work;
-	offload_done_fn done;
-	void *arg;
-};
-
 struct offload_pool {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	struct job *head, *tail;
+	struct offload_job *head, *tail;
 	bool stopping;
 	unsigned nthreads;
 	pthread_t *threads;
@@ -25,9 +17,13 @@ struct offload_pool {
 
 static void job_done(struct ev_loop *loop, void *arg)
 {
-	struct job *j = arg;
-	j->done(loop, j->arg);
-	free(j);
+	struct offload_job *j = arg;
+	bool heap = j->heap;
+	void *a = j->arg;
+	offload_done_fn done = j->done;
+	if (heap)
+		free(j);
+	done(loop, a); /* may free a caller-owned job */
 }
 
 static void *worker(void *arg)
@@ -37,7 +33,7 @@ static void *worker(void *arg)
 		pthread_mutex_lock(&pool->lock);
 		while (!pool->head && !pool->stopping)
 			pthread_cond_wait(&pool->cond, &pool->lock);
-		struct job *j = pool->head;
+		struct offload_job *j = pool->head;
 		if (!j) {
 			pthread_mutex_unlock(&pool->lock);
 			return NULL;
@@ -46,14 +42,14 @@ static void *worker(void *arg)
 		if (!pool->head)
 			pool->tail = NULL;
 		pthread_mutex_unlock(&pool->lock);
-		j->work(j->arg);
-		if (j->done) {
-			if (ev_loop_post(j->loop, job_done, j) == 0)
-				continue;
-			/* Out of memory: completing inline is the only option left. */
-			j->done(NULL, j->arg);
+		bool has_done = j->done != NULL, heap = j->heap;
+		j->work(j->arg); /* without done, a caller-owned job may be gone after this */
+		if (has_done) {
+			j->post = (struct ev_post){ .cb = job_done, .arg = j };
+			ev_loop_post_node(j->loop, &j->post);
+		} else if (heap) {
+			free(j);
 		}
-		free(j);
 	}
 }
 
@@ -97,13 +93,8 @@ void offload_pool_free(struct offload_pool *pool)
 	free(pool);
 }
 
-int offload_submit(struct offload_pool *pool, struct ev_loop *loop, offload_work_fn work, offload_done_fn done,
-		   void *arg)
+static void submit(struct offload_pool *pool, struct offload_job *j)
 {
-	struct job *j = malloc(sizeof(*j));
-	if (!j)
-		return -1;
-	*j = (struct job){ .loop = loop, .work = work, .done = done, .arg = arg };
 	pthread_mutex_lock(&pool->lock);
 	if (pool->tail)
 		pool->tail->next = j;
@@ -112,5 +103,22 @@ int offload_submit(struct offload_pool *pool, struct ev_loop *loop, offload_work
 	pool->tail = j;
 	pthread_cond_signal(&pool->cond);
 	pthread_mutex_unlock(&pool->lock);
+}
+
+void offload_submit_job(struct offload_pool *pool, struct offload_job *j, struct ev_loop *loop, offload_work_fn work,
+			offload_done_fn done, void *arg)
+{
+	*j = (struct offload_job){ .loop = loop, .work = work, .done = done, .arg = arg };
+	submit(pool, j);
+}
+
+int offload_submit(struct offload_pool *pool, struct ev_loop *loop, offload_work_fn work, offload_done_fn done,
+		   void *arg)
+{
+	struct offload_job *j = malloc(sizeof(*j));
+	if (!j)
+		return -1;
+	*j = (struct offload_job){ .loop = loop, .work = work, .done = done, .arg = arg, .heap = true };
+	submit(pool, j);
 	return 0;
 }

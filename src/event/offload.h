@@ -20,4 +20,19 @@ void offload_pool_free(struct offload_pool *pool);
 int offload_submit(struct offload_pool *pool, struct ev_loop *loop, offload_work_fn work, offload_done_fn done,
 		   void *arg);
 
+/* The same without an allocation: the caller provides the job (for example
+ * inside a request), which must stay valid until done starts (done may free
+ * it) or, without done, until work has returned. */
+struct offload_job {
+	struct offload_job *next;
+	struct ev_loop *loop;
+	offload_work_fn work;
+	offload_done_fn done;
+	void *arg;
+	struct ev_post post;
+	bool heap; /* allocated by offload_submit */
+};
+void offload_submit_job(struct offload_pool *pool, struct offload_job *j, struct ev_loop *loop, offload_work_fn work,
+			offload_done_fn done, void *arg);
+
 #endif

@@ -199,7 +199,7 @@ struct fsa_sd *fsa_sd_posix(const struct vfs_stat *st)
 /* A stored descriptor of fd's file, or of entry `name` of directory fd. */
 static struct fsa_sd *sd_load(int fd, const char *name, NTSTATUS *st)
 {
-	static __thread uint8_t buf[VFS_NTACL_MAX];
+	uint8_t buf[VFS_NTACL_MAX]; /* on the stack: see vfs_get_ntacl */
 	size_t len;
 	*st = name ? vfs_get_ntacl_at(fd, name, buf, sizeof(buf), &len) : vfs_get_ntacl(fd, buf, sizeof(buf), &len);
 	if (!NT_OK(*st) || len == 0)

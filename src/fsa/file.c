@@ -818,25 +818,28 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 
 	/* Existing DOS attributes: READONLY refuses writes and deletion. */
 	struct vfs_dosinfo dos = { 0 };
+	int afd = -1; /* read-only fd the attributes came from; may become the open's fd */
 	if (exists) {
-		int afd = -1;
-		if (NT_OK(vfs_open(a->root, path, O_RDONLY | (is_dir ? O_DIRECTORY : 0) | O_NONBLOCK, 0,
-				   &afd))) {
+		if (NT_OK(vfs_open(a->root, path, O_RDONLY | (is_dir ? O_DIRECTORY : 0) | O_NONBLOCK, 0, &afd)))
 			(void)vfs_get_dosinfo(afd, &dos);
-			vfs_close(afd);
-		}
 		/* [MS-FSA] 2.1.5.1.2: overwriting a hidden or system file
 		 * needs those attributes in the request */
 		if (truncate && dos.has_attrs &&
 		    (((dos.attrs & FILE_ATTRIBUTE_HIDDEN) && !(a->file_attributes & FILE_ATTRIBUTE_HIDDEN)) ||
-		     ((dos.attrs & FILE_ATTRIBUTE_SYSTEM) && !(a->file_attributes & FILE_ATTRIBUTE_SYSTEM))))
+		     ((dos.attrs & FILE_ATTRIBUTE_SYSTEM) && !(a->file_attributes & FILE_ATTRIBUTE_SYSTEM)))) {
+			vfs_close(afd);
 			return STATUS_ACCESS_DENIED;
+		}
 		if (dos.has_attrs && (dos.attrs & FILE_ATTRIBUTE_READONLY) && !is_dir) {
-			if (a->create_options & FILE_DELETE_ON_CLOSE)
+			if (a->create_options & FILE_DELETE_ON_CLOSE) {
+				vfs_close(afd);
 				return STATUS_CANNOT_DELETE;
+			}
 			if (access & (FILE_WRITE_DATA | FILE_APPEND_DATA)) {
-				if (!max_allowed)
+				if (!max_allowed) {
+					vfs_close(afd);
 					return STATUS_ACCESS_DENIED;
+				}
 				access &= ~(FILE_WRITE_DATA | FILE_APPEND_DATA);
 			}
 		}
@@ -896,7 +899,14 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 			if (!NT_OK(st))
 				return st;
 		}
-		st = vfs_open(a->root, path, O_RDONLY | O_DIRECTORY, 0, &fd);
+		if (afd >= 0) { /* the same open as the attributes' */
+			fd = afd;
+			afd = -1;
+			vfs_clear_nonblock(fd);
+			st = STATUS_SUCCESS;
+		} else {
+			st = vfs_open(a->root, path, O_RDONLY | O_DIRECTORY, 0, &fd);
+		}
 		if (NT_EQ(st, STATUS_ACCESS_DENIED) && !want_read)
 			st = vfs_open(a->root, path, O_PATH | O_DIRECTORY, 0, &fd);
 	} else {
@@ -907,6 +917,10 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 				created = true;
 			else if (NT_EQ(st, STATUS_OBJECT_NAME_COLLISION) && a->disposition != FILE_CREATE)
 				st = vfs_open(a->root, path, flags, 0, &fd); /* lost a race: it exists now */
+		} else if (afd >= 0 && flags == O_RDONLY) {
+			fd = afd; /* the same open as the attributes' */
+			afd = -1;
+			st = STATUS_SUCCESS;
 		} else {
 			st = vfs_open(a->root, path, flags | O_NONBLOCK, 0, &fd);
 			if (NT_EQ(st, STATUS_ACCESS_DENIED) && max_allowed && flags != O_RDONLY) {
@@ -919,6 +933,7 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 		if (NT_OK(st) && fd >= 0)
 			vfs_clear_nonblock(fd);
 	}
+	vfs_close(afd);
 	if (!NT_OK(st))
 		return st;
 	st = vfs_fstat(fd, &vs);

@@ -408,6 +408,11 @@ NTSTATUS fsa_read(struct fsa_open *o, void *buf, size_t n, uint64_t off, size_t 
 	return vfs_pread(o->fd, buf, n, off, done);
 }
 
+NTSTATUS fsa_read_to_pipe(struct fsa_open *o, int pipe_w, size_t n, uint64_t off, size_t *done)
+{
+	return vfs_splice_to_pipe(o->fd, off, n, pipe_w, done);
+}
+
 NTSTATUS fsa_write(struct fsa_open *o, const void *buf, size_t n, uint64_t off, size_t *done, bool write_through)
 {
 	NTSTATUS s;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "base/nttime.h"
@@ -20,6 +21,7 @@
 #include "server/server.h"
 #include "server/worker.h"
 #include "transport/tcp.h"
+#include "vfs/vfs.h"
 
 struct config *server_config_get(struct server *srv)
 {
@@ -60,7 +62,8 @@ struct server *server_alloc(struct config *cfg)
 	idtable_init(&srv->fail_by_addr);
 	srv->cfg = cfg;
 	srv->files = fsa_table_new();
-	if (!srv->files || !durable_table_init(srv))
+	srv->roots = vfs_root_cache_new();
+	if (!srv->files || !srv->roots || !durable_table_init(srv))
 		goto fail;
 	fsa_table_set_break_sink(srv->files, conn_break_sink, srv);
 	srv->is_root = geteuid() == 0;
@@ -85,16 +88,39 @@ fail:
 	return NULL;
 }
 
+/* Every connection holds a socket: allow as many descriptors as the hard
+ * limit permits (the default soft limit of 1024 would cap the sessions). */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			log_warn("cannot raise the open-file limit to %llu: %s", (unsigned long long)rl.rlim_max,
+				 strerror(errno));
+	}
+}
+
 struct server *server_new(struct config *cfg)
 {
-	struct server *srv = server_alloc(cfg);
-	if (!srv)
-		return NULL;
+	/* Listen first: clients can connect (the kernel queues them) while
+	 * OpenSSL, the offload pool and the workers start. */
+	raise_fd_limit();
 	char err[512];
-	if (tcp_listeners_open(cfg, &srv->listeners, &srv->n_listeners, err, sizeof(err)) < 0) {
+	struct listener *ls = NULL;
+	size_t n_ls = 0;
+	if (tcp_listeners_open(cfg, &ls, &n_ls, err, sizeof(err)) < 0) {
 		fprintf(stderr, "smb3d: %s\n", err);
-		goto fail;
+		config_put(cfg);
+		return NULL;
 	}
+	struct server *srv = server_alloc(cfg);
+	if (!srv) {
+		tcp_listeners_close(ls, n_ls);
+		return NULL;
+	}
+	srv->listeners = ls;
+	srv->n_listeners = n_ls;
 	srv->n_workers = ncpus();
 	srv->workers = calloc(srv->n_workers, sizeof(struct worker));
 	if (!srv->workers)
@@ -180,6 +206,7 @@ void server_free(struct server *srv)
 	srv->workers = NULL;
 	durable_table_free(srv); /* closes durable handles still waiting */
 	fsa_table_free(srv->files);
+	vfs_root_cache_free(srv->roots);
 	tcp_listeners_close(srv->listeners, srv->n_listeners);
 	server_users_free(srv);
 	size_t cur = 0;

@@ -21,6 +21,7 @@ struct worker;
 struct listener;
 struct fsa_table;
 struct durable_table;
+struct vfs_root_cache;
 
 struct server {
 	pthread_mutex_t cfg_lock;
@@ -45,6 +46,7 @@ struct server {
 	atomic_uint_fast64_t next_open_id;
 	struct fsa_table *files; /* every open file, across connections (fsa/) */
 	struct durable_table *durable; /* durable handles between connections (conn/durable.c) */
+	struct vfs_root_cache *roots; /* share directories, one descriptor each (vfs/) */
 	atomic_uint_fast64_t next_conn_id;
 
 	/* Sessions of all connections by SessionId (for PreviousSessionId and

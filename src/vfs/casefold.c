@@ -1,6 +1,7 @@
 /* Case-insensitive name lookup (Samba's "case sensitive = no"): each
  * component is tried exactly with one confined openat2, and only if missing
- * is its directory scanned for a match under simple upper-case folding.
+ * is its directory searched for a match under simple upper-case folding
+ * (through the index of ci_cache.c).
  * Folding covers ASCII, Latin-1 Supplement, Latin Extended-A, basic Greek
  * (with tonos) and basic Cyrillic, using the 1:1 upper-case mappings of
  * UnicodeData.txt; other code points compare exactly, and there is no
@@ -52,7 +53,7 @@ uint32_t vfs_upcase(uint32_t c)
 
 /* Decodes one UTF-8 sequence; an invalid byte comes back as 0xDC00 + byte
  * (a lone surrogate, which valid UTF-8 never yields) and is consumed alone. */
-static uint32_t utf8_next(const unsigned char **pp)
+uint32_t vfs_utf8_next(const unsigned char **pp)
 {
 	const unsigned char *p = *pp;
 	uint32_t c = p[0];
@@ -89,44 +90,10 @@ bool vfs_name_equal_ci(const char *a, const char *b)
 {
 	const unsigned char *p = (const unsigned char *)a, *q = (const unsigned char *)b;
 	while (*p && *q) {
-		if (vfs_upcase(utf8_next(&p)) != vfs_upcase(utf8_next(&q)))
+		if (vfs_upcase(vfs_utf8_next(&p)) != vfs_upcase(vfs_utf8_next(&q)))
 			return false;
 	}
 	return !*p && !*q;
-}
-
-/* Looks for name in the directory disk (root-relative, "" = root) ignoring
- * case; copies the on-disk spelling to found. *missing when there is none. */
-static NTSTATUS scan_dir(const struct vfs_root *r, const char *disk, const char *name, char *found, bool *missing)
-{
-	struct vfs_dir *d;
-	struct vfs_dirent e;
-	int fd = vfs_openat2(r->fd, disk[0] ? disk : ".", O_RDONLY | O_DIRECTORY, 0);
-	if (fd < 0) {
-		if (fd == -ENOENT || fd == -ENOTDIR) {
-			*missing = true;
-			return STATUS_SUCCESS;
-		}
-		return vfs_errno_to_status(-fd);
-	}
-	NTSTATUS s = vfs_dir_open(fd, &d);
-	close(fd);
-	if (!NT_OK(s))
-		return s;
-	*missing = true;
-	while (NT_OK(s = vfs_dir_next(d, &e))) {
-		if (!strcmp(e.name, ".") || !strcmp(e.name, ".."))
-			continue;
-		if (vfs_name_equal_ci(e.name, name)) {
-			snprintf(found, NAME_MAX + 1, "%s", e.name);
-			*missing = false;
-			break;
-		}
-	}
-	vfs_dir_close(d);
-	if (NT_EQ(s, STATUS_NO_MORE_FILES))
-		s = STATUS_SUCCESS;
-	return s;
 }
 
 /* Resolves one component below the on-disk prefix disk (dlen bytes): found
@@ -149,7 +116,7 @@ static NTSTATUS lookup_component(const struct vfs_root *r, char *disk, size_t dl
 		return STATUS_SUCCESS;
 	}
 	if (fd == -ENOENT)
-		return scan_dir(r, disk, comp, found, missing);
+		return vfs_ci_find(r, disk, comp, found, missing);
 	if (fd == -ENOTDIR) {
 		*missing = true;
 		return STATUS_SUCCESS;
@@ -168,6 +135,19 @@ NTSTATUS vfs_resolve_case(const struct vfs_root *r, const char *path, char *out,
 		return s;
 	if (out_cap == 0)
 		return STATUS_BUFFER_TOO_SMALL;
+	/* Usually the name exists as spelled: one open of the whole path says
+	 * so (the walk below would find each component as spelled too). */
+	size_t plen = strlen(path);
+	if (plen) {
+		int fd = vfs_openat2(r->fd, path, O_PATH | O_NOFOLLOW, 0);
+		if (fd >= 0) {
+			close(fd);
+			if (plen + 1 > out_cap)
+				return STATUS_BUFFER_TOO_SMALL;
+			memcpy(out, path, plen + 1);
+			return STATUS_SUCCESS;
+		}
+	}
 	disk[0] = '\0';
 	for (const char *p = path; *p;) {
 		const char *slash = strchr(p, '/');

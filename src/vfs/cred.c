@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -29,6 +30,35 @@ static gid_t root_groups[NGROUPS_MAX];
 static int n_root_groups;
 
 static __thread bool switched;
+/* The identity a switched thread has, to skip switching to it again (the
+ * offload threads keep the last request's identity: consecutive requests
+ * of one session then cost no syscalls). Only small group lists are kept. */
+#define CRED_CACHE_GROUPS 32
+static __thread struct {
+	bool valid;
+	uid_t uid;
+	gid_t gid;
+	int n_groups;
+	gid_t groups[CRED_CACHE_GROUPS];
+} current;
+
+static bool is_current(const struct vfs_cred *c)
+{
+	return current.valid && current.uid == c->uid && current.gid == c->gid && current.n_groups == c->n_groups &&
+	       (c->n_groups == 0 || memcmp(current.groups, c->groups, sizeof(gid_t) * (size_t)c->n_groups) == 0);
+}
+
+static void remember(const struct vfs_cred *c)
+{
+	current.valid = c->n_groups <= CRED_CACHE_GROUPS;
+	if (!current.valid)
+		return;
+	current.uid = c->uid;
+	current.gid = c->gid;
+	current.n_groups = c->n_groups;
+	if (c->n_groups > 0)
+		memcpy(current.groups, c->groups, sizeof(gid_t) * (size_t)c->n_groups);
+}
 
 /* Runs before any thread switches: records whether we are root and root's
  * supplementary groups, to restore them on the way out. */
@@ -72,6 +102,7 @@ void vfs_unbecome(void)
 		abort();
 	}
 	switched = false;
+	current.valid = false;
 }
 
 int vfs_become(const struct vfs_cred *c)
@@ -82,6 +113,8 @@ int vfs_become(const struct vfs_cred *c)
 	if (!c || c->uid == (uid_t)-1 || c->gid == (gid_t)-1 || c->n_groups < 0 || c->n_groups > NGROUPS_MAX ||
 	    (c->n_groups > 0 && !c->groups))
 		return -EINVAL;
+	if (switched && is_current(c))
+		return 0;
 	if (switched)
 		vfs_unbecome();
 
@@ -96,6 +129,7 @@ int vfs_become(const struct vfs_cred *c)
 	if (rc != 0)
 		goto undo_gid;
 	switched = true;
+	remember(c);
 	return 0;
 
 undo_gid:

@@ -34,6 +34,32 @@ NTSTATUS vfs_pread(int fd, void *buf, size_t n, uint64_t off, size_t *done)
 	return STATUS_SUCCESS;
 }
 
+NTSTATUS vfs_splice_to_pipe(int fd, uint64_t off, size_t n, int pipe_w, size_t *done)
+{
+	loff_t pos = (loff_t)off;
+	size_t got = 0;
+	*done = 0;
+	if (off > INT64_MAX || n > INT64_MAX - off)
+		return STATUS_INVALID_PARAMETER;
+	while (got < n) {
+		ssize_t k = splice(fd, &pos, pipe_w, NULL, n - got, SPLICE_F_MOVE);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			*done = got;
+			/* a file system that cannot splice: the caller copies instead */
+			if (errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP)
+				return STATUS_NOT_SUPPORTED;
+			return vfs_errno_to_status(errno);
+		}
+		if (k == 0)
+			break; /* EOF */
+		got += (size_t)k;
+	}
+	*done = got;
+	return STATUS_SUCCESS;
+}
+
 NTSTATUS vfs_pwrite(int fd, const void *buf, size_t n, uint64_t off, size_t *done)
 {
 	size_t put = 0;

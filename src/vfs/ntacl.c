@@ -3,6 +3,7 @@
  * and the self-relative descriptor, which this layer does not interpret. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <unistd.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -26,31 +27,51 @@ static void meta_of(const struct stat *st, uint8_t hdr[NTACL_HDR])
 	wr_u32(&w, (uint32_t)(st->st_mode & 07777));
 }
 
+/* Most descriptors are a few hundred bytes: read into a stack buffer of this
+ * size first (getxattr makes the kernel allocate and zero as many bytes as
+ * the buffer offered, so offering 64 KiB every time costs), and only a larger
+ * one into a heap buffer of the maximum size. No per-thread buffers: static
+ * TLS is zeroed page by page whenever a thread starts. */
+#define NTACL_PROBE 2048
+
 NTSTATUS vfs_get_ntacl(int fd, uint8_t *buf, size_t cap, size_t *len)
 {
 	*len = 0;
-	static __thread uint8_t raw[NTACL_HDR + VFS_NTACL_MAX];
-	ssize_t n = vfs_xattr_get(fd, NTACL_XATTR, raw, sizeof(raw));
+	uint8_t probe[NTACL_HDR + NTACL_PROBE];
+	uint8_t *raw = probe, *big = NULL;
+	NTSTATUS st = STATUS_SUCCESS;
+	ssize_t n = vfs_xattr_get(fd, NTACL_XATTR, probe, sizeof(probe));
+	if (n == -ERANGE) {
+		if (!(big = malloc(NTACL_HDR + VFS_NTACL_MAX)))
+			return STATUS_NO_MEMORY;
+		raw = big;
+		n = vfs_xattr_get(fd, NTACL_XATTR, big, NTACL_HDR + VFS_NTACL_MAX);
+	}
 	if (n < 0) {
 		if (n == -ENODATA || n == -ENOTSUP || n == -EOPNOTSUPP || n == -ELOOP || n == -EPERM)
-			return STATUS_SUCCESS;
+			goto out;
 		if (n == -E2BIG || n == -ERANGE)
-			return STATUS_SUCCESS; /* not ours: ignore */
-		return vfs_errno_to_status((int)-n);
+			goto out; /* not ours: ignore */
+		st = vfs_errno_to_status((int)-n);
+		goto out;
 	}
-	struct stat st;
-	if (fstat(fd, &st) < 0)
-		return vfs_errno_to_status(errno);
+	struct stat sb;
+	if (fstat(fd, &sb) < 0) {
+		st = vfs_errno_to_status(errno);
+		goto out;
+	}
 	uint8_t want[NTACL_HDR];
-	meta_of(&st, want);
+	meta_of(&sb, want);
 	if ((size_t)n <= NTACL_HDR || memcmp(raw, want, NTACL_HDR))
-		return STATUS_SUCCESS; /* changed outside smb3d, or not ours */
+		goto out; /* changed outside smb3d, or not ours */
 	size_t sd_len = (size_t)n - NTACL_HDR;
 	if (sd_len > cap)
-		return STATUS_SUCCESS;
+		goto out;
 	memcpy(buf, raw + NTACL_HDR, sd_len);
 	*len = sd_len;
-	return STATUS_SUCCESS;
+out:
+	free(big);
+	return st;
 }
 
 NTSTATUS vfs_set_ntacl(int fd, const uint8_t *sd, size_t len)
@@ -60,10 +81,15 @@ NTSTATUS vfs_set_ntacl(int fd, const uint8_t *sd, size_t len)
 	struct stat st;
 	if (fstat(fd, &st) < 0)
 		return vfs_errno_to_status(errno);
-	static __thread uint8_t raw[NTACL_HDR + VFS_NTACL_MAX];
+	uint8_t probe[NTACL_HDR + NTACL_PROBE];
+	uint8_t *raw = len <= NTACL_PROBE ? probe : malloc(NTACL_HDR + len);
+	if (!raw)
+		return STATUS_NO_MEMORY;
 	meta_of(&st, raw);
 	memcpy(raw + NTACL_HDR, sd, len);
 	int rc = vfs_xattr_set(fd, NTACL_XATTR, raw, NTACL_HDR + len);
+	if (raw != probe)
+		free(raw);
 	if (rc == 0)
 		return STATUS_SUCCESS;
 	if (rc == -ENOTSUP || rc == -EOPNOTSUPP)

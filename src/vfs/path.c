@@ -143,6 +143,7 @@ NTSTATUS vfs_root_open(const char *abs_path, struct vfs_root *r)
 {
 	struct stat st;
 	r->fd = -1;
+	r->shared = NULL;
 	if (!abs_path || abs_path[0] != '/')
 		return STATUS_INVALID_PARAMETER;
 	int fd = open(abs_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -157,13 +158,6 @@ NTSTATUS vfs_root_open(const char *abs_path, struct vfs_root *r)
 	r->dev = st.st_dev;
 	r->ino = st.st_ino;
 	return STATUS_SUCCESS;
-}
-
-void vfs_root_close(struct vfs_root *r)
-{
-	if (r->fd >= 0)
-		close(r->fd);
-	r->fd = -1;
 }
 
 void vfs_close(int fd)
@@ -233,9 +227,13 @@ NTSTATUS vfs_open(const struct vfs_root *r, const char *path, int flags, mode_t 
 			close(fd);
 			return STATUS_ACCESS_DENIED;
 		}
+		/* opened O_NONBLOCK here: set the status flags asked for (F_SETFL
+		 * changes only O_APPEND, O_NOATIME and O_NONBLOCK of them) */
 		if (!(flags & O_NONBLOCK))
-			vfs_clear_nonblock(fd);
+			(void)fcntl(fd, F_SETFL, flags & (O_APPEND | O_NOATIME));
 	}
+	if (flags & O_CREAT)
+		vfs_ci_note_path(r, path, true); /* it exists now, created or not */
 	*fdp = fd;
 	return STATUS_SUCCESS;
 }
@@ -254,6 +252,8 @@ NTSTATUS vfs_mkdir(const struct vfs_root *r, const char *path, mode_t mode)
 		return s;
 	if (mkdirat(pfd, name, mode & 07777) < 0)
 		s = vfs_errno_to_status(errno);
+	else
+		vfs_ci_note(r, pfd, name, true);
 	close(pfd);
 	return s;
 }
@@ -297,6 +297,8 @@ NTSTATUS vfs_unlink(const struct vfs_root *r, const char *path, bool is_dir)
 	if (unlinkat(pfd, name, is_dir ? AT_REMOVEDIR : 0) < 0) {
 		/* The parent is resolved, so ENOTDIR can only be about name. */
 		s = errno == ENOTDIR ? STATUS_NOT_A_DIRECTORY : vfs_errno_to_status(errno);
+	} else {
+		vfs_ci_note(r, pfd, name, false);
 	}
 	close(pfd);
 	return s;
@@ -346,6 +348,10 @@ NTSTATUS vfs_rename(const struct vfs_root *r, const char *from, const char *to, 
 	}
 	s = rename_status(errno);
 out:
+	if (NT_OK(s)) {
+		vfs_ci_note(r, fpfd, fname, false);
+		vfs_ci_note(r, tpfd, tname, false);
+	}
 	if (fpfd >= 0)
 		close(fpfd);
 	if (tpfd >= 0)
@@ -401,6 +407,8 @@ NTSTATUS vfs_link(const struct vfs_root *r, const char *existing, const char *ne
 	else
 		s = rename_status(errno);
 out:
+	if (NT_OK(s))
+		vfs_ci_note(r, tpfd, tname, false); /* a replaced name, temporary names */
 	if (fpfd >= 0)
 		close(fpfd);
 	if (tpfd >= 0)

@@ -47,6 +47,9 @@ struct vfs_cred {
 	const gid_t *groups;
 	int n_groups;
 };
+/* Switches the calling thread to c (0 or -errno); nothing to do when it
+ * already is c. A thread stays switched until vfs_unbecome(): work that
+ * needs root calls that first. */
 int vfs_become(const struct vfs_cred *c); /* 0 or -errno */
 void vfs_unbecome(void);
 
@@ -55,16 +58,31 @@ NTSTATUS vfs_errno_to_status(int err);
 
 /* A share root: an O_PATH|O_DIRECTORY fd. abs_path must be absolute; it is
  * the administrator's path and may itself contain symlinks. */
+struct vfs_root_shared;
 struct vfs_root {
 	int fd;
 	dev_t dev;
 	ino_t ino;
+	struct vfs_root_shared *shared; /* from vfs_root_get; NULL if fd is our own */
 };
+/* A root with a descriptor of its own. */
 NTSTATUS vfs_root_open(const char *abs_path, struct vfs_root *r);
+/* Closes a root handle (a shared root's descriptor closes with its last handle). */
 void vfs_root_close(struct vfs_root *r);
 /* A second handle on a share root that the caller owns and closes with
- * vfs_root_close (an open outliving its tree connect keeps one). */
+ * vfs_root_close (an open outliving its tree connect keeps one): a new
+ * reference for a shared root, a duplicate descriptor otherwise. */
 NTSTATUS vfs_root_dup(const struct vfs_root *r, struct vfs_root *out);
+
+/* Shared share roots: every handle on the same directory (same path, device
+ * and inode) shares one descriptor, so tree connects and opens cost no
+ * descriptor each. Thread-safe. vfs_root_get resolves abs_path afresh each
+ * time (a directory replaced on disk gets a new descriptor). The cache may be
+ * freed while roots are still open; it goes when the last one is closed. */
+struct vfs_root_cache;
+struct vfs_root_cache *vfs_root_cache_new(void);
+void vfs_root_cache_free(struct vfs_root_cache *c);
+NTSTATUS vfs_root_get(struct vfs_root_cache *c, const char *abs_path, struct vfs_root *r);
 
 struct vfs_stat {
 	uint64_t dev, ino, size, alloc; /* alloc: st_blocks * 512 */
@@ -115,6 +133,10 @@ NTSTATUS vfs_link(const struct vfs_root *r, const char *existing, const char *ne
  * tells how much); pwrite until everything is written. Offsets above
  * INT64_MAX are STATUS_INVALID_PARAMETER. */
 NTSTATUS vfs_pread(int fd, void *buf, size_t n, uint64_t off, size_t *done);
+/* Like vfs_pread, but moves the file's pages into the pipe pipe_w by
+ * reference (splice(2), no copy); the pipe must have room for n bytes.
+ * STATUS_NOT_SUPPORTED (with *done 0) when the file system cannot splice. */
+NTSTATUS vfs_splice_to_pipe(int fd, uint64_t off, size_t n, int pipe_w, size_t *done);
 NTSTATUS vfs_pwrite(int fd, const void *buf, size_t n, uint64_t off, size_t *done);
 NTSTATUS vfs_fsync(int fd, bool data_only);
 NTSTATUS vfs_ftruncate(int fd, uint64_t size);

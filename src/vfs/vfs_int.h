@@ -5,6 +5,8 @@
 #define SMB3D_VFS_VFS_INT_H
 
 #include <limits.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <sys/stat.h>
 
 #include "vfs/vfs.h"
@@ -35,6 +37,28 @@ NTSTATUS vfs_path_status(const struct vfs_root *r, const char *path, int err);
 
 struct statx;
 void vfs_stat_from_statx(const struct statx *sx, struct vfs_stat *st);
+
+/* Case-insensitive lookups (casefold.c, ci_cache.c). */
+uint32_t vfs_utf8_next(const unsigned char **pp);
+#define VFS_CI_DIRS 4
+struct ci_dir;
+/* The name indexes of one share root (in its struct vfs_root_shared). */
+struct vfs_ci_cache {
+	pthread_mutex_t lock;
+	struct ci_dir *dirs; /* VFS_CI_DIRS */
+};
+/* The cache of a shared root (r->shared non-NULL). */
+struct vfs_ci_cache *vfs_root_ci(const struct vfs_root *r);
+bool vfs_ci_cache_init(struct vfs_ci_cache *c);
+void vfs_ci_cache_clear(struct vfs_ci_cache *c);
+/* Whether directory disk (root-relative) holds a name equal to name
+ * ignoring case: its spelling in found, or *missing. */
+NTSTATUS vfs_ci_find(const struct vfs_root *r, const char *disk, const char *name, char *found, bool *missing);
+/* smb3d added (added) or removed/renamed name in the directory pfd: keeps
+ * or drops that directory's index. */
+void vfs_ci_note(const struct vfs_root *r, int pfd, const char *name, bool added);
+/* The same for the final component of a root-relative path. */
+void vfs_ci_note_path(const struct vfs_root *r, const char *path, bool added);
 
 /* Extended attributes of an fd's object (xattr.c; O_PATH fds through
  * /proc/self/fd, a symlink refused with -ELOOP): a length or 0, or -errno. */

@@ -16,8 +16,10 @@
  * must never lead anywhere but the fd's own object). */
 static int opath_entry(int fd, int err, char *buf, size_t cap)
 {
+	if (err != EBADF) /* e.g. ENODATA: no need to look at the fd */
+		return -err;
 	int fl = fcntl(fd, F_GETFL);
-	if (err != EBADF || fl < 0 || !(fl & O_PATH))
+	if (fl < 0 || !(fl & O_PATH))
 		return -err;
 	struct stat st;
 	if (fstat(fd, &st) < 0)

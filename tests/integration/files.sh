@@ -32,6 +32,8 @@ cat >"$work/smb.conf" <<CONF
 [data]
 	path = $work/share
 	read only = no
+	# zero-copy READ (splice) even on loopback, where it is off by default
+	use sendfile = yes
 [ro]
 	path = $work/ro
 	read only = yes

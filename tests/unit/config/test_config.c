@@ -571,6 +571,16 @@ static void test_global_share_defaults(void **state)
 	assert_string_equal(share(c, "a")->path, "/srv/common");
 	assert_string_equal(share(c, "b")->path, "/b");
 	config_put(c);
+	/* `use sendfile`: unset (-1: automatic), per share, or from [global] */
+	c = load_ok("[a]\npath = /a\n[b]\npath = /b\nuse sendfile = yes\n[c]\npath = /c\nuse sendfile = no\n");
+	assert_int_equal(share(c, "a")->use_sendfile, -1);
+	assert_int_equal(share(c, "b")->use_sendfile, 1);
+	assert_int_equal(share(c, "c")->use_sendfile, 0);
+	config_put(c);
+	c = load_ok("[global]\nuse sendfile = yes\n[a]\npath = /a\n[b]\npath = /b\nuse sendfile = no\n");
+	assert_int_equal(share(c, "a")->use_sendfile, 1);
+	assert_int_equal(share(c, "b")->use_sendfile, 0);
+	config_put(c);
 }
 
 static void test_duplicate_shares(void **state)

@@ -115,6 +115,51 @@ static void test_path_syntax(void **state)
 	t->r = dup;
 }
 
+/* Shared roots: handles on one share directory share one descriptor, which
+ * closes with the last handle; a directory replaced on disk gets a new one. */
+static void test_root_cache(void **state)
+{
+	struct tdir *t = *state;
+	struct vfs_root_cache *c = vfs_root_cache_new();
+	struct vfs_root a, b, d, other;
+	struct vfs_stat st;
+	assert_non_null(c);
+	assert_status(vfs_root_get(c, "relative", &a), STATUS_INVALID_PARAMETER);
+	assert_status(vfs_root_get(c, tpath(t, "missing"), &a), STATUS_OBJECT_NAME_NOT_FOUND);
+	assert_ok(vfs_root_get(c, t->root, &a));
+	assert_ok(vfs_root_get(c, t->root, &b));
+	assert_int_equal(a.fd, b.fd);
+	assert_int_equal(a.ino, t->r.ino);
+	assert_ok(vfs_root_dup(&a, &d));
+	assert_int_equal(d.fd, a.fd);
+	int fd = a.fd;
+	vfs_root_close(&a);
+	vfs_root_close(&b);
+	assert_int_equal(a.fd, -1);
+	/* d still holds the descriptor */
+	assert_true(fcntl(fd, F_GETFD) >= 0);
+	put_file(tpath(t, "root/x"), "x");
+	assert_ok(vfs_stat_path(&d, "x", true, &st));
+	/* another directory: another descriptor */
+	assert_int_equal(mkdir(tpath(t, "other"), 0755), 0);
+	assert_ok(vfs_root_get(c, tpath(t, "other"), &other));
+	assert_true(other.fd != d.fd);
+	/* replaced on disk: the old handle keeps the old directory, a new
+	 * lookup gets the new one */
+	assert_int_equal(rename(tpath(t, "other"), tpath(t, "old")), 0);
+	assert_int_equal(mkdir(tpath(t, "other"), 0755), 0);
+	struct vfs_root fresh;
+	assert_ok(vfs_root_get(c, tpath(t, "other"), &fresh));
+	assert_true(fresh.ino != other.ino);
+	assert_true(fresh.fd != other.fd);
+	/* the cache may go before its roots */
+	vfs_root_cache_free(c);
+	vfs_root_close(&other);
+	vfs_root_close(&fresh);
+	vfs_root_close(&d);
+	assert_true(fcntl(fd, F_GETFD) < 0);
+}
+
 static void test_open_create(void **state)
 {
 	struct tdir *t = *state;
@@ -644,6 +689,54 @@ static void *peer_thread(void *arg)
 	return NULL;
 }
 
+/* The same lookups through a shared root, whose directory indexes must
+ * follow smb3d's own changes and notice other programs' changes. */
+static void test_resolve_case_indexed(void **state)
+{
+	struct tdir *t = *state;
+	struct vfs_root_cache *c = vfs_root_cache_new();
+	struct vfs_root r;
+	char out[4096];
+	int fd;
+	assert_non_null(c);
+	assert_ok(vfs_root_get(c, t->root, &r));
+	make_dir(tpath(t, "root/D"), 0755);
+	put_file(tpath(t, "root/D/Foo"), "x");
+	assert_ok(vfs_resolve_case(&r, "d/foo", out, sizeof(out)));
+	assert_string_equal(out, "D/Foo");
+	assert_ok(vfs_resolve_case(&r, "D/bar", out, sizeof(out))); /* builds the index of D */
+	assert_string_equal(out, "D/bar");
+	/* created through vfs: found by the index, which stays valid */
+	assert_ok(vfs_open(&r, "D/bar", O_RDWR | O_CREAT | O_EXCL, 0644, &fd));
+	vfs_close(fd);
+	assert_ok(vfs_resolve_case(&r, "D/BAR", out, sizeof(out)));
+	assert_string_equal(out, "D/bar");
+	assert_ok(vfs_mkdir(&r, "D/Sub", 0755));
+	assert_ok(vfs_resolve_case(&r, "d/SUB/x", out, sizeof(out)));
+	assert_string_equal(out, "D/Sub/x");
+	/* created by another program: the directory's times changed */
+	usleep(20000);
+	put_file(tpath(t, "root/D/Other"), "y");
+	assert_ok(vfs_resolve_case(&r, "D/OTHER", out, sizeof(out)));
+	assert_string_equal(out, "D/Other");
+	/* removed or renamed through vfs: not found any more */
+	assert_ok(vfs_unlink(&r, "D/Foo", false));
+	assert_ok(vfs_resolve_case(&r, "D/FOO", out, sizeof(out)));
+	assert_string_equal(out, "D/FOO");
+	assert_ok(vfs_rename(&r, "D/bar", "D/Baz", false));
+	assert_ok(vfs_resolve_case(&r, "D/BAR", out, sizeof(out)));
+	assert_string_equal(out, "D/BAR");
+	assert_ok(vfs_resolve_case(&r, "D/baz", out, sizeof(out)));
+	assert_string_equal(out, "D/Baz");
+	/* removed by another program */
+	usleep(20000);
+	assert_int_equal(unlink(tpath(t, "root/D/Other")), 0);
+	assert_ok(vfs_resolve_case(&r, "D/other", out, sizeof(out)));
+	assert_string_equal(out, "D/other");
+	vfs_root_close(&r);
+	vfs_root_cache_free(c);
+}
+
 static void test_become(void **state)
 {
 	struct tdir *t = *state;
@@ -733,6 +826,7 @@ int main(void)
 		cmocka_unit_test(test_errno_map),
 		cmocka_unit_test(test_case_fold),
 		cmocka_unit_test_setup_teardown(test_path_syntax, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_root_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_create, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mkdir_unlink, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rename, setup, teardown),
@@ -743,6 +837,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dir_listing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_statfs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resolve_case, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resolve_case_indexed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_become, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
