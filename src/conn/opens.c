@@ -24,6 +24,12 @@ void conn_open_put_as_opener(void *arg)
 	if (!as_opener)
 		vfs_unbecome(); /* as root (a request may have left the thread switched) */
 	fsa_open_put(o);
+	/* Back to root: this also runs on threads that are not offload
+	 * threads (the main thread closing durable handles at shutdown), and
+	 * a thread left as another user would stop LeakSanitizer's tracer
+	 * (the process is not dumpable once it changed credentials). */
+	if (as_opener)
+		vfs_unbecome();
 }
 
 void conn_open_release(struct conn *c, struct fsa_open *o)
