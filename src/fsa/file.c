@@ -364,7 +364,7 @@ static bool breaks_for_open(struct fsa_file *f, const struct fsa_stream_state *s
 			wait = true;
 	}
 	if (f->leases && !fsa_lease_stat_open(access) &&
-	    fsa_lease_breaks_for_open_locked(f, a->lease, mask, overwrite, a->retry, r))
+	    fsa_lease_breaks_for_open_locked(f, stream, a->lease, mask, overwrite, a->retry, r))
 		wait = true;
 	return wait && a->waiter;
 }
@@ -383,7 +383,7 @@ static uint8_t oplock_grant(const struct fsa_file *f, const struct fsa_stream_st
 		others = true;
 	}
 	for (const struct fsa_lease *l = f->leases; l; l = l->next_in_file)
-		if ((l->state & FSA_LEASE_H) || l->breaking)
+		if (l->stream == stream && ((l->state & FSA_LEASE_H) || l->breaking))
 			return FSA_OPLOCK_NONE; /* level II does not share with Handle caching */
 	if (requested == FSA_OPLOCK_II)
 		return FSA_OPLOCK_II;
@@ -524,7 +524,7 @@ int fsa_break_level2(struct fsa_open *o, struct fsa_break *breaks, int cap)
 							  .level = FSA_OPLOCK_NONE };
 	}
 	if (o->file->leases && n < cap)
-		n += fsa_lease_breaks_for_write_locked(o->file, o->lease, breaks + n, cap - n);
+		n += fsa_lease_breaks_for_write_locked(o->file, o->stream, o->lease, breaks + n, cap - n);
 	pthread_mutex_unlock(&o->table->lock);
 	return n;
 }
@@ -1008,8 +1008,8 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 		st = STATUS_DELETE_PENDING; /* before any break ([MS-FSA] 2.1.5.1.2) */
 	} else if (a->lease && (o->is_dir ? a->dir_leases : true)) {
 		struct fsa_lease *l = fsa_lease_find_locked(a->table, a->lease->guid, a->lease->key);
-		if (l && l->file != f)
-			st = STATUS_INVALID_PARAMETER; /* one lease key, one file */
+		if (l && (l->file != f || l->stream != ss))
+			st = STATUS_INVALID_PARAMETER; /* one lease key, one file (or stream) */
 	}
 	if (NT_OK(st)) {
 		/* Opens of one stream share among themselves; an open of the
@@ -1055,11 +1055,13 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 	f->is_dir = is_dir;
 	o->file = f;
 	o->oplock = o->is_dir ? FSA_OPLOCK_NONE : oplock_grant(f, ss, a->requested_oplock);
+	o->stream = ss;
 	if (a->lease && (o->is_dir ? a->dir_leases : true)) {
 		o->oplock = FSA_OPLOCK_NONE;
 		st = fsa_lease_grant_locked(a->table, f, o, a->lease, r);
 		if (!NT_OK(st)) {
 			o->file = NULL;
+			o->stream = NULL;
 			if (ss)
 				fsa_stream_state_drop_locked(f, ss);
 			if (!f->opens && !f->waiters)
@@ -1068,10 +1070,8 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 			goto fail;
 		}
 	}
-	if (ss) {
-		o->stream = ss;
+	if (ss)
 		ss->n_opens++;
-	}
 	r->oplock = o->oplock;
 	o->next_in_file = f->opens;
 	if (f->opens)

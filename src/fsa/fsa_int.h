@@ -92,6 +92,10 @@ struct fsa_lease {
 	struct fsa_lease *next;	/* in the table */
 	struct fsa_lease *next_in_file;
 	struct fsa_file *file;
+	/* the named stream its opens are of, NULL for the file itself: each
+	 * stream is leased on its own, as it has its own oplocks (compared,
+	 * never followed: the lease's opens keep the stream state alive) */
+	const struct fsa_stream_state *stream;
 	uint8_t guid[16], key[16], parent[16];
 	bool v2, has_parent, is_dir;
 	uint32_t state;	      /* FSA_LEASE_* held (until a break is acknowledged) */
@@ -109,12 +113,13 @@ struct fsa_lease *fsa_lease_find_locked(struct fsa_table *t, const uint8_t guid[
 /* Breaks the leases (other than req's) a new open of f requires: mask is
  * the caching the open conflicts with (W, or H on a sharing violation);
  * true if the open must wait. */
-bool fsa_lease_breaks_for_open_locked(struct fsa_file *f, const struct fsa_lease_req *req, uint32_t mask,
-				      bool overwrite, bool retry, struct fsa_create_result *r);
+bool fsa_lease_breaks_for_open_locked(struct fsa_file *f, const struct fsa_stream_state *stream,
+				      const struct fsa_lease_req *req, uint32_t mask, bool overwrite, bool retry,
+				      struct fsa_create_result *r);
 /* Leases other than the writer's stop caching on a write, lock or size
  * change (no waiting). */
-int fsa_lease_breaks_for_write_locked(struct fsa_file *f, const struct fsa_lease *writer, struct fsa_break *out,
-				      int cap);
+int fsa_lease_breaks_for_write_locked(struct fsa_file *f, const struct fsa_stream_state *stream,
+				      const struct fsa_lease *writer, struct fsa_break *out, int cap);
 /* Handle caching of other leases breaks before a rename or delete; true
  * if the caller must wait. Breaks are appended to out[*n]. */
 bool fsa_lease_breaks_handle_locked(struct fsa_file *f, const struct fsa_lease *renamer, struct fsa_break *out,

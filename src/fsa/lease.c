@@ -146,12 +146,13 @@ static void add_result_break(struct fsa_create_result *r, const struct fsa_break
 		log_info("more than %d breaks for one open; one is not sent", FSA_MAX_BREAKS);
 }
 
-bool fsa_lease_breaks_for_open_locked(struct fsa_file *f, const struct fsa_lease_req *req, uint32_t mask,
-				      bool overwrite, bool retry, struct fsa_create_result *r)
+bool fsa_lease_breaks_for_open_locked(struct fsa_file *f, const struct fsa_stream_state *stream,
+				      const struct fsa_lease_req *req, uint32_t mask, bool overwrite, bool retry,
+				      struct fsa_create_result *r)
 {
 	bool wait = false;
 	for (struct fsa_lease *l = f->leases; l; l = l->next_in_file) {
-		if (lease_is(l, req))
+		if (lease_is(l, req) || l->stream != stream)
 			continue; /* a client's own opens do not break its lease */
 		uint32_t cur = l->state;
 		bool was_breaking = l->breaking;
@@ -170,13 +171,13 @@ bool fsa_lease_breaks_for_open_locked(struct fsa_file *f, const struct fsa_lease
 	return wait;
 }
 
-int fsa_lease_breaks_for_write_locked(struct fsa_file *f, const struct fsa_lease *writer, struct fsa_break *out,
-				      int cap)
+int fsa_lease_breaks_for_write_locked(struct fsa_file *f, const struct fsa_stream_state *stream,
+				      const struct fsa_lease *writer, struct fsa_break *out, int cap)
 {
 	int n = 0;
 	for (struct fsa_lease *l = f->leases; l; l = l->next_in_file) {
 		struct fsa_break b;
-		if (l != writer && lease_break(l, 0, &b) && n < cap)
+		if (l != writer && l->stream == stream && lease_break(l, 0, &b) && n < cap)
 			out[n++] = b;
 	}
 	return n;
@@ -241,11 +242,11 @@ NTSTATUS fsa_lease_grant_locked(struct fsa_table *t, struct fsa_file *f, struct 
 				const struct fsa_lease_req *req, struct fsa_create_result *r)
 {
 	struct fsa_lease *l = fsa_lease_find_locked(t, req->guid, req->key);
-	if (l && l->file != f)
-		return STATUS_INVALID_PARAMETER; /* one key, one file */
+	if (l && (l->file != f || l->stream != o->stream))
+		return STATUS_INVALID_PARAMETER; /* one key, one file (or stream) */
 	uint32_t allowed = o->is_dir ? R | H : R | H | W;
 	for (struct fsa_open *x = f->opens; x; x = x->next_in_file) {
-		if (x == o || (l && x->lease == l))
+		if (x == o || (l && x->lease == l) || x->stream != o->stream)
 			continue;
 		if (!fsa_lease_stat_open(x->access))
 			allowed &= ~W; /* writes are cached only by the only opener */
@@ -255,7 +256,7 @@ NTSTATUS fsa_lease_grant_locked(struct fsa_table *t, struct fsa_file *f, struct 
 			allowed = 0; /* an exclusive oplock holder is in the way */
 	}
 	for (struct fsa_lease *x = f->leases; x; x = x->next_in_file)
-		if (x != l && (x->state || x->breaking))
+		if (x != l && x->stream == o->stream && (x->state || x->breaking))
 			allowed &= ~W;
 	uint32_t want = fsa_lease_normalize(req->state, o->is_dir);
 	if (!l) {
@@ -278,6 +279,7 @@ NTSTATUS fsa_lease_grant_locked(struct fsa_table *t, struct fsa_file *f, struct 
 		}
 		l->state = want & allowed;
 		l->file = f;
+		l->stream = o->stream;
 		l->next = t->leases;
 		t->leases = l;
 		l->next_in_file = f->leases;

@@ -159,7 +159,7 @@ static void test_break_on_open_and_ack(void **state)
 	/* another client's open breaks Write caching and must wait */
 	struct fsa_lease_req q2 = req(GUID_B, KEY1, R | H | W, true);
 	memset(&r, 0, sizeof(r));
-	assert_true(fsa_lease_breaks_for_open_locked(&x->f, &q2, W, false, false, &r));
+	assert_true(fsa_lease_breaks_for_open_locked(&x->f, NULL, &q2, W, false, false, &r));
 	assert_int_equal(r.n_breaks, 1);
 	assert_true(r.breaks[0].is_lease && r.breaks[0].lease_ack && r.breaks[0].lease_v2);
 	assert_int_equal(r.breaks[0].lease_from, R | H | W);
@@ -187,7 +187,7 @@ static void test_break_on_open_and_ack(void **state)
 	assert_int_equal(fsa_lease_ack_locked(x->t, GUID_A, KEY1, R | H, &next, &n_next, &f).v, STATUS_UNSUCCESSFUL.v);
 
 	/* the new client gets RH beside it: W is not shared */
-	assert_false(fsa_lease_breaks_for_open_locked(&x->f, &q2, W, false, true, &r));
+	assert_false(fsa_lease_breaks_for_open_locked(&x->f, NULL, &q2, W, false, true, &r));
 	assert_int_equal(grant(x, add_open(x, FILE_GENERIC_READ, 0), &q2, &r), R | H);
 }
 
@@ -199,10 +199,10 @@ static void test_steps_after_ack(void **state)
 	grant(x, add_open(x, FILE_GENERIC_READ | FILE_GENERIC_WRITE, 0), &q1, &r);
 	/* an open (break to RH), then an overwrite while that break is out */
 	memset(&r, 0, sizeof(r));
-	assert_true(fsa_lease_breaks_for_open_locked(&x->f, NULL, W, false, false, &r));
+	assert_true(fsa_lease_breaks_for_open_locked(&x->f, NULL, NULL, W, false, false, &r));
 	assert_int_equal(r.n_breaks, 1);
 	memset(&r, 0, sizeof(r));
-	assert_true(fsa_lease_breaks_for_open_locked(&x->f, NULL, W, true, false, &r));
+	assert_true(fsa_lease_breaks_for_open_locked(&x->f, NULL, NULL, W, true, false, &r));
 	assert_int_equal(r.n_breaks, 0); /* no second notification yet */
 	/* acknowledged RH: next RH -> R (acknowledged), then R -> none (not) */
 	struct fsa_break next;
@@ -230,7 +230,7 @@ static void test_sharing_violation_breaks_handle(void **state)
 	grant(x, add_open(x, FILE_GENERIC_READ, 0), &q1, &r);
 	/* an open that conflicts on sharing waits for the holder to drop H */
 	memset(&r, 0, sizeof(r));
-	assert_true(fsa_lease_breaks_for_open_locked(&x->f, NULL, H, false, false, &r));
+	assert_true(fsa_lease_breaks_for_open_locked(&x->f, NULL, NULL, H, false, false, &r));
 	assert_int_equal(r.n_breaks, 1);
 	assert_int_equal(r.breaks[0].lease_to, R);
 	/* the holder closes instead of acknowledging: the break is over */
@@ -246,13 +246,13 @@ static void test_overwrite_of_rh_does_not_wait(void **state)
 	grant(x, add_open(x, FILE_GENERIC_READ, 0), &q1, &r);
 	memset(&r, 0, sizeof(r));
 	/* RH -> none wants an acknowledgement, but nothing cached is written */
-	assert_false(fsa_lease_breaks_for_open_locked(&x->f, NULL, W, true, false, &r));
+	assert_false(fsa_lease_breaks_for_open_locked(&x->f, NULL, NULL, W, true, false, &r));
 	assert_int_equal(r.n_breaks, 1);
 	assert_int_equal(r.breaks[0].lease_to, 0);
 	assert_true(r.breaks[0].lease_ack);
 	/* a plain open now waits while that break is out */
 	memset(&r, 0, sizeof(r));
-	assert_true(fsa_lease_breaks_for_open_locked(&x->f, NULL, W, false, false, &r));
+	assert_true(fsa_lease_breaks_for_open_locked(&x->f, NULL, NULL, W, false, false, &r));
 	/* the timeout revokes the lease */
 	fsa_lease_timeout_locked(&x->f);
 	assert_false(fsa_lease_breaking_locked(&x->f));
@@ -282,12 +282,12 @@ static void test_write_and_rename_breaks(void **state)
 	struct fsa_file *f;
 	assert_int_equal(fsa_lease_ack_locked(x->t, GUID_A, KEY2, R, &next, &n_next, &f).v, STATUS_SUCCESS.v);
 	/* a write by a breaks the other lease, never its own */
-	n = fsa_lease_breaks_for_write_locked(&x->f, a->lease, br, 4);
+	n = fsa_lease_breaks_for_write_locked(&x->f, NULL, a->lease, br, 4);
 	assert_int_equal(n, 1);
 	assert_memory_equal(br[0].lease_key, KEY2, 16);
 	assert_int_equal(br[0].lease_to, 0);
 	assert_false(br[0].lease_ack); /* from R: no acknowledgement */
-	assert_int_equal(fsa_lease_breaks_for_write_locked(&x->f, a->lease, br, 4), 0);
+	assert_int_equal(fsa_lease_breaks_for_write_locked(&x->f, NULL, a->lease, br, 4), 0);
 }
 
 static void test_grant_beside_oplocks_and_stat_opens(void **state)
@@ -325,10 +325,47 @@ static void test_stat_open_classes(void **state)
 	assert_false(fsa_lease_stat_open(WRITE_DAC));
 }
 
+/* A named stream is leased on its own ([MS-FSA]: oplocks are per stream):
+ * leases of the file and of its stream neither limit nor break each other,
+ * and one key cannot lease both. */
+static void test_stream_leases_apart(void **state)
+{
+	struct fixture *x = *state;
+	struct fsa_create_result r;
+	static struct fsa_stream_state stream; /* compared, never followed */
+	struct fsa_lease_req qf = req(GUID_A, KEY1, R | H | W, true);
+	assert_int_equal(grant(x, add_open(x, FILE_GENERIC_READ | FILE_GENERIC_WRITE, 0), &qf, &r), R | H | W);
+
+	struct fsa_lease_req qs = req(GUID_A, KEY2, R | H | W, true);
+	memset(&r, 0, sizeof(r));
+	assert_false(fsa_lease_breaks_for_open_locked(&x->f, &stream, &qs, W, false, false, &r));
+	assert_int_equal(r.n_breaks, 0);
+	struct fsa_open *so = add_open(x, FILE_GENERIC_READ | FILE_GENERIC_WRITE, 0);
+	so->stream = &stream;
+	assert_int_equal(grant(x, so, &qs, &r), R | H | W);
+
+	/* a write to the stream breaks nothing of the file's */
+	struct fsa_break br[4];
+	assert_int_equal(fsa_lease_breaks_for_write_locked(&x->f, &stream, so->lease, br, 4), 0);
+	/* but another open of the stream breaks the stream's lease only */
+	struct fsa_lease_req q3 = req(GUID_B, KEY1, R, true);
+	memset(&r, 0, sizeof(r));
+	assert_true(fsa_lease_breaks_for_open_locked(&x->f, &stream, &q3, W, false, false, &r));
+	assert_int_equal(r.n_breaks, 1);
+	assert_memory_equal(r.breaks[0].lease_key, KEY2, 16);
+
+	/* the file's key on the stream is refused */
+	struct fsa_open *so2 = add_open(x, FILE_GENERIC_READ, 0);
+	so2->stream = &stream;
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(fsa_lease_grant_locked(x->t, &x->f, so2, &qf, &r).v, STATUS_INVALID_PARAMETER.v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_normalize),
+		cmocka_unit_test_setup_teardown(test_stream_leases_apart, setup, teardown),
 		cmocka_unit_test(test_open_target),
 		cmocka_unit_test(test_upgrade),
 		cmocka_unit_test(test_ack_next),
