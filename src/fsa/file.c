@@ -1187,6 +1187,8 @@ struct fsa_open *fsa_pipe_open_new(void *pipe, void (*pipe_free)(void *pipe))
 	return o;
 }
 
+static void open_final_locked(struct fsa_open *o);
+
 void fsa_open_put(struct fsa_open *o)
 {
 	if (!o || atomic_fetch_sub(&o->refs, 1) != 1)
@@ -1197,12 +1199,54 @@ void fsa_open_put(struct fsa_open *o)
 		free(o);
 		return;
 	}
-	struct fsa_table *t = o->table;
 	fsa_times_close(o);
 	fsa_lock_cleanup(o); /* normally done at handle close already */
+	pthread_mutex_lock(&o->table->lock);
+	open_final_locked(o);
+}
+
+bool fsa_open_put_nonblocking(struct fsa_open *o)
+{
+	if (!o)
+		return true;
+	int refs = atomic_load(&o->refs);
+	while (refs > 1)
+		if (atomic_compare_exchange_weak(&o->refs, &refs, refs - 1))
+			return true; /* not the last: nothing else to do */
+	/* The last close must not delete anything, set times or flush data
+	 * (a descriptor opened for writing can start writeback when closed),
+	 * and the inode must keep a name (closing the last descriptor of a
+	 * file deleted behind our back frees its blocks). */
+	if (o->pipe || !o->file || o->stream || o->delete_on_close || o->wrote ||
+	    (o->access & (FILE_WRITE_DATA | FILE_APPEND_DATA)))
+		return false;
+	struct vfs_stat st;
+	if (o->fd >= 0 && (!NT_OK(vfs_fstat(o->fd, &st)) || st.nlink == 0))
+		return false;
+	fsa_lock_cleanup(o);
+	struct fsa_table *t = o->table;
+	pthread_mutex_lock(&t->lock);
+	struct fsa_file *f = o->file;
+	/* with the lock held until the end, nothing can make it delete-pending */
+	if (f->delete_pending || f->wt_state != FSA_WT_NONE) {
+		pthread_mutex_unlock(&t->lock);
+		return false;
+	}
+	if (atomic_fetch_sub(&o->refs, 1) != 1) {
+		pthread_mutex_unlock(&t->lock); /* someone took a reference meanwhile */
+		return true;
+	}
+	o->times_closed = true; /* fsa_times_close has nothing to set (wt_state NONE, not written) */
+	open_final_locked(o);
+	return true;
+}
+
+/* The last reference of o, with the table lock held (released here). */
+static void open_final_locked(struct fsa_open *o)
+{
+	struct fsa_table *t = o->table;
 	char *unlink_path = NULL;
 	char unlink_stream[VFS_STREAM_NAME_MAX + 1] = "";
-	pthread_mutex_lock(&t->lock);
 	struct fsa_file *f = o->file;
 	bool unlink_dir = f->is_dir;
 	struct fsa_notify_waiter *notify_wake = NULL;

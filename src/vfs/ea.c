@@ -84,6 +84,24 @@ NTSTATUS vfs_ea_list(int fd, struct vfs_ea_list *out)
 	return st;
 }
 
+bool vfs_ea_none(int fd)
+{
+	if (fd < 0)
+		return true;
+	char names[1024];
+	ssize_t n = vfs_xattr_list(fd, names, sizeof(names));
+	if (n < 0)
+		return n == -ENOTSUP || n == -EOPNOTSUPP || n == -EBADF || n == -ELOOP; /* as vfs_ea_list */
+	for (ssize_t off = 0; off < n;) {
+		const char *x = names + off;
+		size_t xl = strnlen(x, (size_t)(n - off));
+		off += (ssize_t)xl + 1;
+		if (!strncmp(x, "user.", 5) && xl - 5 > 0 && xl - 5 <= VFS_EA_NAME_MAX && !hidden_name(x + 5))
+			return false;
+	}
+	return true;
+}
+
 NTSTATUS vfs_ea_set(int fd, const char *name, const uint8_t *value, size_t len)
 {
 	char x[5 + VFS_EA_NAME_MAX + 1];

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -157,6 +158,20 @@ NTSTATUS vfs_root_open(const char *abs_path, struct vfs_root *r)
 	r->fd = fd;
 	r->dev = st.st_dev;
 	r->ino = st.st_ino;
+	r->local = false;
+	struct statfs sf;
+	if (fstatfs(fd, &sf) == 0)
+		switch ((unsigned long)sf.f_type) {
+		case 0xEF53:	 /* ext2/3/4 */
+		case 0x58465342: /* xfs */
+		case 0x9123683E: /* btrfs */
+		case 0x01021994: /* tmpfs */
+		case 0xF2F52010: /* f2fs */
+			r->local = true;
+			break;
+		default:
+			break;
+		}
 	return STATUS_SUCCESS;
 }
 

@@ -64,6 +64,10 @@ struct vfs_root {
 	dev_t dev;
 	ino_t ino;
 	struct vfs_root_shared *shared; /* from vfs_root_get; NULL if fd is our own */
+	/* on a local file system (ext4, xfs, btrfs, tmpfs, f2fs): fstat of a
+	 * file open on the same device (dev) reads memory only, never a
+	 * network or a device, so the event loop may call it */
+	bool local;
 };
 /* A root with a descriptor of its own. */
 NTSTATUS vfs_root_open(const char *abs_path, struct vfs_root *r);
@@ -216,6 +220,9 @@ struct vfs_ea_list {
 };
 /* All EAs of fd's file (fd < 0 or no xattr support: none). */
 NTSTATUS vfs_ea_list(int fd, struct vfs_ea_list *out);
+/* True if vfs_ea_list would list no EA: one flistxattr into a small buffer
+ * (false when the list is longer, or on an unexpected error). */
+bool vfs_ea_none(int fd);
 void vfs_ea_list_free(struct vfs_ea_list *l);
 /* Sets one EA; an empty value removes it. */
 NTSTATUS vfs_ea_set(int fd, const char *name, const uint8_t *value, size_t len);
