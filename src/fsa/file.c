@@ -548,9 +548,12 @@ NTSTATUS fsa_break_handle_caching(struct fsa_open *o, struct fsa_waiter *w, stru
 
 #define WRITE_BITS (FILE_WRITE_DATA | FILE_APPEND_DATA | FILE_WRITE_EA | FILE_WRITE_ATTRIBUTES | DELETE | WRITE_DAC | WRITE_OWNER | FILE_DELETE_CHILD)
 
-/* Stored descriptors a CREATE looked at (freed by fsa_create). */
+/* Stored descriptors a CREATE looked at, and the read-only descriptor of
+ * an existing file (freed and closed by fsa_create). */
 struct create_sds {
 	struct fsa_sd *parent, *file;
+	int afd; /* -1, or the file opened O_RDONLY: its stat, stored
+		  * descriptor and DOS attributes; may become the open's fd */
 };
 
 /* (offload) The stored descriptor at path ("" = the share root), or NULL. */
@@ -574,7 +577,8 @@ static struct fsa_sd *load_sd_at(const struct vfs_root *root, const char *path)
 static NTSTATUS check_existing_sd(const struct fsa_create_args *a, const char *path, struct create_sds *sds,
 				  uint32_t *access, bool max_allowed)
 {
-	sds->file = load_sd_at(a->root, path);
+	NTSTATUS lst;
+	sds->file = sds->afd >= 0 ? fsa_sd_load(sds->afd, &lst) : load_sd_at(a->root, path);
 	if (!sds->file || !a->token)
 		return STATUS_SUCCESS;
 	uint32_t granted = fsa_sd_granted(&sds->file->sd, a->token);
@@ -692,7 +696,7 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 
 NTSTATUS fsa_create(const struct fsa_create_args *a, struct fsa_create_result *r)
 {
-	struct create_sds sds = { 0 };
+	struct create_sds sds = { .afd = -1 };
 	struct fsa_create_args args = *a;
 	if (a->stream.kind != FSA_STREAM_NONE) {
 		/* a stream is never a directory; "dir::$DATA" names the
@@ -705,6 +709,7 @@ NTSTATUS fsa_create(const struct fsa_create_args *a, struct fsa_create_result *r
 		}
 	}
 	NTSTATUS st = create_inner(&args, r, &sds);
+	vfs_close(sds.afd);
 	fsa_sd_free(sds.parent);
 	fsa_sd_free(sds.file);
 	return st;
@@ -757,7 +762,20 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 	}
 
 	struct vfs_stat vs;
-	st = vfs_stat_path(a->root, path, true, &vs);
+	/* An existing file is opened read-only for its attributes anyway
+	 * (below): opened first, that descriptor also gives its stat and its
+	 * stored security descriptor, instead of two more opens of the path.
+	 * Not tried where a new name is expected, nor for the share root. */
+	st = STATUS_OBJECT_NAME_NOT_FOUND;
+	if (path[0] && a->disposition != FILE_CREATE && NT_OK(vfs_open(a->root, path, O_RDONLY, 0, &sds->afd))) {
+		st = vfs_fstat(sds->afd, &vs);
+		if (!NT_OK(st)) {
+			vfs_close(sds->afd);
+			sds->afd = -1;
+		}
+	}
+	if (sds->afd < 0)
+		st = vfs_stat_path(a->root, path, true, &vs);
 	bool exists = NT_OK(st);
 	if (!exists && !NT_EQ(st, STATUS_OBJECT_NAME_NOT_FOUND))
 		return st;
@@ -818,9 +836,12 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 
 	/* Existing DOS attributes: READONLY refuses writes and deletion. */
 	struct vfs_dosinfo dos = { 0 };
-	int afd = -1; /* read-only fd the attributes came from; may become the open's fd */
+	int afd = sds->afd; /* read-only fd the attributes came from; may become the open's fd */
+	sds->afd = -1;	    /* closed here from now on */
 	if (exists) {
-		if (NT_OK(vfs_open(a->root, path, O_RDONLY | (is_dir ? O_DIRECTORY : 0) | O_NONBLOCK, 0, &afd)))
+		if (afd < 0)
+			(void)vfs_open(a->root, path, O_RDONLY | (is_dir ? O_DIRECTORY : 0), 0, &afd);
+		if (afd >= 0)
 			(void)vfs_get_dosinfo(afd, &dos);
 		/* [MS-FSA] 2.1.5.1.2: overwriting a hidden or system file
 		 * needs those attributes in the request */
@@ -902,7 +923,6 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 		if (afd >= 0) { /* the same open as the attributes' */
 			fd = afd;
 			afd = -1;
-			vfs_clear_nonblock(fd);
 			st = STATUS_SUCCESS;
 		} else {
 			st = vfs_open(a->root, path, O_RDONLY | O_DIRECTORY, 0, &fd);
@@ -911,6 +931,7 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 			st = vfs_open(a->root, path, O_PATH | O_DIRECTORY, 0, &fd);
 	} else {
 		int flags = want_write ? (want_read || max_allowed ? O_RDWR : O_WRONLY) : O_RDONLY;
+		bool adopted = false;
 		if (!exists) {
 			st = vfs_open(a->root, path, flags | O_CREAT | O_EXCL, 0666, &fd);
 			if (NT_OK(st))
@@ -918,9 +939,10 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 			else if (NT_EQ(st, STATUS_OBJECT_NAME_COLLISION) && a->disposition != FILE_CREATE)
 				st = vfs_open(a->root, path, flags, 0, &fd); /* lost a race: it exists now */
 		} else if (afd >= 0 && flags == O_RDONLY) {
-			fd = afd; /* the same open as the attributes' */
+			fd = afd; /* the same open as the attributes' (opened blocking) */
 			afd = -1;
 			st = STATUS_SUCCESS;
+			adopted = true;
 		} else {
 			st = vfs_open(a->root, path, flags | O_NONBLOCK, 0, &fd);
 			if (NT_EQ(st, STATUS_ACCESS_DENIED) && max_allowed && flags != O_RDONLY) {
@@ -930,7 +952,7 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 			if (NT_EQ(st, STATUS_ACCESS_DENIED) && !want_read && !want_write)
 				st = vfs_open(a->root, path, O_PATH, 0, &fd); /* attributes only */
 		}
-		if (NT_OK(st) && fd >= 0)
+		if (NT_OK(st) && fd >= 0 && !adopted)
 			vfs_clear_nonblock(fd);
 	}
 	vfs_close(afd);
