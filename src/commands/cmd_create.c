@@ -90,7 +90,9 @@ static void create_work(struct smb2_req *req)
 	memset(&cs->res, 0, sizeof(cs->res));
 	cs->args.retry = cs->wait.retry;
 	req->work_status = fsa_create(&cs->args, &cs->res);
-	if (NT_OK(req->work_status))
+	if (NT_OK(req->work_status) && cs->res.has_info)
+		cs->info = cs->res.info;
+	else if (NT_OK(req->work_status))
 		req->work_status = fsa_query_info(cs->res.open, &cs->info);
 	/* an existing file is often queried next (cmd_info.c answers that on
 	 * the loop when the open's cache knows enough) */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 
 #include "base/idtable.h"
@@ -767,8 +768,12 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 	 * stored security descriptor, instead of two more opens of the path.
 	 * Not tried where a new name is expected, nor for the share root. */
 	st = STATUS_OBJECT_NAME_NOT_FOUND;
+	struct timespec vs_at = { 0 }; /* just after vs was read from afd */
+	bool vs_of_afd = false;
 	if (path[0] && a->disposition != FILE_CREATE && NT_OK(vfs_open(a->root, path, O_RDONLY, 0, &sds->afd))) {
 		st = vfs_fstat(sds->afd, &vs);
+		clock_gettime(CLOCK_REALTIME, &vs_at);
+		vs_of_afd = NT_OK(st);
 		if (!NT_OK(st)) {
 			vfs_close(sds->afd);
 			sds->afd = -1;
@@ -838,6 +843,7 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 	struct vfs_dosinfo dos = { 0 };
 	int afd = sds->afd; /* read-only fd the attributes came from; may become the open's fd */
 	sds->afd = -1;	    /* closed here from now on */
+	bool vs_of_fd = false; /* vs is the open's descriptor's (read before vs_at) */
 	if (exists) {
 		if (afd < 0)
 			(void)vfs_open(a->root, path, O_RDONLY | (is_dir ? O_DIRECTORY : 0), 0, &afd);
@@ -924,6 +930,7 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 			fd = afd;
 			afd = -1;
 			st = STATUS_SUCCESS;
+			vs_of_fd = vs_of_afd;
 		} else {
 			st = vfs_open(a->root, path, O_RDONLY | O_DIRECTORY, 0, &fd);
 		}
@@ -943,6 +950,7 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 			afd = -1;
 			st = STATUS_SUCCESS;
 			adopted = true;
+			vs_of_fd = vs_of_afd;
 		} else {
 			st = vfs_open(a->root, path, flags | O_NONBLOCK, 0, &fd);
 			if (NT_EQ(st, STATUS_ACCESS_DENIED) && max_allowed && flags != O_RDONLY) {
@@ -958,9 +966,11 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 	vfs_close(afd);
 	if (!NT_OK(st))
 		return st;
-	st = vfs_fstat(fd, &vs);
-	if (!NT_OK(st))
-		goto fail;
+	if (!vs_of_fd) {
+		st = vfs_fstat(fd, &vs);
+		if (!NT_OK(st))
+			goto fail;
+	}
 
 	o = calloc(1, sizeof(*o));
 	if (!o) {
@@ -1169,6 +1179,11 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 	r->action = created ? FILE_CREATED
 			    : truncate ? (a->disposition == FILE_SUPERSEDE ? FILE_SUPERSEDED : FILE_OVERWRITTEN)
 				       : FILE_OPENED;
+	if (vs_of_fd && !named && r->action == FILE_OPENED) {
+		/* nothing changed it since vs and dos were read from fd */
+		fsa_info_of_open(o, &vs, &dos, &vs_at, &r->info);
+		r->has_info = true;
+	}
 	return STATUS_SUCCESS;
 fail:
 	if (o) {

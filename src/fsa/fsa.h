@@ -349,6 +349,17 @@ struct fsa_create_args {
 	uint64_t owner_conn, session_id;
 };
 
+struct fsa_info {
+	uint64_t creation_time, last_access_time, last_write_time, change_time; /* NT time */
+	uint64_t allocation_size, end_of_file;
+	uint32_t attributes;
+	uint32_t nlink;
+	bool delete_pending;
+	bool directory;
+	uint64_t file_id; /* inode */
+	uint64_t volume_id;
+};
+
 struct fsa_create_result {
 	struct fsa_open *open;
 	uint32_t action; /* FILE_OPENED ... */
@@ -365,6 +376,10 @@ struct fsa_create_result {
 	bool lease_breaking;
 	bool lease_v2, lease_has_parent;
 	uint8_t lease_parent[16];
+	/* an existing file opened as it was: its metadata, read by the open
+	 * (else the caller asks fsa_query_info) */
+	bool has_info;
+	struct fsa_info info;
 };
 
 /* (offload) The whole of CREATE below the wire: path resolution, the
@@ -386,16 +401,6 @@ void fsa_open_put(struct fsa_open *o);
 bool fsa_open_put_nonblocking(struct fsa_open *o);
 
 /* Metadata of an open, in NT terms. */
-struct fsa_info {
-	uint64_t creation_time, last_access_time, last_write_time, change_time; /* NT time */
-	uint64_t allocation_size, end_of_file;
-	uint32_t attributes;
-	uint32_t nlink;
-	bool delete_pending;
-	bool directory;
-	uint64_t file_id; /* inode */
-	uint64_t volume_id;
-};
 /* (offload) Also remembers the DOS attributes it read in the open's cache
  * (o->qcache), for fsa_query_info_cached. */
 NTSTATUS fsa_query_info(struct fsa_open *o, struct fsa_info *info);

@@ -125,6 +125,20 @@ static bool ctime_old_enough(const struct timespec *ctime, const struct timespec
 	return age > QCACHE_MARGIN_NS;
 }
 
+/* d was read after st, which was read before read_at. */
+static void cache_fill_locked(struct fsa_open *o, const struct vfs_stat *st, const struct vfs_dosinfo *d,
+			      const struct timespec *read_at)
+{
+	if (o->stream || !o->root.local || st->dev != (uint64_t)o->root.dev || !ctime_old_enough(&st->ctime, read_at))
+		return;
+	if (!o->qcache.valid || o->qcache.ctime.tv_sec != st->ctime.tv_sec ||
+	    o->qcache.ctime.tv_nsec != st->ctime.tv_nsec)
+		o->qcache.no_eas = false; /* not known for this ctime */
+	o->qcache.valid = true;
+	o->qcache.ctime = st->ctime;
+	o->qcache.dos = *d;
+}
+
 NTSTATUS fsa_query_info(struct fsa_open *o, struct fsa_info *info)
 {
 	struct vfs_stat st;
@@ -147,16 +161,18 @@ NTSTATUS fsa_query_info(struct fsa_open *o, struct fsa_info *info)
 		info->directory = false;
 	}
 	pthread_mutex_lock(&o->table->lock);
-	if (!o->stream && o->root.local && st.dev == (uint64_t)o->root.dev && ctime_old_enough(&st.ctime, &now)) {
-		if (!o->qcache.valid || o->qcache.ctime.tv_sec != st.ctime.tv_sec ||
-		    o->qcache.ctime.tv_nsec != st.ctime.tv_nsec)
-			o->qcache.no_eas = false; /* not known for this ctime */
-		o->qcache.valid = true;
-		o->qcache.ctime = st.ctime;
-		o->qcache.dos = d;
-	}
+	cache_fill_locked(o, &st, &d, &now);
 	info_finish_locked(o, &st, info);
 	return STATUS_SUCCESS;
+}
+
+void fsa_info_of_open(struct fsa_open *o, const struct vfs_stat *st, const struct vfs_dosinfo *d,
+		      const struct timespec *read_at, struct fsa_info *info)
+{
+	fsa_info_from_stat(st, d, info);
+	pthread_mutex_lock(&o->table->lock);
+	cache_fill_locked(o, st, d, read_at);
+	info_finish_locked(o, st, info);
 }
 
 void fsa_query_cache_eas(struct fsa_open *o)
