@@ -555,6 +555,8 @@ struct create_sds {
 	struct fsa_sd *parent, *file;
 	int afd; /* -1, or the file opened O_RDONLY: its stat, stored
 		  * descriptor and DOS attributes; may become the open's fd */
+	bool seen_known; /* seen: which xattrs afd's file has */
+	struct vfs_xattrs_seen seen;
 };
 
 /* (offload) The stored descriptor at path ("" = the share root), or NULL. */
@@ -579,7 +581,10 @@ static NTSTATUS check_existing_sd(const struct fsa_create_args *a, const char *p
 				  uint32_t *access, bool max_allowed)
 {
 	NTSTATUS lst;
-	sds->file = sds->afd >= 0 ? fsa_sd_load(sds->afd, &lst) : load_sd_at(a->root, path);
+	if (sds->afd < 0)
+		sds->file = load_sd_at(a->root, path);
+	else if (!sds->seen_known || sds->seen.ntacl)
+		sds->file = fsa_sd_load(sds->afd, &lst);
 	if (!sds->file || !a->token)
 		return STATUS_SUCCESS;
 	uint32_t granted = fsa_sd_granted(&sds->file->sd, a->token);
@@ -733,7 +738,22 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 	char sname[VFS_STREAM_NAME_MAX + 1] = "";
 	bool stream_exists = false, stream_truncate = false;
 
-	if (a->case_insensitive && a->path[0]) {
+	/* An existing file is opened read-only for its attributes anyway
+	 * (below): opened first, that descriptor also gives its stat, whether
+	 * its name exists as spelled (no case-insensitive lookup then) and its
+	 * stored security descriptor, instead of three more opens of the path.
+	 * Not tried where a new name is expected, nor for the share root. */
+	struct vfs_stat vs;
+	struct timespec vs_at = { 0 }; /* just after vs was read from afd */
+	bool vs_of_afd = false;
+	if (a->path[0] && a->disposition != FILE_CREATE &&
+	    NT_OK(vfs_open_stat(a->root, a->path, O_RDONLY, 0, &sds->afd, &vs))) {
+		clock_gettime(CLOCK_REALTIME, &vs_at);
+		vs_of_afd = true;
+		/* read after vs (see fsa_info_of_open) */
+		sds->seen_known = vfs_xattrs_present(sds->afd, &sds->seen);
+		snprintf(path, sizeof(path), "%s", a->path);
+	} else if (a->case_insensitive && a->path[0]) {
 		st = vfs_resolve_case(a->root, a->path, path, sizeof(path));
 		if (!NT_OK(st))
 			return st;
@@ -762,25 +782,7 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 		access &= ~WRITE_BITS;
 	}
 
-	struct vfs_stat vs;
-	/* An existing file is opened read-only for its attributes anyway
-	 * (below): opened first, that descriptor also gives its stat and its
-	 * stored security descriptor, instead of two more opens of the path.
-	 * Not tried where a new name is expected, nor for the share root. */
-	st = STATUS_OBJECT_NAME_NOT_FOUND;
-	struct timespec vs_at = { 0 }; /* just after vs was read from afd */
-	bool vs_of_afd = false;
-	if (path[0] && a->disposition != FILE_CREATE && NT_OK(vfs_open(a->root, path, O_RDONLY, 0, &sds->afd))) {
-		st = vfs_fstat(sds->afd, &vs);
-		clock_gettime(CLOCK_REALTIME, &vs_at);
-		vs_of_afd = NT_OK(st);
-		if (!NT_OK(st)) {
-			vfs_close(sds->afd);
-			sds->afd = -1;
-		}
-	}
-	if (sds->afd < 0)
-		st = vfs_stat_path(a->root, path, true, &vs);
+	st = vs_of_afd ? STATUS_SUCCESS : vfs_stat_path(a->root, path, true, &vs);
 	bool exists = NT_OK(st);
 	if (!exists && !NT_EQ(st, STATUS_OBJECT_NAME_NOT_FOUND))
 		return st;
@@ -847,7 +849,7 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 	if (exists) {
 		if (afd < 0)
 			(void)vfs_open(a->root, path, O_RDONLY | (is_dir ? O_DIRECTORY : 0), 0, &afd);
-		if (afd >= 0)
+		if (afd >= 0 && (!vs_of_afd || !sds->seen_known || sds->seen.dosattrib))
 			(void)vfs_get_dosinfo(afd, &dos);
 		/* [MS-FSA] 2.1.5.1.2: overwriting a hidden or system file
 		 * needs those attributes in the request */
@@ -1181,7 +1183,7 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 				       : FILE_OPENED;
 	if (vs_of_fd && !named && r->action == FILE_OPENED) {
 		/* nothing changed it since vs and dos were read from fd */
-		fsa_info_of_open(o, &vs, &dos, &vs_at, &r->info);
+		fsa_info_of_open(o, &vs, &dos, &vs_at, sds->seen_known && !sds->seen.eas, &r->info);
 		r->has_info = true;
 	}
 	return STATUS_SUCCESS;

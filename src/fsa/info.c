@@ -167,11 +167,14 @@ NTSTATUS fsa_query_info(struct fsa_open *o, struct fsa_info *info)
 }
 
 void fsa_info_of_open(struct fsa_open *o, const struct vfs_stat *st, const struct vfs_dosinfo *d,
-		      const struct timespec *read_at, struct fsa_info *info)
+		      const struct timespec *read_at, bool no_eas, struct fsa_info *info)
 {
 	fsa_info_from_stat(st, d, info);
 	pthread_mutex_lock(&o->table->lock);
 	cache_fill_locked(o, st, d, read_at);
+	if (no_eas && o->qcache.valid && o->qcache.ctime.tv_sec == st->ctime.tv_sec &&
+	    o->qcache.ctime.tv_nsec == st->ctime.tv_nsec)
+		o->qcache.no_eas = true;
 	info_finish_locked(o, st, info);
 }
 

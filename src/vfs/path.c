@@ -217,6 +217,12 @@ static NTSTATUS open_failure(const struct vfs_root *r, const char *path, int fla
 
 NTSTATUS vfs_open(const struct vfs_root *r, const char *path, int flags, mode_t mode, int *fdp)
 {
+	return vfs_open_stat(r, path, flags, mode, fdp, NULL);
+}
+
+NTSTATUS vfs_open_stat(const struct vfs_root *r, const char *path, int flags, mode_t mode, int *fdp,
+		       struct vfs_stat *vst)
+{
 	struct stat st;
 	*fdp = -1;
 	NTSTATUS s = vfs_path_check(path, false);
@@ -233,8 +239,13 @@ NTSTATUS vfs_open(const struct vfs_root *r, const char *path, int flags, mode_t 
 	if (!path_only) {
 		/* Only files and directories are served: a FIFO or device in the
 		 * share was opened non-blocking and is refused here. */
-		if (fstat(fd, &st) < 0) {
-			s = vfs_errno_to_status(errno);
+		if (vst) {
+			s = vfs_fstat(fd, vst);
+			st.st_mode = vst->mode;
+		} else {
+			s = fstat(fd, &st) < 0 ? vfs_errno_to_status(errno) : STATUS_SUCCESS;
+		}
+		if (!NT_OK(s)) {
 			close(fd);
 			return s;
 		}
