@@ -90,8 +90,14 @@ static void create_work(struct smb2_req *req)
 	memset(&cs->res, 0, sizeof(cs->res));
 	cs->args.retry = cs->wait.retry;
 	req->work_status = fsa_create(&cs->args, &cs->res);
-	if (NT_OK(req->work_status))
+	if (NT_OK(req->work_status) && cs->res.has_info)
+		cs->info = cs->res.info;
+	else if (NT_OK(req->work_status))
 		req->work_status = fsa_query_info(cs->res.open, &cs->info);
+	/* an existing file is often queried next (cmd_info.c answers that on
+	 * the loop when the open's cache knows enough) */
+	if (NT_OK(req->work_status) && cs->res.action == FILE_OPENED)
+		fsa_query_cache_eas(cs->res.open);
 }
 
 static NTSTATUS create_done(struct smb2_req *req)
@@ -467,15 +473,39 @@ static void close_release(struct smb2_req *req)
 static void close_work(struct smb2_req *req)
 {
 	struct close_state *cs = req->cmd_state;
-	fsa_times_close(cs->open);
-	if (cs->postquery && !cs->open->pipe)
-		cs->info_st = fsa_query_info(cs->open, &cs->info);
+	struct fsa_open *o = cs->open ? cs->open : cs->table; /* close_inline may have dropped one */
+	fsa_times_close(o);
+	if (cs->postquery && !o->pipe)
+		cs->info_st = fsa_query_info(o, &cs->info);
 	/* Drop both references here, off the loop: if they are the last, the
 	 * file is closed (and a delete-on-close file deleted) before the reply. */
 	fsa_open_put(cs->table);
 	cs->table = NULL;
 	fsa_open_put(cs->open);
 	cs->open = NULL;
+}
+
+/* A close that cannot block is done on the loop, saving two thread
+ * hand-offs: the post-query from the open's metadata cache, and a last
+ * close that only closes a read-only descriptor (fsa_open_put_nonblocking).
+ * False: close_work does the rest on an offload thread. */
+static bool close_inline(struct close_state *cs)
+{
+	if (!cs->table || cs->open->pipe)
+		return false;
+	if (cs->postquery) {
+		if (!fsa_query_info_cached(cs->open, &cs->info, false))
+			return false;
+		cs->info_st = STATUS_SUCCESS;
+	}
+	/* the lookup's reference first: the table's keeps it from being the last */
+	if (!fsa_open_put_nonblocking(cs->open))
+		return false;
+	cs->open = NULL;
+	if (!fsa_open_put_nonblocking(cs->table))
+		return false;
+	cs->table = NULL;
+	return true;
 }
 
 static NTSTATUS close_done(struct smb2_req *req)
@@ -522,5 +552,7 @@ NTSTATUS cmd_close(struct smb2_req *req)
 		cs->table = o;
 		fsa_open_cleanup(o);
 	}
+	if (close_inline(cs))
+		return close_done(req);
 	return req_offload(req, close_work, close_done);
 }

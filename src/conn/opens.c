@@ -36,12 +36,10 @@ void conn_open_release(struct conn *c, struct fsa_open *o)
 {
 	if (!o)
 		return;
-	/* Not the last reference: dropping it cannot touch the file system. */
-	int refs = atomic_load(&o->refs);
-	while (refs > 1) {
-		if (atomic_compare_exchange_weak(&o->refs, &refs, refs - 1))
-			return;
-	}
+	/* Not the last reference, or a last close that cannot block (a
+	 * read-only descriptor, nothing to delete): done here. */
+	if (fsa_open_put_nonblocking(o))
+		return;
 	if (!c->srv->offload || offload_submit(c->srv->offload, c->loop, conn_open_put_as_opener, NULL, o) < 0)
 		conn_open_put_as_opener(o); /* out of memory: do it here rather than leak */
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 
 #include "base/idtable.h"
@@ -548,9 +549,14 @@ NTSTATUS fsa_break_handle_caching(struct fsa_open *o, struct fsa_waiter *w, stru
 
 #define WRITE_BITS (FILE_WRITE_DATA | FILE_APPEND_DATA | FILE_WRITE_EA | FILE_WRITE_ATTRIBUTES | DELETE | WRITE_DAC | WRITE_OWNER | FILE_DELETE_CHILD)
 
-/* Stored descriptors a CREATE looked at (freed by fsa_create). */
+/* Stored descriptors a CREATE looked at, and the read-only descriptor of
+ * an existing file (freed and closed by fsa_create). */
 struct create_sds {
 	struct fsa_sd *parent, *file;
+	int afd; /* -1, or the file opened O_RDONLY: its stat, stored
+		  * descriptor and DOS attributes; may become the open's fd */
+	bool seen_known; /* seen: which xattrs afd's file has */
+	struct vfs_xattrs_seen seen;
 };
 
 /* (offload) The stored descriptor at path ("" = the share root), or NULL. */
@@ -574,7 +580,11 @@ static struct fsa_sd *load_sd_at(const struct vfs_root *root, const char *path)
 static NTSTATUS check_existing_sd(const struct fsa_create_args *a, const char *path, struct create_sds *sds,
 				  uint32_t *access, bool max_allowed)
 {
-	sds->file = load_sd_at(a->root, path);
+	NTSTATUS lst;
+	if (sds->afd < 0)
+		sds->file = load_sd_at(a->root, path);
+	else if (!sds->seen_known || sds->seen.ntacl)
+		sds->file = fsa_sd_load(sds->afd, &lst);
 	if (!sds->file || !a->token)
 		return STATUS_SUCCESS;
 	uint32_t granted = fsa_sd_granted(&sds->file->sd, a->token);
@@ -692,7 +702,7 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 
 NTSTATUS fsa_create(const struct fsa_create_args *a, struct fsa_create_result *r)
 {
-	struct create_sds sds = { 0 };
+	struct create_sds sds = { .afd = -1 };
 	struct fsa_create_args args = *a;
 	if (a->stream.kind != FSA_STREAM_NONE) {
 		/* a stream is never a directory; "dir::$DATA" names the
@@ -705,6 +715,7 @@ NTSTATUS fsa_create(const struct fsa_create_args *a, struct fsa_create_result *r
 		}
 	}
 	NTSTATUS st = create_inner(&args, r, &sds);
+	vfs_close(sds.afd);
 	fsa_sd_free(sds.parent);
 	fsa_sd_free(sds.file);
 	return st;
@@ -727,7 +738,22 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 	char sname[VFS_STREAM_NAME_MAX + 1] = "";
 	bool stream_exists = false, stream_truncate = false;
 
-	if (a->case_insensitive && a->path[0]) {
+	/* An existing file is opened read-only for its attributes anyway
+	 * (below): opened first, that descriptor also gives its stat, whether
+	 * its name exists as spelled (no case-insensitive lookup then) and its
+	 * stored security descriptor, instead of three more opens of the path.
+	 * Not tried where a new name is expected, nor for the share root. */
+	struct vfs_stat vs;
+	struct timespec vs_at = { 0 }; /* just after vs was read from afd */
+	bool vs_of_afd = false;
+	if (a->path[0] && a->disposition != FILE_CREATE &&
+	    NT_OK(vfs_open_stat(a->root, a->path, O_RDONLY, 0, &sds->afd, &vs))) {
+		clock_gettime(CLOCK_REALTIME, &vs_at);
+		vs_of_afd = true;
+		/* read after vs (see fsa_info_of_open) */
+		sds->seen_known = vfs_xattrs_present(sds->afd, &sds->seen);
+		snprintf(path, sizeof(path), "%s", a->path);
+	} else if (a->case_insensitive && a->path[0]) {
 		st = vfs_resolve_case(a->root, a->path, path, sizeof(path));
 		if (!NT_OK(st))
 			return st;
@@ -756,8 +782,7 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 		access &= ~WRITE_BITS;
 	}
 
-	struct vfs_stat vs;
-	st = vfs_stat_path(a->root, path, true, &vs);
+	st = vs_of_afd ? STATUS_SUCCESS : vfs_stat_path(a->root, path, true, &vs);
 	bool exists = NT_OK(st);
 	if (!exists && !NT_EQ(st, STATUS_OBJECT_NAME_NOT_FOUND))
 		return st;
@@ -818,9 +843,13 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 
 	/* Existing DOS attributes: READONLY refuses writes and deletion. */
 	struct vfs_dosinfo dos = { 0 };
-	int afd = -1; /* read-only fd the attributes came from; may become the open's fd */
+	int afd = sds->afd; /* read-only fd the attributes came from; may become the open's fd */
+	sds->afd = -1;	    /* closed here from now on */
+	bool vs_of_fd = false; /* vs is the open's descriptor's (read before vs_at) */
 	if (exists) {
-		if (NT_OK(vfs_open(a->root, path, O_RDONLY | (is_dir ? O_DIRECTORY : 0) | O_NONBLOCK, 0, &afd)))
+		if (afd < 0)
+			(void)vfs_open(a->root, path, O_RDONLY | (is_dir ? O_DIRECTORY : 0), 0, &afd);
+		if (afd >= 0 && (!vs_of_afd || !sds->seen_known || sds->seen.dosattrib))
 			(void)vfs_get_dosinfo(afd, &dos);
 		/* [MS-FSA] 2.1.5.1.2: overwriting a hidden or system file
 		 * needs those attributes in the request */
@@ -902,8 +931,8 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 		if (afd >= 0) { /* the same open as the attributes' */
 			fd = afd;
 			afd = -1;
-			vfs_clear_nonblock(fd);
 			st = STATUS_SUCCESS;
+			vs_of_fd = vs_of_afd;
 		} else {
 			st = vfs_open(a->root, path, O_RDONLY | O_DIRECTORY, 0, &fd);
 		}
@@ -911,6 +940,7 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 			st = vfs_open(a->root, path, O_PATH | O_DIRECTORY, 0, &fd);
 	} else {
 		int flags = want_write ? (want_read || max_allowed ? O_RDWR : O_WRONLY) : O_RDONLY;
+		bool adopted = false;
 		if (!exists) {
 			st = vfs_open(a->root, path, flags | O_CREAT | O_EXCL, 0666, &fd);
 			if (NT_OK(st))
@@ -918,9 +948,11 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 			else if (NT_EQ(st, STATUS_OBJECT_NAME_COLLISION) && a->disposition != FILE_CREATE)
 				st = vfs_open(a->root, path, flags, 0, &fd); /* lost a race: it exists now */
 		} else if (afd >= 0 && flags == O_RDONLY) {
-			fd = afd; /* the same open as the attributes' */
+			fd = afd; /* the same open as the attributes' (opened blocking) */
 			afd = -1;
 			st = STATUS_SUCCESS;
+			adopted = true;
+			vs_of_fd = vs_of_afd;
 		} else {
 			st = vfs_open(a->root, path, flags | O_NONBLOCK, 0, &fd);
 			if (NT_EQ(st, STATUS_ACCESS_DENIED) && max_allowed && flags != O_RDONLY) {
@@ -930,15 +962,17 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 			if (NT_EQ(st, STATUS_ACCESS_DENIED) && !want_read && !want_write)
 				st = vfs_open(a->root, path, O_PATH, 0, &fd); /* attributes only */
 		}
-		if (NT_OK(st) && fd >= 0)
+		if (NT_OK(st) && fd >= 0 && !adopted)
 			vfs_clear_nonblock(fd);
 	}
 	vfs_close(afd);
 	if (!NT_OK(st))
 		return st;
-	st = vfs_fstat(fd, &vs);
-	if (!NT_OK(st))
-		goto fail;
+	if (!vs_of_fd) {
+		st = vfs_fstat(fd, &vs);
+		if (!NT_OK(st))
+			goto fail;
+	}
 
 	o = calloc(1, sizeof(*o));
 	if (!o) {
@@ -1147,6 +1181,11 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 	r->action = created ? FILE_CREATED
 			    : truncate ? (a->disposition == FILE_SUPERSEDE ? FILE_SUPERSEDED : FILE_OVERWRITTEN)
 				       : FILE_OPENED;
+	if (vs_of_fd && !named && r->action == FILE_OPENED) {
+		/* nothing changed it since vs and dos were read from fd */
+		fsa_info_of_open(o, &vs, &dos, &vs_at, sds->seen_known && !sds->seen.eas, &r->info);
+		r->has_info = true;
+	}
 	return STATUS_SUCCESS;
 fail:
 	if (o) {
@@ -1187,6 +1226,8 @@ struct fsa_open *fsa_pipe_open_new(void *pipe, void (*pipe_free)(void *pipe))
 	return o;
 }
 
+static void open_final_locked(struct fsa_open *o);
+
 void fsa_open_put(struct fsa_open *o)
 {
 	if (!o || atomic_fetch_sub(&o->refs, 1) != 1)
@@ -1197,12 +1238,54 @@ void fsa_open_put(struct fsa_open *o)
 		free(o);
 		return;
 	}
-	struct fsa_table *t = o->table;
 	fsa_times_close(o);
 	fsa_lock_cleanup(o); /* normally done at handle close already */
+	pthread_mutex_lock(&o->table->lock);
+	open_final_locked(o);
+}
+
+bool fsa_open_put_nonblocking(struct fsa_open *o)
+{
+	if (!o)
+		return true;
+	int refs = atomic_load(&o->refs);
+	while (refs > 1)
+		if (atomic_compare_exchange_weak(&o->refs, &refs, refs - 1))
+			return true; /* not the last: nothing else to do */
+	/* The last close must not delete anything, set times or flush data
+	 * (a descriptor opened for writing can start writeback when closed),
+	 * and the inode must keep a name (closing the last descriptor of a
+	 * file deleted behind our back frees its blocks). */
+	if (o->pipe || !o->file || o->stream || o->delete_on_close || o->wrote ||
+	    (o->access & (FILE_WRITE_DATA | FILE_APPEND_DATA)))
+		return false;
+	struct vfs_stat st;
+	if (o->fd >= 0 && (!NT_OK(vfs_fstat(o->fd, &st)) || st.nlink == 0))
+		return false;
+	fsa_lock_cleanup(o);
+	struct fsa_table *t = o->table;
+	pthread_mutex_lock(&t->lock);
+	struct fsa_file *f = o->file;
+	/* with the lock held until the end, nothing can make it delete-pending */
+	if (f->delete_pending || f->wt_state != FSA_WT_NONE) {
+		pthread_mutex_unlock(&t->lock);
+		return false;
+	}
+	if (atomic_fetch_sub(&o->refs, 1) != 1) {
+		pthread_mutex_unlock(&t->lock); /* someone took a reference meanwhile */
+		return true;
+	}
+	o->times_closed = true; /* fsa_times_close has nothing to set (wt_state NONE, not written) */
+	open_final_locked(o);
+	return true;
+}
+
+/* The last reference of o, with the table lock held (released here). */
+static void open_final_locked(struct fsa_open *o)
+{
+	struct fsa_table *t = o->table;
 	char *unlink_path = NULL;
 	char unlink_stream[VFS_STREAM_NAME_MAX + 1] = "";
-	pthread_mutex_lock(&t->lock);
 	struct fsa_file *f = o->file;
 	bool unlink_dir = f->is_dir;
 	struct fsa_notify_waiter *notify_wake = NULL;

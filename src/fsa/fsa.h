@@ -286,6 +286,14 @@ struct fsa_open {
 	uint8_t client_guid[16]; /* the opener's connection */
 	/* LockSequenceArray (3.3.5.14): bit 7 valid, low 4 bits the number */
 	uint8_t lock_seq[64];
+	/* metadata read on an offload thread, valid while the file's ctime is
+	 * unchanged (fsa_query_info_cached; under the table lock) */
+	struct {
+		bool valid;
+		bool no_eas; /* the file has no EAs */
+		struct timespec ctime;
+		struct vfs_dosinfo dos;
+	} qcache;
 };
 
 /* The stream part of a name ([MS-FSCC] 2.1.5: "file:stream:$DATA"). */
@@ -341,6 +349,17 @@ struct fsa_create_args {
 	uint64_t owner_conn, session_id;
 };
 
+struct fsa_info {
+	uint64_t creation_time, last_access_time, last_write_time, change_time; /* NT time */
+	uint64_t allocation_size, end_of_file;
+	uint32_t attributes;
+	uint32_t nlink;
+	bool delete_pending;
+	bool directory;
+	uint64_t file_id; /* inode */
+	uint64_t volume_id;
+};
+
 struct fsa_create_result {
 	struct fsa_open *open;
 	uint32_t action; /* FILE_OPENED ... */
@@ -357,6 +376,10 @@ struct fsa_create_result {
 	bool lease_breaking;
 	bool lease_v2, lease_has_parent;
 	uint8_t lease_parent[16];
+	/* an existing file opened as it was: its metadata, read by the open
+	 * (else the caller asks fsa_query_info) */
+	bool has_info;
+	struct fsa_info info;
 };
 
 /* (offload) The whole of CREATE below the wire: path resolution, the
@@ -370,20 +393,25 @@ struct fsa_open *fsa_pipe_open_new(void *pipe, void (*pipe_free)(void *pipe));
 /* Drops a reference; the last one closes the open (offload: may unlink a
  * delete-on-close file). */
 void fsa_open_put(struct fsa_open *o);
+/* (loop) Drops a reference like fsa_open_put if that cannot block: when it
+ * is not the last, or when the last close only closes a read-only
+ * descriptor (no delete, no times to set, no data written, the file still
+ * has a name). Otherwise returns false and keeps the reference: drop it
+ * with fsa_open_put on an offload thread. */
+bool fsa_open_put_nonblocking(struct fsa_open *o);
 
 /* Metadata of an open, in NT terms. */
-struct fsa_info {
-	uint64_t creation_time, last_access_time, last_write_time, change_time; /* NT time */
-	uint64_t allocation_size, end_of_file;
-	uint32_t attributes;
-	uint32_t nlink;
-	bool delete_pending;
-	bool directory;
-	uint64_t file_id; /* inode */
-	uint64_t volume_id;
-};
-/* (offload) */
+/* (offload) Also remembers the DOS attributes it read in the open's cache
+ * (o->qcache), for fsa_query_info_cached. */
 NTSTATUS fsa_query_info(struct fsa_open *o, struct fsa_info *info);
+/* (offload) After fsa_query_info: records in the cache whether the file
+ * has no EAs (one flistxattr), so FileAll/FileEaInformation can be cached. */
+void fsa_query_cache_eas(struct fsa_open *o);
+/* (loop) fsa_query_info from the cache: one fstat of the open's descriptor
+ * on a local file system, no xattr reads; false (do fsa_query_info on an
+ * offload thread) if the cache is empty or the file changed since (its ctime
+ * differs). need_eas: the caller reports an EaSize of 0 (the file has none). */
+bool fsa_query_info_cached(struct fsa_open *o, struct fsa_info *info, bool need_eas);
 /* NT metadata from a vfs stat plus DOS info (used for directory entries too). */
 void fsa_info_from_stat(const struct vfs_stat *st, const struct vfs_dosinfo *d, struct fsa_info *info);
 

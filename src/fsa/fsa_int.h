@@ -57,6 +57,11 @@ struct vfs_stat;
 struct fsa_info;
 /* times.c, table lock held: shown write/change times of f into info. */
 void fsa_times_apply_locked(struct fsa_file *f, const struct vfs_stat *st, struct fsa_info *info);
+/* fsa_query_info from a stat and DOS attributes the caller read (st before
+ * read_at, d after it) from o's descriptor; not for a stream's open.
+ * no_eas: the caller saw (after st) that the file has no EAs. */
+void fsa_info_of_open(struct fsa_open *o, const struct vfs_stat *st, const struct vfs_dosinfo *d,
+		      const struct timespec *read_at, bool no_eas, struct fsa_info *info);
 
 /* stream.c: per-stream state (table lock held) and stream data. */
 struct fsa_stream_state *fsa_stream_state_get_locked(struct fsa_file *f, const char *name);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "base/log.h"
 #include "base/nttime.h"
@@ -95,12 +96,57 @@ void fsa_info_from_stat(const struct vfs_stat *st, const struct vfs_dosinfo *d, 
 	info->attributes = attrs;
 }
 
+/* What the file table knows better than the file system; unlocks. */
+static void info_finish_locked(struct fsa_open *o, const struct vfs_stat *st, struct fsa_info *info)
+{
+	info->delete_pending = o->file->delete_pending || (o->stream && o->stream->delete_pending);
+	if (info->delete_pending && info->nlink)
+		info->nlink--; /* the name goes away at the last close */
+	fsa_times_apply_locked(o->file, st, info);
+	const char *base = o->file->path ? strrchr(o->file->path, '/') : NULL;
+	base = base ? base + 1 : o->file->path;
+	if (base && base[0] && fsa_name_hidden(o, base))
+		info->attributes = (info->attributes & ~FILE_ATTRIBUTE_NORMAL) | FILE_ATTRIBUTE_HIDDEN;
+	pthread_mutex_unlock(&o->table->lock);
+}
+
+/* Metadata cache of an open (o->qcache). What it holds was read after a
+ * statx that showed ctime C, and it is used only while a new statx shows the
+ * same C. Every change of an xattr (DOS attributes, EAs) sets the ctime to
+ * the kernel's coarse clock, which lags the real time by at most a tick; so
+ * if C is older than the moment of the reading by more than that
+ * (QCACHE_MARGIN_NS), any later change shows a different ctime. A file
+ * changed in the last QCACHE_MARGIN_NS is not cached. */
+#define QCACHE_MARGIN_NS 50000000LL /* 50 ms: a tick is 1-10 ms */
+
+static bool ctime_old_enough(const struct timespec *ctime, const struct timespec *now)
+{
+	long long age = (long long)(now->tv_sec - ctime->tv_sec) * 1000000000LL + (now->tv_nsec - ctime->tv_nsec);
+	return age > QCACHE_MARGIN_NS;
+}
+
+/* d was read after st, which was read before read_at. */
+static void cache_fill_locked(struct fsa_open *o, const struct vfs_stat *st, const struct vfs_dosinfo *d,
+			      const struct timespec *read_at)
+{
+	if (o->stream || !o->root.local || st->dev != (uint64_t)o->root.dev || !ctime_old_enough(&st->ctime, read_at))
+		return;
+	if (!o->qcache.valid || o->qcache.ctime.tv_sec != st->ctime.tv_sec ||
+	    o->qcache.ctime.tv_nsec != st->ctime.tv_nsec)
+		o->qcache.no_eas = false; /* not known for this ctime */
+	o->qcache.valid = true;
+	o->qcache.ctime = st->ctime;
+	o->qcache.dos = *d;
+}
+
 NTSTATUS fsa_query_info(struct fsa_open *o, struct fsa_info *info)
 {
 	struct vfs_stat st;
 	NTSTATUS s = vfs_fstat(o->fd, &st);
 	if (!NT_OK(s))
 		return s;
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
 	struct vfs_dosinfo d = { 0 };
 	(void)vfs_get_dosinfo(o->fd, &d);
 	fsa_info_from_stat(&st, &d, info);
@@ -115,16 +161,57 @@ NTSTATUS fsa_query_info(struct fsa_open *o, struct fsa_info *info)
 		info->directory = false;
 	}
 	pthread_mutex_lock(&o->table->lock);
-	info->delete_pending = o->file->delete_pending || (o->stream && o->stream->delete_pending);
-	if (info->delete_pending && info->nlink)
-		info->nlink--; /* the name goes away at the last close */
-	fsa_times_apply_locked(o->file, &st, info);
-	const char *base = o->file->path ? strrchr(o->file->path, '/') : NULL;
-	base = base ? base + 1 : o->file->path;
-	if (base && base[0] && fsa_name_hidden(o, base))
-		info->attributes = (info->attributes & ~FILE_ATTRIBUTE_NORMAL) | FILE_ATTRIBUTE_HIDDEN;
-	pthread_mutex_unlock(&o->table->lock);
+	cache_fill_locked(o, &st, &d, &now);
+	info_finish_locked(o, &st, info);
 	return STATUS_SUCCESS;
+}
+
+void fsa_info_of_open(struct fsa_open *o, const struct vfs_stat *st, const struct vfs_dosinfo *d,
+		      const struct timespec *read_at, bool no_eas, struct fsa_info *info)
+{
+	fsa_info_from_stat(st, d, info);
+	pthread_mutex_lock(&o->table->lock);
+	cache_fill_locked(o, st, d, read_at);
+	if (no_eas && o->qcache.valid && o->qcache.ctime.tv_sec == st->ctime.tv_sec &&
+	    o->qcache.ctime.tv_nsec == st->ctime.tv_nsec)
+		o->qcache.no_eas = true;
+	info_finish_locked(o, st, info);
+}
+
+void fsa_query_cache_eas(struct fsa_open *o)
+{
+	pthread_mutex_lock(&o->table->lock);
+	bool valid = o->qcache.valid && !o->qcache.no_eas;
+	struct timespec ctime = o->qcache.ctime;
+	pthread_mutex_unlock(&o->table->lock);
+	if (!valid || !vfs_ea_none(o->fd))
+		return;
+	pthread_mutex_lock(&o->table->lock);
+	/* read after the statx that showed ctime (see above) */
+	if (o->qcache.valid && o->qcache.ctime.tv_sec == ctime.tv_sec && o->qcache.ctime.tv_nsec == ctime.tv_nsec)
+		o->qcache.no_eas = true;
+	pthread_mutex_unlock(&o->table->lock);
+}
+
+bool fsa_query_info_cached(struct fsa_open *o, struct fsa_info *info, bool need_eas)
+{
+	if (o->pipe || o->stream || !o->file || !o->root.local)
+		return false;
+	pthread_mutex_lock(&o->table->lock);
+	bool valid = o->qcache.valid && (!need_eas || o->qcache.no_eas);
+	struct timespec ctime = o->qcache.ctime;
+	struct vfs_dosinfo d = o->qcache.dos;
+	pthread_mutex_unlock(&o->table->lock);
+	if (!valid)
+		return false;
+	struct vfs_stat st;
+	if (!NT_OK(vfs_fstat(o->fd, &st)) || st.dev != (uint64_t)o->root.dev || st.ctime.tv_sec != ctime.tv_sec ||
+	    st.ctime.tv_nsec != ctime.tv_nsec)
+		return false;
+	fsa_info_from_stat(&st, &d, info);
+	pthread_mutex_lock(&o->table->lock);
+	info_finish_locked(o, &st, info);
+	return true;
 }
 
 NTSTATUS fsa_set_basic(struct fsa_open *o, uint64_t ctime, uint64_t atime, uint64_t mtime, uint64_t chtime,

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "vfs/dosattrib.h"
 #include "vfs/vfs_int.h"
 
 #define XATTR_LIST_MAX_BYTES 65536
@@ -82,6 +83,37 @@ NTSTATUS vfs_ea_list(int fd, struct vfs_ea_list *out)
 	if (!NT_OK(st))
 		vfs_ea_list_free(out);
 	return st;
+}
+
+bool vfs_xattrs_present(int fd, struct vfs_xattrs_seen *seen)
+{
+	*seen = (struct vfs_xattrs_seen){ 0 };
+	if (fd < 0)
+		return false;
+	char names[1024];
+	ssize_t n = vfs_xattr_list(fd, names, sizeof(names));
+	if (n < 0)
+		return false;
+	for (ssize_t off = 0; off < n;) {
+		const char *x = names + off;
+		size_t xl = strnlen(x, (size_t)(n - off));
+		off += (ssize_t)xl + 1;
+		if (!strcmp(x, VFS_NTACL_XATTR))
+			seen->ntacl = true;
+		else if (!strcmp(x, VFS_DOSATTRIB_XATTR))
+			seen->dosattrib = true;
+		else if (!strncmp(x, "user.", 5) && xl - 5 > 0 && xl - 5 <= VFS_EA_NAME_MAX && !hidden_name(x + 5))
+			seen->eas = true; /* as vfs_ea_list */
+	}
+	return true;
+}
+
+bool vfs_ea_none(int fd)
+{
+	if (fd < 0)
+		return true;
+	struct vfs_xattrs_seen seen;
+	return vfs_xattrs_present(fd, &seen) && !seen.eas;
 }
 
 NTSTATUS vfs_ea_set(int fd, const char *name, const uint8_t *value, size_t len)

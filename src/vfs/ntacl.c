@@ -11,7 +11,7 @@
 #include "base/rdwr.h"
 #include "vfs/vfs_int.h"
 
-#define NTACL_XATTR "user.smb3d.ntacl"
+#define NTACL_XATTR VFS_NTACL_XATTR
 #define NTACL_HDR 20
 
 static void meta_of(const struct stat *st, uint8_t hdr[NTACL_HDR])

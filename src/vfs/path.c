@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -157,6 +158,20 @@ NTSTATUS vfs_root_open(const char *abs_path, struct vfs_root *r)
 	r->fd = fd;
 	r->dev = st.st_dev;
 	r->ino = st.st_ino;
+	r->local = false;
+	struct statfs sf;
+	if (fstatfs(fd, &sf) == 0)
+		switch ((unsigned long)sf.f_type) {
+		case 0xEF53:	 /* ext2/3/4 */
+		case 0x58465342: /* xfs */
+		case 0x9123683E: /* btrfs */
+		case 0x01021994: /* tmpfs */
+		case 0xF2F52010: /* f2fs */
+			r->local = true;
+			break;
+		default:
+			break;
+		}
 	return STATUS_SUCCESS;
 }
 
@@ -202,6 +217,12 @@ static NTSTATUS open_failure(const struct vfs_root *r, const char *path, int fla
 
 NTSTATUS vfs_open(const struct vfs_root *r, const char *path, int flags, mode_t mode, int *fdp)
 {
+	return vfs_open_stat(r, path, flags, mode, fdp, NULL);
+}
+
+NTSTATUS vfs_open_stat(const struct vfs_root *r, const char *path, int flags, mode_t mode, int *fdp,
+		       struct vfs_stat *vst)
+{
 	struct stat st;
 	*fdp = -1;
 	NTSTATUS s = vfs_path_check(path, false);
@@ -218,8 +239,13 @@ NTSTATUS vfs_open(const struct vfs_root *r, const char *path, int flags, mode_t 
 	if (!path_only) {
 		/* Only files and directories are served: a FIFO or device in the
 		 * share was opened non-blocking and is refused here. */
-		if (fstat(fd, &st) < 0) {
-			s = vfs_errno_to_status(errno);
+		if (vst) {
+			s = vfs_fstat(fd, vst);
+			st.st_mode = vst->mode;
+		} else {
+			s = fstat(fd, &st) < 0 ? vfs_errno_to_status(errno) : STATUS_SUCCESS;
+		}
+		if (!NT_OK(s)) {
 			close(fd);
 			return s;
 		}

@@ -24,6 +24,7 @@ struct vfs_root_shared {
 	int fd;
 	dev_t dev;
 	ino_t ino;
+	bool local;
 	struct vfs_ci_cache ci;
 	char path[];
 };
@@ -73,6 +74,7 @@ static void set_handle(struct vfs_root *r, struct vfs_root_shared *e)
 	r->fd = e->fd;
 	r->dev = e->dev;
 	r->ino = e->ino;
+	r->local = e->local;
 	r->shared = e;
 }
 
@@ -114,6 +116,7 @@ NTSTATUS vfs_root_get(struct vfs_root_cache *c, const char *abs_path, struct vfs
 	ne->fd = fresh.fd;
 	ne->dev = fresh.dev;
 	ne->ino = fresh.ino;
+	ne->local = fresh.local;
 	atomic_init(&ne->refs, 1);
 	pthread_mutex_lock(&c->lock);
 	/* Another thread may have opened the same directory meanwhile. */

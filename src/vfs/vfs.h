@@ -64,6 +64,10 @@ struct vfs_root {
 	dev_t dev;
 	ino_t ino;
 	struct vfs_root_shared *shared; /* from vfs_root_get; NULL if fd is our own */
+	/* on a local file system (ext4, xfs, btrfs, tmpfs, f2fs): fstat of a
+	 * file open on the same device (dev) reads memory only, never a
+	 * network or a device, so the event loop may call it */
+	bool local;
 };
 /* A root with a descriptor of its own. */
 NTSTATUS vfs_root_open(const char *abs_path, struct vfs_root *r);
@@ -108,6 +112,9 @@ struct vfs_stat {
  * a dangling in-share final symlink is followed and its target created (only
  * ever inside the root); with O_EXCL it is STATUS_OBJECT_NAME_COLLISION. */
 NTSTATUS vfs_open(const struct vfs_root *r, const char *path, int flags, mode_t mode, int *fd);
+/* vfs_open that also returns the descriptor's stat (not with O_PATH). */
+NTSTATUS vfs_open_stat(const struct vfs_root *r, const char *path, int flags, mode_t mode, int *fdp,
+		       struct vfs_stat *st);
 /* Clears O_NONBLOCK on an fd (after a non-blocking open of a regular file). */
 void vfs_clear_nonblock(int fd);
 /* close(2) of an fd from this layer; -1 is ignored. */
@@ -216,6 +223,16 @@ struct vfs_ea_list {
 };
 /* All EAs of fd's file (fd < 0 or no xattr support: none). */
 NTSTATUS vfs_ea_list(int fd, struct vfs_ea_list *out);
+/* Which of the xattrs smb3d reads a file has, from one flistxattr into a
+ * small buffer: its stored security descriptor, its DOS attributes, EAs
+ * (what vfs_ea_list lists). False if that is not known (a longer list, or
+ * an error): then read them all. */
+struct vfs_xattrs_seen {
+	bool ntacl, dosattrib, eas;
+};
+bool vfs_xattrs_present(int fd, struct vfs_xattrs_seen *seen);
+/* True if vfs_ea_list would list no EA (false if not known). */
+bool vfs_ea_none(int fd);
 void vfs_ea_list_free(struct vfs_ea_list *l);
 /* Sets one EA; an empty value removes it. */
 NTSTATUS vfs_ea_set(int fd, const char *name, const uint8_t *value, size_t len);

@@ -13,6 +13,9 @@
 
 #define VFS_STATX_MASK (STATX_BASIC_STATS | STATX_BTIME)
 
+/* the stored NT security descriptor (ntacl.c) */
+#define VFS_NTACL_XATTR "user.smb3d.ntacl"
+
 /* openat2(dirfd, path, flags | O_CLOEXEC, RESOLVE_BENEATH |
  * RESOLVE_NO_MAGICLINKS); mode only with O_CREAT. Retries EINTR and the
  * EAGAIN RESOLVE_BENEATH reports when a concurrent rename makes ".."

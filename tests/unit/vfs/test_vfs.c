@@ -820,6 +820,60 @@ static void test_become(void **state)
 	assert_int_equal(syscall(SYS_getegid), 0);
 }
 
+/* What CREATE's fast path relies on: vfs_open_stat's stat is the
+ * descriptor's, vfs_xattrs_present tells which xattrs to read, and a root
+ * on a local file system says so. */
+static void test_open_stat_xattrs(void **state)
+{
+	struct tdir *t = *state;
+	struct vfs_root *r = &t->r;
+	int fd = -1;
+	struct vfs_stat st, st2;
+	struct vfs_xattrs_seen seen;
+	struct statfs sf;
+	assert_int_equal(statfs(t->root, &sf), 0);
+	if (sf.f_type == 0xEF53 || sf.f_type == 0x01021994 || sf.f_type == 0x58465342)
+		assert_true(r->local); /* ext4, tmpfs, xfs */
+
+	put_file(tpath(t, "root/f"), "abc");
+	assert_ok(vfs_open_stat(r, "f", O_RDONLY, 0, &fd, &st));
+	assert_true(S_ISREG(st.mode));
+	assert_int_equal(st.size, 3);
+	assert_int_equal(st.ino, ino_of(tpath(t, "root/f")));
+	assert_int_equal(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
+	assert_ok(vfs_fstat(fd, &st2));
+	assert_int_equal(st2.ctime.tv_sec, st.ctime.tv_sec);
+	assert_int_equal(st2.ctime.tv_nsec, st.ctime.tv_nsec);
+	int fd2 = 0;
+	assert_status(vfs_open_stat(r, "missing", O_RDONLY, 0, &fd2, &st2), STATUS_OBJECT_NAME_NOT_FOUND);
+	assert_int_equal(fd2, -1);
+	if (!user_xattrs_ok(t->base)) {
+		vfs_close(fd);
+		skip();
+	}
+	assert_true(vfs_xattrs_present(fd, &seen));
+	assert_false(seen.ntacl || seen.dosattrib || seen.eas);
+	assert_true(vfs_ea_none(fd));
+	struct vfs_dosinfo d = { .attrs = 0x20, .has_attrs = true };
+	assert_ok(vfs_set_dosinfo(fd, &d));
+	assert_true(vfs_xattrs_present(fd, &seen));
+	assert_true(seen.dosattrib);
+	assert_false(seen.ntacl || seen.eas);
+	assert_true(vfs_ea_none(fd)); /* DOSATTRIB is not an EA */
+	uint8_t sd[8] = { 1, 0, 4, 0x80 };
+	if (NT_OK(vfs_set_ntacl(fd, sd, sizeof(sd)))) {
+		assert_true(vfs_xattrs_present(fd, &seen));
+		assert_true(seen.ntacl);
+	}
+	assert_ok(vfs_ea_set(fd, "colour", (const uint8_t *)"red", 3));
+	assert_true(vfs_xattrs_present(fd, &seen));
+	assert_true(seen.eas && seen.dosattrib);
+	assert_false(vfs_ea_none(fd));
+	assert_ok(vfs_ea_set(fd, "colour", NULL, 0));
+	assert_true(vfs_ea_none(fd));
+	vfs_close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -839,6 +893,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_resolve_case, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resolve_case_indexed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_become, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_stat_xattrs, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
