@@ -10,7 +10,7 @@ notification (RWH -> RH, acknowledgement required) waiting on its socket.
 Uses impacket (Debian python3-impacket) as an independent client.
 
 Usage: break_wait.py HOST PORT SHARE USER PASSWORD TIMEOUT_MS
-TIMEOUT_MS is the server's `smb3d:torture break timeout`. Prints one line of
+TIMEOUT_MS is the server's break timeout (35000, or its `smb3d:torture break timeout`). Prints one line of
 figures; exits non-zero with the reason when an assertion fails."""
 import os
 import struct
