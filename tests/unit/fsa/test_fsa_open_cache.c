@@ -18,35 +18,7 @@
 #include <cmocka.h>
 
 #include "fsa/fsa.h"
-
-struct scratch {
-	char dir[64];
-	struct vfs_root root;
-	struct fsa_table *t;
-};
-
-static bool scratch_open(struct scratch *x)
-{
-	snprintf(x->dir, sizeof(x->dir), "/tmp/smb3d-qcache-XXXXXX");
-	assert_non_null(mkdtemp(x->dir));
-	if (setxattr(x->dir, "user.probe", "x", 1, 0) < 0) {
-		rmdir(x->dir);
-		return false;
-	}
-	removexattr(x->dir, "user.probe");
-	assert_true(NT_OK(vfs_root_open(x->dir, &x->root)));
-	x->t = fsa_table_new();
-	return true;
-}
-
-static void scratch_close(struct scratch *x)
-{
-	fsa_table_free(x->t);
-	vfs_root_close(&x->root);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", x->dir);
-	assert_int_equal(system(cmd), 0);
-}
+#include "scratch.h"
 
 static const char *in(struct scratch *x, const char *name)
 {
@@ -93,7 +65,7 @@ static void test_query_cache(void **state)
 {
 	(void)state;
 	struct scratch x;
-	if (!scratch_open(&x))
+	if (!scratch_open(&x, "qcache"))
 		skip();
 	if (!x.root.local) {
 		scratch_close(&x);
@@ -166,7 +138,7 @@ static void test_put_nonblocking(void **state)
 {
 	(void)state;
 	struct scratch x;
-	if (!scratch_open(&x))
+	if (!scratch_open(&x, "qcache"))
 		skip();
 	make_file(&x, "f", "data");
 	struct stat sb;

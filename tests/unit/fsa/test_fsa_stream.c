@@ -20,6 +20,7 @@
 #include "base/utf16.h"
 #include "commands/file_common.h"
 #include "fsa/fsa.h"
+#include "scratch.h"
 
 struct split_case {
 	const char *in;
@@ -200,35 +201,6 @@ static void test_storage(void **state)
 	unlink(path);
 }
 
-struct scratch {
-	char dir[64];
-	struct vfs_root root;
-	struct fsa_table *t;
-};
-
-static bool scratch_open(struct scratch *x)
-{
-	snprintf(x->dir, sizeof(x->dir), "/tmp/smb3d-streams-XXXXXX");
-	assert_non_null(mkdtemp(x->dir));
-	if (setxattr(x->dir, "user.probe", "x", 1, 0) < 0) {
-		rmdir(x->dir);
-		return false;
-	}
-	removexattr(x->dir, "user.probe");
-	assert_true(NT_OK(vfs_root_open(x->dir, &x->root)));
-	x->t = fsa_table_new();
-	return true;
-}
-
-static void scratch_close(struct scratch *x)
-{
-	fsa_table_free(x->t);
-	vfs_root_close(&x->root);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", x->dir);
-	assert_int_equal(system(cmd), 0);
-}
-
 /* CREATE of a client name ("f:s") with these parameters. */
 static NTSTATUS open_name(struct scratch *x, const char *name, uint32_t access, uint32_t share, uint32_t disp,
 			  uint32_t options, struct fsa_open **o)
@@ -259,7 +231,7 @@ static void test_stream_opens(void **state)
 {
 	(void)state;
 	struct scratch x;
-	if (!scratch_open(&x))
+	if (!scratch_open(&x, "streams"))
 		skip();
 	struct fsa_open *s1, *base, *o;
 	const uint32_t rwd = FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE;
@@ -320,7 +292,7 @@ static void test_stream_rename_rules(void **state)
 {
 	(void)state;
 	struct scratch x;
-	if (!scratch_open(&x))
+	if (!scratch_open(&x, "streams"))
 		skip();
 	struct fsa_open *a, *b, *base;
 	const uint32_t rwd = FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE;
