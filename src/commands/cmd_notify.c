@@ -25,6 +25,8 @@ static void notify_release(struct smb2_req *req)
 {
 	struct notify_state *s = req->cmd_state;
 	fsa_changes_free(s->changes);
+	/* changes delivered to a request abandoned before it took them */
+	fsa_changes_free(s->waiter.changes);
 	req_open_state_release(req);
 }
 

@@ -203,6 +203,11 @@ SMB3D_PASSWORD=Serve-Pass-1 "${run_as[@]}" env SMB3D_PASSWORD=Serve-Pass-1 ASAN_
 	"$bin" serve "$work/served" --port "$port" --name data >"$work/serve.log" 2>&1 &
 pid=$!
 if wait_port "$port"; then record pass "serve:start"; else record fail "serve:start"; cat "$work/serve.log" >&2; fi
+# the port accepts before the text is printed (the server listens first)
+for _ in $(seq 1 100); do
+	grep -q "smbclient //127.0.0.1/data -p $port" "$work/serve.log" && break
+	sleep 0.05
+done
 check_out "serve:prints-how-to-connect" "smbclient //127.0.0.1/data -p $port" cat "$work/serve.log"
 for m in "${dialects[@]}"; do
 	check_rc "serve:$m:logon" 0 sc //127.0.0.1/data -p "$port" -m "$m" -U "$user%Serve-Pass-1" -c exit
