@@ -114,6 +114,7 @@ static struct {
 	const char *file, *dir, *verify_local, *checkpoints;
 	pid_t server_pid;
 	int runs;
+	bool in_place;
 } opt = {
 	.host = "127.0.0.1",
 	.user = "smb3dbench",
@@ -153,11 +154,15 @@ static void data_init(void)
 	}
 }
 
+/* --seed: write runs that overwrite a file in place stamp it differently each
+ * time, so data left by an earlier run cannot pass for this run's. */
+static uint64_t data_seed;
+
 static void stamp(uint8_t *blk, uint64_t off, size_t n)
 {
 	uint8_t s[16];
 	wr_le64_at(s, off);
-	wr_le64_at(s + 8, off ^ 0xA5A5A5A5DEADBEEFull);
+	wr_le64_at(s + 8, off ^ 0xA5A5A5A5DEADBEEFull ^ data_seed);
 	memcpy(blk, s, n < 16 ? n : 16);
 }
 
@@ -1319,7 +1324,9 @@ static void wl_write(void)
 	if (!opt.size)
 		fail("write needs --size");
 	smb_connect(&c);
-	smb_create(&c, opt.file, ACC_RW, FILE_OVERWRITE_IF, FILE_NON_DIRECTORY_FILE, &f);
+	/* --in-place: overwrite the cached pages of an existing file rather than
+	 * truncating it and allocating them again */
+	smb_create(&c, opt.file, ACC_RW, opt.in_place ? FILE_OPEN_IF : FILE_OVERWRITE_IF, FILE_NON_DIRECTORY_FILE, &f);
 	uint32_t io = (uint32_t)(opt.io_size < c.max_write ? opt.io_size : c.max_write);
 	uint16_t charge = charge_for(&c, io);
 	uint8_t *buf = malloc(io);
@@ -1803,7 +1810,9 @@ static const char usage[] =
 	"  --dialect 2.1|3.0.2|3.1.1  --server-pid PID (CPU and PSS of its process tree)\n"
 	"  --share NAME --domain D --mem-guard-pct P (sessions: stop when MemAvailable < P%)\n"
 	"  --time-cap S (sessions: stop opening sessions after S seconds)\n"
-	"  --hold S (sessions: keep them S seconds after the RESULT line before closing)\n";
+	"  --hold S (sessions: keep them S seconds after the RESULT line before closing)\n"
+	"  --in-place (write: overwrite an existing file instead of truncating it first)\n"
+	"  --seed N (a different data pattern: write, verify, mkfile and read must agree)\n";
 
 int main(int argc, char **argv)
 {
@@ -1815,7 +1824,8 @@ int main(int argc, char **argv)
 		{ "max", 1, 0, 'm' },	  { "seconds", 1, 0, 't' },	{ "file", 1, 0, 'f' },
 		{ "dir", 1, 0, 'r' },	  { "verify-local", 1, 0, 'v' }, { "checkpoints", 1, 0, 'c' },
 		{ "server-pid", 1, 0, 'P' }, { "runs", 1, 0, 'R' },	{ "mem-guard-pct", 1, 0, 'g' },
-		{ "time-cap", 1, 0, 'T' }, { "hold", 1, 0, 'o' }, { "help", 0, 0, 'h' },	  { 0, 0, 0, 0 },
+		{ "time-cap", 1, 0, 'T' }, { "hold", 1, 0, 'o' }, { "seed", 1, 0, 'x' },
+		{ "in-place", 0, 0, 'I' }, { "help", 0, 0, 'h' },	  { 0, 0, 0, 0 },
 	};
 	if (argc < 2 || argv[1][0] == '-') {
 		fputs(usage, argc < 2 ? stderr : stdout);
@@ -1869,6 +1879,8 @@ int main(int argc, char **argv)
 		case 'g': opt.mem_guard_pct = atof(optarg); break;
 		case 'T': opt.time_cap = atof(optarg); break;
 		case 'o': opt.hold = atof(optarg); break;
+		case 'x': data_seed = strtoull(optarg, NULL, 10) * 0x9E3779B97F4A7C15ull; break;
+		case 'I': opt.in_place = true; break;
 		case 'h': fputs(usage, stdout); return 0;
 		default: fputs(usage, stderr); return 2;
 		}
