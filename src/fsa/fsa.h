@@ -426,6 +426,10 @@ NTSTATUS fsa_link(struct fsa_open *o, const char *new_path, bool replace);
 
 /* (offload) I/O */
 NTSTATUS fsa_read(struct fsa_open *o, void *buf, size_t n, uint64_t off, size_t *done);
+/* fsa_read of what is in the page cache only, without blocking (see
+ * vfs_pread_cached); *done may be short, and unless *eof the caller reads the
+ * rest. */
+NTSTATUS fsa_read_cached(struct fsa_open *o, void *buf, size_t n, uint64_t off, size_t *done, bool *eof);
 /* fsa_read into a pipe, by reference (zero-copy READ; see vfs_splice_to_pipe). */
 NTSTATUS fsa_read_to_pipe(struct fsa_open *o, int pipe_w, size_t n, uint64_t off, size_t *done);
 NTSTATUS fsa_write(struct fsa_open *o, const void *buf, size_t n, uint64_t off, size_t *done, bool write_through);

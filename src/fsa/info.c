@@ -495,6 +495,16 @@ NTSTATUS fsa_read(struct fsa_open *o, void *buf, size_t n, uint64_t off, size_t 
 	return vfs_pread(o->fd, buf, n, off, done);
 }
 
+NTSTATUS fsa_read_cached(struct fsa_open *o, void *buf, size_t n, uint64_t off, size_t *done, bool *eof)
+{
+	if (o->stream) {
+		*done = 0; /* streams live in xattrs: read them off the loop */
+		*eof = false;
+		return STATUS_SUCCESS;
+	}
+	return vfs_pread_cached(o->fd, buf, n, off, done, eof);
+}
+
 NTSTATUS fsa_read_to_pipe(struct fsa_open *o, int pipe_w, size_t n, uint64_t off, size_t *done)
 {
 	return vfs_splice_to_pipe(o->fd, off, n, pipe_w, done);

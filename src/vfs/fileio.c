@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "vfs/vfs_int.h"
@@ -28,6 +29,31 @@ NTSTATUS vfs_pread(int fd, void *buf, size_t n, uint64_t off, size_t *done)
 		}
 		if (k == 0)
 			break; /* EOF */
+		got += (size_t)k;
+	}
+	*done = got;
+	return STATUS_SUCCESS;
+}
+
+NTSTATUS vfs_pread_cached(int fd, void *buf, size_t n, uint64_t off, size_t *done, bool *eof)
+{
+	size_t got = 0;
+	*done = 0;
+	*eof = false;
+	if (off > INT64_MAX || n > INT64_MAX - off)
+		return STATUS_INVALID_PARAMETER;
+	while (got < n) {
+		struct iovec v = { (char *)buf + got, n - got };
+		ssize_t k = preadv2(fd, &v, 1, (off_t)(off + got), RWF_NOWAIT);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			break; /* EAGAIN: not cached; EOPNOTSUPP: cannot tell */
+		}
+		if (k == 0) {
+			*eof = true; /* (not cached is EAGAIN, never 0) */
+			break;
+		}
 		got += (size_t)k;
 	}
 	*done = got;

@@ -140,6 +140,12 @@ NTSTATUS vfs_link(const struct vfs_root *r, const char *existing, const char *ne
  * tells how much); pwrite until everything is written. Offsets above
  * INT64_MAX are STATUS_INVALID_PARAMETER. */
 NTSTATUS vfs_pread(int fd, void *buf, size_t n, uint64_t off, size_t *done);
+/* Like vfs_pread, but only what the page cache holds now (RWF_NOWAIT): never
+ * waits for the disk, so an event loop may call it. *done may be short of n
+ * because of EOF (then *eof is set), pages not cached, or a file system that
+ * cannot say; the caller reads the rest with vfs_pread. Errors are left for
+ * that read too. */
+NTSTATUS vfs_pread_cached(int fd, void *buf, size_t n, uint64_t off, size_t *done, bool *eof);
 /* Like vfs_pread, but moves the file's pages into the pipe pipe_w by
  * reference (splice(2), no copy); the pipe must have room for n bytes.
  * STATUS_NOT_SUPPORTED (with *done 0) when the file system cannot splice. */

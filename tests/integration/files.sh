@@ -32,8 +32,9 @@ cat >"$work/smb.conf" <<CONF
 [data]
 	path = $work/share
 	read only = no
-	# zero-copy READ (splice) even on loopback, where it is off by default
-	use sendfile = yes
+	# READ replies copied (the page-cache read on the loop, and the offload
+	# read); zero-copy, the default, is what smbclient.sh and torture.sh use
+	use sendfile = no
 [ro]
 	path = $work/ro
 	read only = yes
@@ -100,6 +101,26 @@ else
 fi
 rm -f big.bin bigback.bin
 sc data "${U[@]}" -c "del big.bin" >/dev/null 2>&1
+
+# READ of data partly or not at all in the page cache, and across, at and
+# past the end of the file: the loop's page-cache copy and the offload
+# thread's read must join up (read_edges.py prints one line per check)
+head -c $((8 * 1024 * 1024 + 1234)) /dev/urandom >"$work/share/edges.bin"
+chmod 644 "$work/share/edges.bin"
+if /usr/bin/python3 -c 'import impacket' 2>/dev/null; then
+	/usr/bin/python3 "$here/read_edges.py" 127.0.0.1 "$port" data smbtest Files-Pass-1 edges.bin \
+		"$work/share/edges.bin" >"$work/read_edges.out" 2>&1
+	while read -r verdict label rest; do
+		case $verdict in
+		ok) record pass "files:read-$label" ;;
+		FAIL) record fail "files:read-${label%:}"; echo "  $verdict $label $rest" >&2 ;;
+		esac
+	done <"$work/read_edges.out"
+	grep -q '^ok ' "$work/read_edges.out" || { record fail "files:read-edges (no result)"; tail -5 "$work/read_edges.out" >&2; }
+else
+	record fail "files:read-edges (needs python3-impacket)"
+fi
+rm -f "$work/share/edges.bin"
 
 # a deep tree with unicode and space names
 mkdir -p "tree/a b/ünï cödé/deeper/and deeper/日本語"
