@@ -122,6 +122,7 @@ bool cfg_set_global_defaults(struct config *c)
 	c->log_level = 1;
 	c->max_connections = 0;
 	c->break_timeout_ms = 35000;
+	c->busy_poll_us = 100;
 	c->netbios_name = cfg_default_netbios_name();
 	c->workgroup = strdup("WORKGROUP");
 	c->server_string = strdup("smb3d");
@@ -338,6 +339,8 @@ void config_dump(const struct config *c, FILE *out)
 	fprintf(out, "\tlog level = %d\n", c->log_level);
 	fprintf(out, "\tmax connections = %d\n", c->max_connections);
 	fprintf(out, "\tsmb2 directory leases = %s\n", c->directory_leases ? "yes" : "no");
+	if (c->busy_poll_us != 100)
+		fprintf(out, "\tsmb3d:busy poll = %d\n", c->busy_poll_us);
 	if (c->break_timeout_ms != 35000)
 		fprintf(out, "\tsmb3d:torture break timeout = %d\n", c->break_timeout_ms);
 	fputs("\tnetbios name = ", out);
@@ -366,7 +369,7 @@ void config_dump(const struct config *c, FILE *out)
 			fputs("\thide files = ", out);
 			dump_value(out, s->hide_files);
 		}
-		if (s->use_sendfile >= 0) /* unset: zero-copy READ for clients not on loopback */
+		if (s->use_sendfile >= 0) /* unset: on */
 			fprintf(out, "\tuse sendfile = %s\n", yes_no(s->use_sendfile));
 		fprintf(out, "\tserver smb encrypt = %s\n", cfg_tristate_name(s->smb_encrypt));
 		fputs("\tvalid users = ", out);

@@ -56,8 +56,7 @@ struct share_conf {
 	enum cfg_tristate smb_encrypt; /* per-share `server smb encrypt` (default: the global value) */
 	/* `use sendfile`: READ data goes from the page cache to the socket
 	 * without a copy (splice) when the reply is neither signed nor encrypted.
-	 * -1 (unset): for clients not on loopback, where copying measured faster;
-	 * 1: always; 0: never. */
+	 * -1 (unset) and 1: on; 0: off (the data is copied). */
 	int use_sendfile;
 	char **valid_users; /* `valid users`, NULL-terminated; NULL/empty = everybody */
 	char **invalid_users; /* `invalid users`, NULL-terminated */
@@ -82,6 +81,10 @@ struct config {
 	 * for an oplock or lease break acknowledgement, in milliseconds
 	 * (default 35000, [MS-SMB2] 3.3.2.1); integration tests shorten it */
 	int break_timeout_ms;
+	/* `smb3d:busy poll`: how long, in microseconds, an event loop or offload
+	 * thread polls for more work before it sleeps, while work arrives that
+	 * fast (default 100; 0 turns it off). See docs/performance.md. */
+	int busy_poll_us;
 	uint16_t min_protocol;	   /* `server min protocol` default SMB2_02 */
 	uint16_t max_protocol;	   /* `server max protocol` default SMB3_11 */
 	enum cfg_tristate server_signing; /* default CFG_IF_REQUIRED */

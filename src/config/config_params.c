@@ -28,6 +28,7 @@ enum param_id {
 	P_SERVER_STRING,
 	P_TORTURE_FSCTLS,
 	P_TORTURE_BREAK_TIMEOUT,
+	P_BUSY_POLL,
 	P_DIRECTORY_LEASES,
 	P_NTLM_AUTH,
 	P_PATH,
@@ -59,6 +60,7 @@ static const struct param_def param_table[] = {
 	{ "bindinterfacesonly", "bind interfaces only", P_BIND_INTERFACES_ONLY, SCOPE_GLOBAL, false },
 	{ "smb3d:torturefsctls", "smb3d:torture fsctls", P_TORTURE_FSCTLS, SCOPE_GLOBAL, false },
 	{ "smb2directoryleases", "smb2 directory leases", P_DIRECTORY_LEASES, SCOPE_GLOBAL, false },
+	{ "smb3d:busypoll", "smb3d:busy poll", P_BUSY_POLL, SCOPE_GLOBAL, false },
 	{ "smb3d:torturebreaktimeout", "smb3d:torture break timeout", P_TORTURE_BREAK_TIMEOUT, SCOPE_GLOBAL, false },
 	{ "serverminprotocol", "server min protocol", P_MIN_PROTOCOL, SCOPE_GLOBAL, false },
 	{ "minprotocol", "server min protocol", P_MIN_PROTOCOL, SCOPE_GLOBAL, false },
@@ -672,6 +674,12 @@ static void set_global(struct cfg_loader *L, const struct param_def *d, const ch
 			bad_value(L, name, value, "yes or no");
 		else
 			c->directory_leases = e;
+		break;
+	case P_BUSY_POLL:
+		if (!parse_long(value, 0, 10000, &n))
+			bad_value(L, name, value, "microseconds from 0 (off) to 10000; the default is 100");
+		else
+			c->busy_poll_us = (int)n;
 		break;
 	case P_TORTURE_BREAK_TIMEOUT:
 		if (!parse_long(value, 100, 3600000, &n))

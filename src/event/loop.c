@@ -35,7 +35,17 @@ struct ev_loop {
 	void *data;
 	uint8_t *scratch;
 	size_t scratch_len;
+	uint64_t spin_ns;	/* see ev_loop_wait */
+	uint64_t idle_from_ns;	/* when the last iteration's work ended */
+	uint64_t last_gap_ns;	/* how long the loop was idle before its last event */
 };
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 static uint64_t mono_ms(void)
 {
@@ -322,6 +332,41 @@ int ev_loop_run_once(struct ev_loop *loop, int timeout_ms)
 	return n;
 }
 
+/* epoll_wait that first polls for up to loop->spin_ns when the loop's
+ * last idle gap was shorter than that: a client exchanging small requests
+ * one at a time sends its next one within microseconds, and catching it
+ * awake saves the wake-up of a sleeping thread (and, on a VM, of a halted
+ * vCPU), which costs more than the request itself. After a longer gap the
+ * loop blocks at once, so a slow or idle client costs no polling. */
+static int ev_loop_wait(struct ev_loop *loop, struct epoll_event *evs, int max, int timeout)
+{
+	uint64_t t0 = mono_ns();
+	int n = 0;
+	if (loop->spin_ns && timeout != 0 && loop->last_gap_ns < loop->spin_ns) {
+		uint64_t until = loop->idle_from_ns + loop->spin_ns;
+		for (;;) {
+			n = epoll_wait(loop->epfd, evs, max, 0);
+			if (n != 0)
+				break;
+			uint64_t now = mono_ns();
+			if (now >= until)
+				break;
+			ev_cpu_relax();
+		}
+	}
+	if (n == 0)
+		n = epoll_wait(loop->epfd, evs, max, timeout);
+	uint64_t t1 = mono_ns();
+	if (n > 0)
+		loop->last_gap_ns = t1 - (loop->idle_from_ns > t0 ? t0 : loop->idle_from_ns);
+	return n;
+}
+
+void ev_loop_set_busy_poll(struct ev_loop *loop, unsigned us)
+{
+	loop->spin_ns = (uint64_t)us * 1000;
+}
+
 int ev_loop_run(struct ev_loop *loop)
 {
 	struct epoll_event evs[64];
@@ -332,7 +377,7 @@ int ev_loop_run(struct ev_loop *loop)
 			uint64_t w = loop->heap[0]->when_ms;
 			timeout = w <= loop->now_ms ? 0 : (int)(w - loop->now_ms > 60000 ? 60000 : w - loop->now_ms);
 		}
-		int n = epoll_wait(loop->epfd, evs, 64, timeout);
+		int n = ev_loop_wait(loop, evs, 64, timeout);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -346,6 +391,8 @@ int ev_loop_run(struct ev_loop *loop)
 		}
 		run_timers(loop);
 		run_deferred(loop);
+		if (n > 0)
+			loop->idle_from_ns = mono_ns();
 	}
 	run_deferred(loop);
 	return 0;

@@ -35,6 +35,19 @@ struct ev_timer {
 struct ev_loop *ev_loop_new(void);
 void ev_loop_free(struct ev_loop *loop);
 
+/* Busy polling (default off): while events arrive less than `us` apart, the
+ * loop polls for up to `us` before it sleeps in epoll_wait (see
+ * ev_loop_wait in loop.c). */
+void ev_loop_set_busy_poll(struct ev_loop *loop, unsigned us);
+/* A CPU hint for busy-wait loops. */
+static inline void ev_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
 /* Runs until ev_loop_stop(); returns 0, or -1 on a fatal epoll error. */
 int ev_loop_run(struct ev_loop *loop);
 /* One iteration: waits up to timeout_ms (-1: until an event) for events,

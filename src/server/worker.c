@@ -58,6 +58,7 @@ int worker_start(struct worker *w, struct server *srv)
 	if (!w->loop)
 		return -1;
 	ev_loop_set_data(w->loop, w);
+	ev_loop_set_busy_poll(w->loop, (unsigned)srv->cfg->busy_poll_us);
 	w->lio = calloc(srv->n_listeners, sizeof(*w->lio));
 	if (!w->lio)
 		return -1;

@@ -1,7 +1,10 @@
 /* Unit tests for event/: timer order and cancellation, cross-thread posts,
  * deferred work, and the offload pool handing completions back to the loop
- * that submitted the job. */
+ * that submitted the job, and busy polling that ends when work stops. */
 #include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
+#include <unistd.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -142,6 +145,80 @@ static void test_offload(void **state)
 	ev_loop_free(loop);
 }
 
+/* Busy polling: posts from another thread are all run, and a loop left idle
+ * after a burst of quick events polls for at most its budget, then sleeps
+ * (a loop that kept polling would burn a core while idle). */
+struct busy_ctx {
+	struct ev_loop *loop;
+	atomic_int hits;
+};
+
+static void busy_post_cb(struct ev_loop *loop, void *arg)
+{
+	struct busy_ctx *b = arg;
+	atomic_fetch_add(&b->hits, 1);
+}
+
+static void *busy_loop_thread(void *arg)
+{
+	struct busy_ctx *b = arg;
+	ev_loop_run(b->loop);
+	return NULL;
+}
+
+static double thread_cpu_ms(pthread_t th)
+{
+	clockid_t cid;
+	struct timespec ts;
+	assert_int_equal(pthread_getcpuclockid(th, &cid), 0);
+	assert_int_equal(clock_gettime(cid, &ts), 0);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static void test_busy_poll(void **state)
+{
+	struct busy_ctx b = { .loop = ev_loop_new() };
+	assert_non_null(b.loop);
+	ev_loop_set_busy_poll(b.loop, 2000); /* 2 ms */
+	pthread_t th;
+	assert_int_equal(pthread_create(&th, NULL, busy_loop_thread, &b), 0);
+	/* a burst of posts, each 10 us after the last one ran */
+	for (int i = 1; i <= 200; i++) {
+		ev_loop_post(b.loop, busy_post_cb, &b);
+		for (int w = 0; w < 100000 && atomic_load(&b.hits) < i; w++)
+			usleep(1);
+		usleep(10);
+	}
+	assert_int_equal(atomic_load(&b.hits), 200);
+	/* then idle: at most one budget of polling (2 ms), then asleep */
+	usleep(20000);
+	double before = thread_cpu_ms(th);
+	usleep(300000);
+	double idle_cpu = thread_cpu_ms(th) - before;
+	assert_true(idle_cpu < 20.0);
+	ev_loop_stop(b.loop);
+	pthread_join(th, NULL);
+	ev_loop_free(b.loop);
+
+	/* the offload pool with busy polling still runs every job */
+	struct ev_loop *loop = ev_loop_new();
+	struct offload_pool *pool = offload_pool_new(2);
+	assert_non_null(pool);
+	offload_pool_set_busy_poll(pool, 2000);
+	struct job jobs[50];
+	memset(jobs, 0, sizeof(jobs));
+	int total = 0;
+	for (int i = 0; i < 50; i++) {
+		assert_int_equal(offload_submit(pool, loop, job_work, job_done, &jobs[i]), 0);
+		for (int k = 0; k < 200 && jobs[i].done == 0; k++)
+			ev_loop_run_once(loop, 10);
+		total += jobs[i].done;
+	}
+	assert_int_equal(total, 50);
+	offload_pool_free(pool); /* joins the threads: none may be stuck polling */
+	ev_loop_free(loop);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -149,6 +226,7 @@ int main(void)
 		cmocka_unit_test(test_cross_thread_posts),
 		cmocka_unit_test(test_deferred),
 		cmocka_unit_test(test_offload),
+		cmocka_unit_test(test_busy_poll),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -427,6 +427,19 @@ static void test_misc_globals(void **state)
 	load_fails("[global]\nmax connections = -1\n", CONF ":2:", ">= 0");
 	load_fails("[global]\nmax connections = lots\n", CONF ":2:", "'max connections' cannot be 'lots'");
 	load_fails("[global]\nguest account =\n", CONF ":2:", "nobody");
+
+	/* smb3d:busy poll: microseconds, 100 unless set, 0 turns it off */
+	c = load_ok("[global]\n");
+	assert_int_equal(c->busy_poll_us, 100);
+	config_put(c);
+	c = load_ok("[global]\nsmb3d:busy poll = 0\n");
+	assert_int_equal(c->busy_poll_us, 0);
+	config_put(c);
+	c = load_ok("[global]\nsmb3d: Busy Poll = 250\n");
+	assert_int_equal(c->busy_poll_us, 250);
+	config_put(c);
+	load_fails("[global]\nsmb3d:busy poll = fast\n", CONF ":2:", "microseconds from 0 (off) to 10000");
+	load_fails("[global]\nsmb3d:busy poll = 20000\n", CONF ":2:", "'smb3d:busy poll' cannot be '20000'");
 }
 
 static void test_passdb(void **state)
