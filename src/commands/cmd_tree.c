@@ -132,9 +132,8 @@ NTSTATUS cmd_tree_connect(struct smb2_req *req)
 	t->case_insensitive = !sh->case_sensitive;
 	t->hide_dot_files = sh->hide_dot_files;
 	t->hide_unreadable = sh->hide_unreadable;
-	/* unset: zero-copy except on loopback, where copying measured faster
-	 * (docs/performance.md) */
-	t->zero_copy_read = sh->use_sendfile < 0 ? !c->peer_loopback : sh->use_sendfile > 0;
+	/* unset: zero-copy for every client (docs/performance.md, change 12) */
+	t->zero_copy_read = sh->use_sendfile != 0;
 	t->hide_files = sh->hide_files;
 	t->cfg = cfg;
 	cfg = NULL;

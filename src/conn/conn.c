@@ -59,13 +59,10 @@ struct conn *conn_new(struct server *srv, struct ev_loop *loop, int fd, const st
 		const struct sockaddr_in *a = (const struct sockaddr_in *)peer;
 		inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host));
 		port = ntohs(a->sin_port);
-		c->peer_loopback = (ntohl(a->sin_addr.s_addr) >> 24) == 127;
 	} else if (peer->ss_family == AF_INET6) {
 		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)peer;
 		inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host));
 		port = ntohs(a->sin6_port);
-		c->peer_loopback = IN6_IS_ADDR_LOOPBACK(&a->sin6_addr) ||
-				   (IN6_IS_ADDR_V4MAPPED(&a->sin6_addr) && a->sin6_addr.s6_addr[12] == 127);
 	}
 	snprintf(c->peer, sizeof(c->peer), "%s:%u", host, port);
 	c->seq_low = 0;

@@ -114,7 +114,6 @@ struct conn {
 	int fd;
 	char peer[INET6_ADDRSTRLEN + 8];
 	struct sockaddr_storage peer_addr;
-	bool peer_loopback; /* 127.0.0.0/8 or ::1 */
 	bool closing;
 
 	/* framing */

@@ -41,8 +41,6 @@ cat >"$work/smb.conf" <<CONF
 [test]
 	path = $work/test
 	read only = no
-	# zero-copy READ (splice) even on loopback, where it is off by default
-	use sendfile = yes
 [tmp]
 	path = $work/tmp
 	read only = no
