@@ -81,20 +81,13 @@ struct fsa_open *conn_open_lookup(struct smb2_req *req, uint64_t fid_p, uint64_t
 	}
 	if (o->has_token && c->srv->is_root) {
 		/* calls through a handle run as whoever opened it, also after
-		 * the session re-authenticated as someone else */
-		gid_t *g = NULL;
-		if (o->token.n_groups > 0) {
-			g = malloc(sizeof(gid_t) * (size_t)o->token.n_groups);
-			if (!g) {
-				*st = STATUS_NO_MEMORY;
-				return NULL;
-			}
-			memcpy(g, o->token.groups, sizeof(gid_t) * (size_t)o->token.n_groups);
-		}
+		 * the session re-authenticated as someone else. The groups are
+		 * the open's own (fixed for its life), and the request holds the
+		 * open until it is released: no copy. */
 		free(req->cred_groups);
-		req->cred_groups = g;
-		req->cred = (struct vfs_cred){ .uid = o->token.uid, .gid = o->token.gid, .groups = g,
-					       .n_groups = g ? o->token.n_groups : 0 };
+		req->cred_groups = NULL;
+		req->cred = (struct vfs_cred){ .uid = o->token.uid, .gid = o->token.gid, .groups = o->token.groups,
+					       .n_groups = o->token.groups ? o->token.n_groups : 0 };
 		req->cred_from_open = true;
 	}
 	*st = STATUS_SUCCESS;
