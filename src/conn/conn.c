@@ -416,8 +416,13 @@ static void conn_read(struct conn *c)
 			size_t want = c->frame_len - c->frame_got;
 			size_t n = conn_recv(c, c->frame + c->frame_got, want);
 			c->frame_got += n;
-			if (n < want)
-				return; /* drained (or closed): epoll says when there is more */
+			if (n < want) {
+				/* drained (or closed): epoll says when there is more. The
+				 * rest is on its way at the sender's pace: sleep, do not
+				 * poll for it (ev_loop_wait) */
+				ev_loop_no_poll_once(c->loop);
+				return;
+			}
 			frame_done(c);
 		} else {
 			uint8_t *buf = ev_loop_scratch(c->loop, CONN_RX_SCRATCH);

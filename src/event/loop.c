@@ -38,6 +38,8 @@ struct ev_loop {
 	uint64_t spin_ns;	/* see ev_loop_wait */
 	uint64_t idle_from_ns;	/* when the last iteration's work ended */
 	uint64_t last_gap_ns;	/* how long the loop was idle before its last event */
+	uint64_t prev_gap_ns;	/* ... and before the one before */
+	bool no_poll_once;	/* ev_loop_no_poll_once */
 };
 
 static uint64_t mono_ns(void)
@@ -333,16 +335,22 @@ int ev_loop_run_once(struct ev_loop *loop, int timeout_ms)
 }
 
 /* epoll_wait that first polls for up to loop->spin_ns when the loop's
- * last idle gap was shorter than that: a client exchanging small requests
- * one at a time sends its next one within microseconds, and catching it
- * awake saves the wake-up of a sleeping thread (and, on a VM, of a halted
- * vCPU), which costs more than the request itself. After a longer gap the
- * loop blocks at once, so a slow or idle client costs no polling. */
+ * last two idle gaps were both shorter than that: a client exchanging small
+ * requests one at a time sends its next one within microseconds, and
+ * catching it awake saves the wake-up of a sleeping thread (and, on a VM, of
+ * a halted vCPU), which costs more than the request itself. After a longer
+ * gap the loop blocks at once, so a slow or idle client costs no polling;
+ * and where long and short gaps alternate (a large WRITE at a time: a short
+ * wait for its first bytes, a long one for its offloaded write) polling
+ * would mostly time out, so two short gaps in a row are asked for. */
 static int ev_loop_wait(struct ev_loop *loop, struct epoll_event *evs, int max, int timeout)
 {
 	uint64_t t0 = mono_ns();
 	int n = 0;
-	if (loop->spin_ns && timeout != 0 && loop->last_gap_ns < loop->spin_ns) {
+	bool no_poll = loop->no_poll_once;
+	loop->no_poll_once = false;
+	uint64_t recent = loop->last_gap_ns > loop->prev_gap_ns ? loop->last_gap_ns : loop->prev_gap_ns;
+	if (loop->spin_ns && timeout != 0 && recent < loop->spin_ns && !no_poll) {
 		uint64_t until = loop->idle_from_ns + loop->spin_ns;
 		for (;;) {
 			n = epoll_wait(loop->epfd, evs, max, 0);
@@ -357,9 +365,16 @@ static int ev_loop_wait(struct ev_loop *loop, struct epoll_event *evs, int max, 
 	if (n == 0)
 		n = epoll_wait(loop->epfd, evs, max, timeout);
 	uint64_t t1 = mono_ns();
-	if (n > 0)
+	if (n > 0 && !no_poll) { /* (a gap inside a transfer says nothing of the client) */
+		loop->prev_gap_ns = loop->last_gap_ns;
 		loop->last_gap_ns = t1 - (loop->idle_from_ns > t0 ? t0 : loop->idle_from_ns);
+	}
 	return n;
+}
+
+void ev_loop_no_poll_once(struct ev_loop *loop)
+{
+	loop->no_poll_once = true;
 }
 
 void ev_loop_set_busy_poll(struct ev_loop *loop, unsigned us)

@@ -39,6 +39,9 @@ void ev_loop_free(struct ev_loop *loop);
  * loop polls for up to `us` before it sleeps in epoll_wait (see
  * ev_loop_wait in loop.c). */
 void ev_loop_set_busy_poll(struct ev_loop *loop, unsigned us);
+/* The loop's next wait sleeps at once: what it waits for is known to take
+ * longer than polling is worth (the rest of a large frame in transit). */
+void ev_loop_no_poll_once(struct ev_loop *loop);
 /* A CPU hint for busy-wait loops. */
 static inline void ev_cpu_relax(void)
 {
