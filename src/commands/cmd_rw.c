@@ -57,17 +57,6 @@ static bool read_reply_buffer(struct smb2_req *req, struct io_state *s, bool wit
 	return true;
 }
 
-/* Whether a READ may copy cached data on the loop thread: only while the
- * connection has nothing else in flight, neither offloaded work nor unsent
- * replies. Then it waits for this reply alone, and a hand-off to an offload
- * thread and back is pure latency. With requests in flight the offload
- * threads read in parallel while the loop sends. */
-static bool read_on_loop(const struct smb2_req *req)
-{
-	const struct conn *c = req->conn;
-	return c->n_pending == 0 && c->out_head == NULL;
-}
-
 static void read_work(struct smb2_req *req)
 {
 	struct io_state *s = req->cmd_state;
@@ -149,10 +138,11 @@ NTSTATUS cmd_read(struct smb2_req *req)
 		req->splice_pipe = conn_pipe_get(req->conn, q.length); /* NULL: copy */
 	if (!read_reply_buffer(req, s, !req->splice_pipe))
 		return STATUS_NO_MEMORY;
-	if (!req->splice_pipe && read_on_loop(req)) {
-		/* Latency: data already in the page cache is copied here, saving
-		 * two thread hand-offs; the rest (not cached, or EOF) is read on
-		 * an offload thread. */
+	if (!req->splice_pipe && conn_quiet(req->conn)) {
+		/* Latency: data already in the page cache is copied here (see
+		 * conn_quiet); the rest (not cached) is read on an offload
+		 * thread. With requests in flight the offload threads read in
+		 * parallel while the loop sends. */
 		bool eof;
 		fsa_read_cached(s->open, s->dst, s->length, s->offset, &s->done, &eof);
 		if (s->done == s->length || eof) {

@@ -211,6 +211,15 @@ struct tcon *tcon_get(struct tcon *t);
 void tcon_put(struct tcon *t);
 /* Frees a closing connection once no offloaded request refers to it. */
 void conn_release_if_idle(struct conn *c);
+/* Nothing of the connection is in flight besides what the caller handles:
+ * no offloaded or parked request, no queued received frame, no unsent
+ * reply. The client then waits for this one alone, so work that would go to
+ * an offload thread for parallelism (a cached READ, the crypto of a large
+ * message) is done on the loop instead, saving two thread hand-offs. */
+static inline bool conn_quiet(const struct conn *c)
+{
+	return c->n_pending == 0 && c->rx_head == NULL && c->out_head == NULL;
+}
 
 /* Feeds one complete frame (after the 4-byte length). Exposed for the
  * in-memory fuzz target and tests. */

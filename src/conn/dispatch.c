@@ -288,7 +288,10 @@ static bool should_sign(const struct smb2_req *req)
 
 /* Replies at least this large are signed or encrypted on an offload thread,
  * so that the replies of one connection are sealed by several threads at
- * once (the loop thread would otherwise do all of its connections' AES).
+ * once (the loop thread would otherwise do all of its connections' AES);
+ * not when the connection has nothing else in flight (conn_quiet), where
+ * the hand-off would only add latency. The same holds for received
+ * transforms (rx_enqueue).
  * Replies may then go out in another order than they were made, which SMB2
  * allows: each answers its own MessageId. */
 #define SEAL_OFFLOAD_MIN (64 * 1024)
@@ -457,7 +460,7 @@ static void send_slots(struct conn *c, struct rsp_slot *slots, int n, struct ses
 	bool sign_later = false;
 	for (int i = 0; i < n; i++)
 		sign_later |= slots[i].sign_later;
-	if ((enc_sess || sign_later) && total >= SEAL_OFFLOAD_MIN && c->srv->offload &&
+	if ((enc_sess || sign_later) && total >= SEAL_OFFLOAD_MIN && c->srv->offload && !conn_quiet(c) &&
 	    seal_offload(c, slots, n, total, enc_sess))
 		return;
 	sign_pending(slots, n);
@@ -1234,7 +1237,7 @@ static void rx_decrypt_done(struct ev_loop *loop, void *arg)
 static bool rx_enqueue(struct conn *c, uint8_t *buf, size_t len)
 {
 	bool big = len >= SEAL_OFFLOAD_MIN && len > SMB2_TRANSFORM_HDR_LEN && le32_at(buf) == SMB2_TRANSFORM_PROTO &&
-		   c->srv->offload;
+		   c->srv->offload && !conn_quiet(c);
 	if (!c->rx_head && !big)
 		return false;
 	struct rx_frame *f = calloc(1, sizeof(*f));
