@@ -66,17 +66,12 @@ NTSTATUS vfs_get_dosinfo(int fd, struct vfs_dosinfo *d)
 NTSTATUS vfs_get_dosinfo_at(int dirfd, const char *name, struct vfs_dosinfo *d)
 {
 	uint8_t buf[DOSATTRIB_READ_MAX];
-	char path[64 + NAME_MAX + 1];
 	*d = (struct vfs_dosinfo){0};
 	if (!vfs_name_ok(name, false))
 		return STATUS_OBJECT_NAME_INVALID;
-	/* One syscall per entry for directory listings: the directory's
-	 * /proc/self/fd entry plus a single checked component, read with
-	 * lgetxattr so a final symlink is never followed. */
-	snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", dirfd, name);
-	ssize_t n = lgetxattr(path, VFS_DOSATTRIB_XATTR, buf, sizeof(buf));
-	if (n < 0)
-		n = -errno;
+	/* One syscall per entry for directory listings, relative to the
+	 * directory (a final symlink is not followed) */
+	ssize_t n = vfs_xattr_get_at(dirfd, name, VFS_DOSATTRIB_XATTR, buf, sizeof(buf));
 	if (n == -EPERM)
 		n = -ENODATA; /* some file systems say EPERM for user.* on symlinks */
 	return dosinfo_from_blob(n, buf, d);

@@ -137,7 +137,7 @@ NTSTATUS vfs_stream_list(int fd, struct vfs_stream_list *out)
 	NTSTATUS st = list_names(fd, names, &len);
 	const char *x, *name;
 	while (NT_OK(st) && (name = next_stream(names, len, &off, &x)) != NULL) {
-		size_t size;
+		size_t size = 0;
 		if (!NT_OK(load(fd, x, val, &size)))
 			continue; /* vanished meanwhile */
 		if (out->n == cap) {

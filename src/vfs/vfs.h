@@ -192,8 +192,9 @@ NTSTATUS vfs_readlink(int fd, char *buf, size_t cap, size_t *len);
 /* DOS attributes and NT create time, kept in the xattr "user.DOSATTRIB" in
  * Samba's format (dosattrib.h): read v1..v5 and the bare hex string, write the
  * v5 blob Samba writes. Attribute bits are returned as stored; callers mask.
- * O_PATH fds and vfs_get_dosinfo_at go through the fd's /proc/self/fd entry
- * (no getxattrat before Linux 6.13), so /proc must be mounted. */
+ * O_PATH fds go through the fd's /proc/self/fd entry, and so does
+ * vfs_get_dosinfo_at before Linux 6.13 (getxattrat after), so /proc must be
+ * mounted. */
 struct vfs_dosinfo {
 	uint32_t attrs;
 	bool has_attrs;

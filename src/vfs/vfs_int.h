@@ -66,6 +66,12 @@ void vfs_ci_note_path(const struct vfs_root *r, const char *path, bool added);
 /* Extended attributes of an fd's object (xattr.c; O_PATH fds through
  * /proc/self/fd, a symlink refused with -ELOOP): a length or 0, or -errno. */
 ssize_t vfs_xattr_get(int fd, const char *name, uint8_t *buf, size_t cap);
+/* The xattr attr of the entry name (one component, already checked) of the
+ * directory dirfd, a final symlink not followed: getxattrat(2), or before
+ * Linux 6.13 lgetxattr through /proc/self/fd. A length, or -errno. */
+ssize_t vfs_xattr_get_at(int dirfd, const char *name, const char *attr, uint8_t *buf, size_t cap);
+/* Unit tests: take the pre-6.13 path (or the getxattrat one again). */
+void vfs_xattr_at_force_proc(bool on);
 int vfs_xattr_set(int fd, const char *name, const uint8_t *buf, size_t len);
 int vfs_xattr_remove(int fd, const char *name);
 ssize_t vfs_xattr_list(int fd, char *buf, size_t cap);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "vfs/dosattrib.h"
+#include "vfs/vfs_int.h"
 
 /* Samba 4.17 samples: ndr_pack() of xattr.DOSATTRIB (python3-samba,
  * samba.dcerpc.xattr), which runs Samba's hand-written
@@ -277,15 +278,20 @@ static void test_dosinfo_xattr(void **state)
 	assert_int_equal(got.create_time, 5);
 	vfs_close(pfd);
 	assert_ok(vfs_open(r, "", O_RDONLY | O_DIRECTORY, 0, &dfd));
-	assert_ok(vfs_get_dosinfo_at(dfd, "f", &got));
-	assert_int_equal(got.attrs, 0x2);
-	assert_ok(vfs_get_dosinfo_at(dfd, "dir", &got));
-	assert_int_equal(got.attrs, 0x10);
-	assert_status(vfs_get_dosinfo_at(dfd, "missing", &got), STATUS_OBJECT_NAME_NOT_FOUND);
 	make_link("f", tpath(&t, "root/lnk"));
-	assert_ok(vfs_get_dosinfo_at(dfd, "lnk", &got));
-	assert_false(got.has_attrs); /* the link, not f */
-	assert_status(vfs_get_dosinfo_at(dfd, "a/b", &got), STATUS_OBJECT_NAME_INVALID);
+	/* getxattrat (Linux 6.13+), then the /proc/self/fd path older kernels take */
+	for (int proc = 0; proc < 2; proc++) {
+		vfs_xattr_at_force_proc(proc);
+		assert_ok(vfs_get_dosinfo_at(dfd, "f", &got));
+		assert_int_equal(got.attrs, 0x2);
+		assert_ok(vfs_get_dosinfo_at(dfd, "dir", &got));
+		assert_int_equal(got.attrs, 0x10);
+		assert_status(vfs_get_dosinfo_at(dfd, "missing", &got), STATUS_OBJECT_NAME_NOT_FOUND);
+		assert_ok(vfs_get_dosinfo_at(dfd, "lnk", &got));
+		assert_false(got.has_attrs); /* the link, not f */
+		assert_status(vfs_get_dosinfo_at(dfd, "a/b", &got), STATUS_OBJECT_NAME_INVALID);
+	}
+	vfs_xattr_at_force_proc(false);
 	vfs_close(dfd);
 	assert_ok(vfs_open(r, "lnk", O_PATH | O_NOFOLLOW, 0, &pfd));
 	assert_status(vfs_set_dosinfo(pfd, &d), STATUS_ACCESS_DENIED);
