@@ -81,9 +81,9 @@ struct config {
 	 * for an oplock or lease break acknowledgement, in milliseconds
 	 * (default 35000, [MS-SMB2] 3.3.2.1); integration tests shorten it */
 	int break_timeout_ms;
-	/* `smb3d:busy poll`: how long, in microseconds, an event loop or offload
-	 * thread polls for more work before it sleeps, while work arrives that
-	 * fast (default 100; 0 turns it off). See docs/performance.md. */
+	/* `smb3d:busy poll`: how long, in microseconds, an event loop polls for
+	 * more work before it sleeps, while work arrives that fast (default 100;
+	 * 0 turns it off). See docs/performance.md. */
 	int busy_poll_us;
 	uint16_t min_protocol;	   /* `server min protocol` default SMB2_02 */
 	uint16_t max_protocol;	   /* `server max protocol` default SMB3_11 */

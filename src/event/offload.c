@@ -10,11 +10,8 @@
 #include <errno.h>
 #include <pthread.h>
 #include <semaphore.h>
-#include <stdatomic.h>
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdlib.h>
-#include <time.h>
 
 struct offload_pool {
 	pthread_mutex_t lock;
@@ -23,8 +20,6 @@ struct offload_pool {
 	bool stopping;
 	unsigned nthreads;
 	pthread_t *threads;
-	_Atomic uint64_t spin_ns;
-	atomic_int spinners; /* threads polling now: at most one */
 };
 
 static void job_done(struct ev_loop *loop, void *arg)
@@ -38,44 +33,12 @@ static void job_done(struct ev_loop *loop, void *arg)
 	done(loop, a); /* may free a caller-owned job */
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* Waits for a job token. Like the event loops (ev_loop_wait), a thread
- * whose last wait was short first polls for up to spin_ns, so that a loop
- * handing it one request after another does not wake a sleeping thread each
- * time; after a longer wait it sleeps at once. One thread polls at a time:
- * the one that takes the next job is the one that polls again, and the others
- * leave the CPUs to the loops. */
-static void wait_job(struct offload_pool *pool, uint64_t *idle_from, uint64_t *last_gap)
-{
-	uint64_t t0 = mono_ns();
-	bool got = false;
-	uint64_t spin = atomic_load_explicit(&pool->spin_ns, memory_order_relaxed);
-	if (spin && *last_gap < spin) {
-		if (atomic_fetch_add(&pool->spinners, 1) == 0) {
-			uint64_t until = *idle_from + spin;
-			while (!(got = sem_trywait(&pool->ready) == 0) && mono_ns() < until)
-				ev_cpu_relax();
-		}
-		atomic_fetch_sub(&pool->spinners, 1);
-	}
-	if (!got)
-		while (sem_wait(&pool->ready) != 0 && errno == EINTR)
-			;
-	*last_gap = mono_ns() - (*idle_from > t0 ? t0 : *idle_from);
-}
-
 static void *worker(void *arg)
 {
 	struct offload_pool *pool = arg;
-	uint64_t idle_from = 0, last_gap = UINT64_MAX;
 	for (;;) {
-		wait_job(pool, &idle_from, &last_gap);
+		while (sem_wait(&pool->ready) != 0 && errno == EINTR)
+			;
 		pthread_mutex_lock(&pool->lock);
 		struct offload_job *j = pool->head;
 		if (!j) {
@@ -97,13 +60,7 @@ static void *worker(void *arg)
 		} else if (heap) {
 			free(j);
 		}
-		idle_from = mono_ns();
 	}
-}
-
-void offload_pool_set_busy_poll(struct offload_pool *pool, unsigned us)
-{
-	atomic_store_explicit(&pool->spin_ns, (uint64_t)us * 1000, memory_order_relaxed);
 }
 
 struct offload_pool *offload_pool_new(unsigned nthreads)

@@ -14,9 +14,6 @@ typedef void (*offload_done_fn)(struct ev_loop *loop, void *arg);
 struct offload_pool *offload_pool_new(unsigned nthreads);
 /* Finishes queued jobs, joins the threads and frees the pool. */
 void offload_pool_free(struct offload_pool *pool);
-/* Busy polling (default off): a thread whose last wait for a job was shorter
- * than `us` polls for up to `us` before it sleeps. */
-void offload_pool_set_busy_poll(struct offload_pool *pool, unsigned us);
 
 /* Runs work(arg) on a pool thread, then done(loop, arg) on `loop`.
  * Returns -1 only if out of memory (nothing was queued). */

@@ -82,7 +82,6 @@ struct server *server_alloc(struct config *cfg)
 		fprintf(stderr, "smb3d: cannot start the offload threads\n");
 		goto fail;
 	}
-	offload_pool_set_busy_poll(srv->offload, (unsigned)cfg->busy_poll_us);
 	return srv;
 fail:
 	server_free(srv);

@@ -199,24 +199,6 @@ static void test_busy_poll(void **state)
 	ev_loop_stop(b.loop);
 	pthread_join(th, NULL);
 	ev_loop_free(b.loop);
-
-	/* the offload pool with busy polling still runs every job */
-	struct ev_loop *loop = ev_loop_new();
-	struct offload_pool *pool = offload_pool_new(2);
-	assert_non_null(pool);
-	offload_pool_set_busy_poll(pool, 2000);
-	struct job jobs[50];
-	memset(jobs, 0, sizeof(jobs));
-	int total = 0;
-	for (int i = 0; i < 50; i++) {
-		assert_int_equal(offload_submit(pool, loop, job_work, job_done, &jobs[i]), 0);
-		for (int k = 0; k < 200 && jobs[i].done == 0; k++)
-			ev_loop_run_once(loop, 10);
-		total += jobs[i].done;
-	}
-	assert_int_equal(total, 50);
-	offload_pool_free(pool); /* joins the threads: none may be stuck polling */
-	ev_loop_free(loop);
 }
 
 int main(void)
