@@ -21,6 +21,7 @@ struct io_state {
 	const uint8_t *data; /* WRITE: a slice of the request frame */
 	uint8_t *dst;	     /* READ: where the data goes in the reply */
 	bool in_pipe;	     /* READ: the data went into req->splice_pipe */
+	bool pipe_dirty;     /* READ: some data went into the pipe before splicing failed */
 	size_t done;
 	bool write_through;
 	struct fsa_break breaks[FSA_MAX_BREAKS];
@@ -66,8 +67,10 @@ static void read_work(struct smb2_req *req)
 			s->in_pipe = true;
 			return;
 		}
-		/* this file system cannot splice: copy after all (the pipe is
-		 * still empty, read_done hands it back) */
+		/* this file system cannot splice: copy after all, from the
+		 * start (read_done closes the pipe if anything went into it) */
+		s->pipe_dirty = s->done > 0;
+		s->done = 0;
 		if (!read_reply_buffer(req, s, true)) {
 			req->work_status = STATUS_NO_MEMORY;
 			return;
@@ -88,7 +91,7 @@ static NTSTATUS read_done(struct smb2_req *req)
 			req->splice_len = s->done; /* the reply carries the pipe (chain_finish_req) */
 		} else {
 			req->splice_pipe = NULL;
-			conn_pipe_put(req->conn, p, !s->in_pipe || s->done == 0);
+			conn_pipe_put(req->conn, p, !s->pipe_dirty && (!s->in_pipe || s->done == 0));
 		}
 	}
 	if (!NT_OK(req->work_status)) {
@@ -138,7 +141,7 @@ NTSTATUS cmd_read(struct smb2_req *req)
 		req->splice_pipe = conn_pipe_get(req->conn, q.length); /* NULL: copy */
 	if (!read_reply_buffer(req, s, !req->splice_pipe))
 		return STATUS_NO_MEMORY;
-	if (!req->splice_pipe && conn_quiet(req->conn)) {
+	if (!req->splice_pipe && q.length <= CONN_QUIET_INLINE_MAX && conn_quiet(req->conn)) {
 		/* Latency: data already in the page cache is copied here (see
 		 * conn_quiet); the rest (not cached) is read on an offload
 		 * thread. With requests in flight the offload threads read in

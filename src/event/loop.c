@@ -40,6 +40,7 @@ struct ev_loop {
 	uint64_t last_gap_ns;	/* how long the loop was idle before its last event */
 	uint64_t prev_gap_ns;	/* ... and before the one before */
 	bool no_poll_once;	/* ev_loop_no_poll_once */
+	int ready_now;		/* events of the round being run */
 };
 
 static uint64_t mono_ns(void)
@@ -62,6 +63,13 @@ static void run_posts(struct ev_loop *loop)
 	struct ev_post *p = loop->post_head;
 	loop->post_head = loop->post_tail = NULL;
 	pthread_mutex_unlock(&loop->post_lock);
+	/* several posts (e.g. completions for several connections) count as
+	 * that many ready events (ev_loop_ready_now) */
+	int extra = -1;
+	for (struct ev_post *q = p; q; q = q->next)
+		extra++;
+	if (extra > 0)
+		loop->ready_now += extra;
 	while (p) {
 		struct ev_post *next = p->next;
 		bool heap = p->heap;
@@ -325,10 +333,12 @@ int ev_loop_run_once(struct ev_loop *loop, int timeout_ms)
 	if (n < 0)
 		n = 0;
 	loop->now_ms = mono_ms();
+	loop->ready_now = n;
 	for (int i = 0; i < n; i++) {
 		struct ev_io *io = evs[i].data.ptr;
 		io->cb(loop, io, evs[i].events);
 	}
+	loop->ready_now = 0;
 	run_timers(loop);
 	run_deferred(loop);
 	return n;
@@ -352,15 +362,21 @@ static int ev_loop_wait(struct ev_loop *loop, struct epoll_event *evs, int max, 
 	uint64_t recent = loop->last_gap_ns > loop->prev_gap_ns ? loop->last_gap_ns : loop->prev_gap_ns;
 	if (loop->spin_ns && timeout != 0 && recent < loop->spin_ns && !no_poll) {
 		uint64_t until = loop->idle_from_ns + loop->spin_ns;
+		uint64_t due = timeout > 0 ? t0 + (uint64_t)timeout * 1000000u : UINT64_MAX;
+		if (due < until)
+			until = due; /* a timer is due first */
+		uint64_t now = t0;
 		for (;;) {
 			n = epoll_wait(loop->epfd, evs, max, 0);
 			if (n != 0)
 				break;
-			uint64_t now = mono_ns();
+			now = mono_ns();
 			if (now >= until)
 				break;
 			ev_cpu_relax();
 		}
+		if (n == 0 && timeout > 0) /* what is left of the timeout, rounded up */
+			timeout = now >= due ? 0 : (int)((due - now + 999999) / 1000000);
 	}
 	if (n == 0)
 		n = epoll_wait(loop->epfd, evs, max, timeout);
@@ -370,6 +386,11 @@ static int ev_loop_wait(struct ev_loop *loop, struct epoll_event *evs, int max, 
 		loop->last_gap_ns = t1 - (loop->idle_from_ns > t0 ? t0 : loop->idle_from_ns);
 	}
 	return n;
+}
+
+int ev_loop_ready_now(const struct ev_loop *loop)
+{
+	return loop->ready_now;
 }
 
 void ev_loop_no_poll_once(struct ev_loop *loop)
@@ -400,10 +421,12 @@ int ev_loop_run(struct ev_loop *loop)
 			return -1;
 		}
 		loop->now_ms = mono_ms();
+		loop->ready_now = n;
 		for (int i = 0; i < n; i++) {
 			struct ev_io *io = evs[i].data.ptr;
 			io->cb(loop, io, evs[i].events);
 		}
+		loop->ready_now = 0;
 		run_timers(loop);
 		run_deferred(loop);
 		if (n > 0)

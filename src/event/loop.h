@@ -35,13 +35,16 @@ struct ev_timer {
 struct ev_loop *ev_loop_new(void);
 void ev_loop_free(struct ev_loop *loop);
 
-/* Busy polling (default off): while events arrive less than `us` apart, the
- * loop polls for up to `us` before it sleeps in epoll_wait (see
- * ev_loop_wait in loop.c). */
+/* Busy polling (off unless set; the server sets `smb3d:busy poll`): while
+ * events arrive less than `us` apart, the loop polls for up to `us` before
+ * it sleeps in epoll_wait (see ev_loop_wait in loop.c). */
 void ev_loop_set_busy_poll(struct ev_loop *loop, unsigned us);
 /* The loop's next wait sleeps at once: what it waits for is known to take
  * longer than polling is worth (the rest of a large frame in transit). */
 void ev_loop_no_poll_once(struct ev_loop *loop);
+/* How many events the loop's current round is running (0 outside one): 1
+ * means that only the caller's was ready. */
+int ev_loop_ready_now(const struct ev_loop *loop);
 /* A CPU hint for busy-wait loops. */
 static inline void ev_cpu_relax(void)
 {

@@ -201,6 +201,96 @@ static void test_busy_poll(void **state)
 	ev_loop_free(b.loop);
 }
 
+/* Posts run in one round count as that many ready events. */
+static int ready_seen[4];
+static int n_ready_seen;
+
+static void ready_cb(struct ev_loop *loop, void *arg)
+{
+	ready_seen[n_ready_seen++] = ev_loop_ready_now(loop);
+}
+
+static void test_ready_now(void **state)
+{
+	struct ev_loop *loop = ev_loop_new();
+	n_ready_seen = 0;
+	assert_int_equal(ev_loop_ready_now(loop), 0);
+	for (int i = 0; i < 3; i++)
+		ev_loop_post(loop, ready_cb, NULL);
+	for (int i = 0; i < 10 && n_ready_seen < 3; i++)
+		ev_loop_run_once(loop, 10);
+	assert_int_equal(n_ready_seen, 3);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(ready_seen[i], 3);
+	assert_int_equal(ev_loop_ready_now(loop), 0);
+	ev_loop_free(loop);
+}
+
+/* A polling loop still runs a timer on time: polling stops when the timer
+ * is due, not at the end of the budget (here 300 ms). */
+struct timer_ctx {
+	struct ev_loop *loop;
+	struct ev_timer t;
+	atomic_int hits;
+	_Atomic double fired_ms;
+};
+
+static double mono_ms_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static void timer_ctx_post(struct ev_loop *loop, void *arg)
+{
+	struct timer_ctx *c = arg;
+	atomic_fetch_add(&c->hits, 1);
+}
+
+static void timer_ctx_fire(struct ev_loop *loop, struct ev_timer *t)
+{
+	struct timer_ctx *c = t->data;
+	atomic_store(&c->fired_ms, mono_ms_now());
+}
+
+static void timer_ctx_arm(struct ev_loop *loop, void *arg)
+{
+	struct timer_ctx *c = arg;
+	ev_timer_start(loop, &c->t, 5);
+	atomic_fetch_add(&c->hits, 1);
+}
+
+static void *timer_loop_thread(void *arg)
+{
+	struct timer_ctx *c = arg;
+	ev_loop_run(c->loop);
+	return NULL;
+}
+
+static void test_busy_poll_timer(void **state)
+{
+	struct timer_ctx c = { .loop = ev_loop_new() };
+	ev_timer_init(&c.t, timer_ctx_fire, &c);
+	ev_loop_set_busy_poll(c.loop, 300000);
+	pthread_t th;
+	assert_int_equal(pthread_create(&th, NULL, timer_loop_thread, &c), 0);
+	for (int i = 1; i <= 20; i++) { /* quick posts: the loop polls */
+		ev_loop_post(c.loop, timer_ctx_post, &c);
+		for (int w = 0; w < 100000 && atomic_load(&c.hits) < i; w++)
+			usleep(1);
+	}
+	double armed = mono_ms_now();
+	ev_loop_post(c.loop, timer_ctx_arm, &c); /* a 5 ms timer */
+	usleep(400000);
+	double fired = atomic_load(&c.fired_ms);
+	assert_true(fired > 0);
+	assert_true(fired - armed < 100.0);
+	ev_loop_stop(c.loop);
+	pthread_join(th, NULL);
+	ev_loop_free(c.loop);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -209,6 +299,8 @@ int main(void)
 		cmocka_unit_test(test_deferred),
 		cmocka_unit_test(test_offload),
 		cmocka_unit_test(test_busy_poll),
+		cmocka_unit_test(test_ready_now),
+		cmocka_unit_test(test_busy_poll_timer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
