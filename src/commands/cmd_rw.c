@@ -141,7 +141,7 @@ NTSTATUS cmd_read(struct smb2_req *req)
 		req->splice_pipe = conn_pipe_get(req->conn, q.length); /* NULL: copy */
 	if (!read_reply_buffer(req, s, !req->splice_pipe))
 		return STATUS_NO_MEMORY;
-	if (!req->splice_pipe && q.length <= CONN_QUIET_INLINE_MAX && conn_quiet(req->conn)) {
+	if (!req->splice_pipe && conn_quiet(req->conn, q.length)) {
 		/* Latency: data already in the page cache is copied here (see
 		 * conn_quiet); the rest (not cached) is read on an offload
 		 * thread. With requests in flight the offload threads read in

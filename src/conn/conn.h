@@ -211,19 +211,20 @@ struct tcon *tcon_get(struct tcon *t);
 void tcon_put(struct tcon *t);
 /* Frees a closing connection once no offloaded request refers to it. */
 void conn_release_if_idle(struct conn *c);
-/* Nothing of the connection is in flight besides what the caller handles
- * (no offloaded or parked request, no queued received frame, no unsent
- * reply), and nothing else was ready on its loop in this round. The client
- * then waits for this one alone and the loop has nobody else to serve, so
- * work that would go to an offload thread for parallelism (a cached READ,
- * the crypto of a large message) is done on the loop instead, saving two
- * thread hand-offs. Callers also keep such work to CONN_QUIET_INLINE_MAX
- * bytes (about 0.25 ms of AES-GCM here), which bounds how long another
+/* Whether work on `bytes` of data that would go to an offload thread for
+ * parallelism (a cached READ, the crypto of a large message) is done on the
+ * loop instead, saving two thread hand-offs: when nothing of the connection
+ * is in flight besides what the caller handles (no offloaded or parked
+ * request, no queued received frame, no unsent reply) and nothing else was
+ * ready on its loop in this round, so that the client waits for this one
+ * alone and the loop has nobody else to serve; and at most 1 MiB and a
+ * header (about 0.25 ms of AES-GCM here), which bounds how long another
  * connection that becomes ready meanwhile waits. */
 #define CONN_QUIET_INLINE_MAX (1024 * 1024 + 4096)
-static inline bool conn_quiet(const struct conn *c)
+static inline bool conn_quiet(const struct conn *c, size_t bytes)
 {
-	return c->n_pending == 0 && c->rx_head == NULL && c->out_head == NULL && ev_loop_ready_now(c->loop) <= 1;
+	return bytes <= CONN_QUIET_INLINE_MAX && c->n_pending == 0 && c->rx_head == NULL && c->out_head == NULL &&
+	       ev_loop_ready_now(c->loop) <= 1;
 }
 
 /* Feeds one complete frame (after the 4-byte length). Exposed for the

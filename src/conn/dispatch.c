@@ -461,7 +461,7 @@ static void send_slots(struct conn *c, struct rsp_slot *slots, int n, struct ses
 	for (int i = 0; i < n; i++)
 		sign_later |= slots[i].sign_later;
 	if ((enc_sess || sign_later) && total >= SEAL_OFFLOAD_MIN && c->srv->offload &&
-	    (total > CONN_QUIET_INLINE_MAX || !conn_quiet(c)) &&
+	    !conn_quiet(c, total) &&
 	    seal_offload(c, slots, n, total, enc_sess))
 		return;
 	sign_pending(slots, n);
@@ -1238,7 +1238,7 @@ static void rx_decrypt_done(struct ev_loop *loop, void *arg)
 static bool rx_enqueue(struct conn *c, uint8_t *buf, size_t len)
 {
 	bool big = len >= SEAL_OFFLOAD_MIN && len > SMB2_TRANSFORM_HDR_LEN && le32_at(buf) == SMB2_TRANSFORM_PROTO &&
-		   c->srv->offload && (len > CONN_QUIET_INLINE_MAX + SMB2_TRANSFORM_HDR_LEN || !conn_quiet(c));
+		   c->srv->offload && !conn_quiet(c, len - SMB2_TRANSFORM_HDR_LEN);
 	if (!c->rx_head && !big)
 		return false;
 	struct rx_frame *f = calloc(1, sizeof(*f));

@@ -36,7 +36,7 @@ struct ev_loop {
 	uint8_t *scratch;
 	size_t scratch_len;
 	uint64_t spin_ns;	/* see ev_loop_wait */
-	uint64_t idle_from_ns;	/* when the last iteration's work ended */
+	uint64_t idle_from_ns;	/* when the last round with events ended (0: at the next wait) */
 	uint64_t last_gap_ns;	/* how long the loop was idle before its last event */
 	uint64_t prev_gap_ns;	/* ... and before the one before */
 	bool no_poll_once;	/* ev_loop_no_poll_once */
@@ -52,9 +52,7 @@ static uint64_t mono_ns(void)
 
 static uint64_t mono_ms(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return mono_ns() / 1000000;
 }
 
 static void run_posts(struct ev_loop *loop)
@@ -319,6 +317,19 @@ void *ev_loop_data(struct ev_loop *loop)
 	return loop->data;
 }
 
+/* Runs a round: the n ready events, then due timers and deferred work. */
+static void run_round(struct ev_loop *loop, const struct epoll_event *evs, int n)
+{
+	loop->ready_now = n;
+	for (int i = 0; i < n; i++) {
+		struct ev_io *io = evs[i].data.ptr;
+		io->cb(loop, io, evs[i].events);
+	}
+	loop->ready_now = 0;
+	run_timers(loop);
+	run_deferred(loop);
+}
+
 int ev_loop_run_once(struct ev_loop *loop, int timeout_ms)
 {
 	struct epoll_event evs[64];
@@ -333,14 +344,7 @@ int ev_loop_run_once(struct ev_loop *loop, int timeout_ms)
 	if (n < 0)
 		n = 0;
 	loop->now_ms = mono_ms();
-	loop->ready_now = n;
-	for (int i = 0; i < n; i++) {
-		struct ev_io *io = evs[i].data.ptr;
-		io->cb(loop, io, evs[i].events);
-	}
-	loop->ready_now = 0;
-	run_timers(loop);
-	run_deferred(loop);
+	run_round(loop, evs, n);
 	return n;
 }
 
@@ -352,11 +356,13 @@ int ev_loop_run_once(struct ev_loop *loop, int timeout_ms)
  * gap the loop blocks at once, so a slow or idle client costs no polling;
  * and where long and short gaps alternate (a large WRITE at a time: a short
  * wait for its first bytes, a long one for its offloaded write) polling
- * would mostly time out, so two short gaps in a row are asked for. */
-static int ev_loop_wait(struct ev_loop *loop, struct epoll_event *evs, int max, int timeout)
+ * would mostly time out, so two short gaps in a row are asked for.
+ * t0 is now; loop->now_ms is set again on return. */
+static int ev_loop_wait(struct ev_loop *loop, struct epoll_event *evs, int max, int timeout, uint64_t t0)
 {
-	uint64_t t0 = mono_ns();
 	int n = 0;
+	if (!loop->idle_from_ns)
+		loop->idle_from_ns = t0;
 	bool no_poll = loop->no_poll_once;
 	loop->no_poll_once = false;
 	uint64_t recent = loop->last_gap_ns > loop->prev_gap_ns ? loop->last_gap_ns : loop->prev_gap_ns;
@@ -381,9 +387,10 @@ static int ev_loop_wait(struct ev_loop *loop, struct epoll_event *evs, int max, 
 	if (n == 0)
 		n = epoll_wait(loop->epfd, evs, max, timeout);
 	uint64_t t1 = mono_ns();
+	loop->now_ms = t1 / 1000000;
 	if (n > 0 && !no_poll) { /* (a gap inside a transfer says nothing of the client) */
 		loop->prev_gap_ns = loop->last_gap_ns;
-		loop->last_gap_ns = t1 - (loop->idle_from_ns > t0 ? t0 : loop->idle_from_ns);
+		loop->last_gap_ns = t1 - loop->idle_from_ns;
 	}
 	return n;
 }
@@ -407,30 +414,23 @@ int ev_loop_run(struct ev_loop *loop)
 {
 	struct epoll_event evs[64];
 	while (!atomic_load(&loop->stop)) {
-		loop->now_ms = mono_ms();
+		uint64_t t0 = mono_ns();
+		loop->now_ms = t0 / 1000000;
 		int timeout = -1;
 		if (loop->heap_len) {
 			uint64_t w = loop->heap[0]->when_ms;
 			timeout = w <= loop->now_ms ? 0 : (int)(w - loop->now_ms > 60000 ? 60000 : w - loop->now_ms);
 		}
-		int n = ev_loop_wait(loop, evs, 64, timeout);
+		int n = ev_loop_wait(loop, evs, 64, timeout, t0);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			log_err("event loop: epoll_wait failed: %s", strerror(errno));
 			return -1;
 		}
-		loop->now_ms = mono_ms();
-		loop->ready_now = n;
-		for (int i = 0; i < n; i++) {
-			struct ev_io *io = evs[i].data.ptr;
-			io->cb(loop, io, evs[i].events);
-		}
-		loop->ready_now = 0;
-		run_timers(loop);
-		run_deferred(loop);
+		run_round(loop, evs, n);
 		if (n > 0)
-			loop->idle_from_ns = mono_ns();
+			loop->idle_from_ns = 0; /* idle again from the next wait */
 	}
 	run_deferred(loop);
 	return 0;
