@@ -113,7 +113,7 @@ NTSTATUS cmd_query_directory(struct smb2_req *req)
 		return STATUS_INVALID_PARAMETER;
 	if (q.output_buffer_length < wire_dirent_size(q.info_class, 0))
 		return STATUS_INFO_LENGTH_MISMATCH;
-	if (!req_body(req, 8 + (size_t)q.output_buffer_length))
+	if (!req_body(req, wire_rsp_size(8, q.output_buffer_length)))
 		return STATUS_NO_MEMORY;
 	/* the pattern slice points into the request frame, alive until the reply */
 	return req_offload(req, qdir_work, qdir_done);

@@ -166,7 +166,7 @@ static NTSTATUS encode_out(struct smb2_req *req, NTSTATUS (*fn)(struct wr *w, st
 {
 	struct info_state *s = req->cmd_state;
 	size_t max = s->q.output_buffer_length;
-	struct wr *w = req_body(req, 8 + max);
+	struct wr *w = req_body(req, wire_rsp_size(8, max));
 	if (!w)
 		return STATUS_NO_MEMORY;
 	size_t begin = wire_out_rsp_begin(w);
@@ -364,7 +364,7 @@ static NTSTATUS query_done(struct smb2_req *req)
 	case SMB2_0_INFO_FILESYSTEM:
 		return encode_out(req, fs_class_encode);
 	default: {
-		struct wr *w = req_body(req, 8 + s->q.output_buffer_length + 8);
+		struct wr *w = req_body(req, wire_rsp_size(8, s->q.output_buffer_length + 8));
 		if (!w)
 			return STATUS_NO_MEMORY;
 		size_t begin = wire_out_rsp_begin(w);

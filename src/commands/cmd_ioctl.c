@@ -65,7 +65,7 @@ NTSTATUS ioctl_reply(struct smb2_req *req, const struct ioctl_req *q, const uint
 		req->has_body = false;
 		return st;
 	}
-	struct wr *w = req_body(req, 48 + n);
+	struct wr *w = req_body(req, wire_rsp_size(48, n));
 	if (!w)
 		return STATUS_NO_MEMORY;
 	wire_ioctl_rsp_encode(w, q->ctl_code, q->fid_persistent, q->fid_volatile, out, n);
@@ -178,7 +178,7 @@ static void async_sleep_release(struct smb2_req *req)
 static NTSTATUS async_sleep_reply(struct smb2_req *req)
 {
 	struct async_sleep *a = req->cmd_state;
-	struct wr *w = req_body(req, 48);
+	struct wr *w = req_body(req, wire_rsp_size(48, 0));
 	if (!w)
 		return STATUS_NO_MEMORY;
 	wire_ioctl_rsp_encode(w, a->q.ctl_code, a->q.fid_persistent, a->q.fid_volatile, NULL, 0);
@@ -251,7 +251,7 @@ static NTSTATUS torture_ioctl_padding(struct smb2_req *req, const struct ioctl_r
 		return STATUS_NO_MEMORY;
 	if (n)
 		memset(out, 8, n);
-	struct wr *w = req_body(req, 48 + 8 + n);
+	struct wr *w = req_body(req, wire_rsp_size(48, 8 + n));
 	if (w)
 		wire_ioctl_rsp_encode_padded(w, 8, q->ctl_code, q->fid_persistent, q->fid_volatile, out, n);
 	free(out);
@@ -291,7 +291,7 @@ NTSTATUS cmd_ioctl(struct smb2_req *req)
 		if (!req->conn->cfg->torture_fsctls)
 			return file_ioctl(req, &q);
 		req->conn->torture_unacked = true;
-		struct wr *uw = req_body(req, 48);
+		struct wr *uw = req_body(req, wire_rsp_size(48, 0));
 		if (!uw)
 			return STATUS_NO_MEMORY;
 		wire_ioctl_rsp_encode(uw, q.ctl_code, q.fid_persistent, q.fid_volatile, NULL, 0);
@@ -308,7 +308,7 @@ NTSTATUS cmd_ioctl(struct smb2_req *req)
 		if (q.in_len)
 			return STATUS_INVALID_PARAMETER;
 		req->conn->read_body_padding = 8;
-		struct wr *w = req_body(req, 48);
+		struct wr *w = req_body(req, wire_rsp_size(48, 0));
 		if (!w)
 			return STATUS_NO_MEMORY;
 		wire_ioctl_rsp_encode(w, q.ctl_code, q.fid_persistent, q.fid_volatile, NULL, 0);

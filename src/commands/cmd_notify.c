@@ -37,7 +37,7 @@ static NTSTATUS notify_encode(struct smb2_req *req)
 	if (!NT_EQ(s->result, STATUS_SUCCESS))
 		return s->result;
 	size_t max = s->q.output_buffer_length;
-	struct wr *w = req_body(req, 8 + max);
+	struct wr *w = req_body(req, wire_rsp_size(8, max));
 	if (!w)
 		return STATUS_NO_MEMORY;
 	size_t begin = wire_out_rsp_begin(w);

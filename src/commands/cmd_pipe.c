@@ -85,7 +85,7 @@ static NTSTATUS pipe_take(struct rpc_pipe *p, uint8_t *dst, size_t cap, size_t *
 
 NTSTATUS pipe_read(struct smb2_req *req, struct fsa_open *o, uint32_t length)
 {
-	struct wr *w = req_body(req, 16 + (size_t)length);
+	struct wr *w = req_body(req, wire_rsp_size(16, length));
 	if (!w)
 		return STATUS_NO_MEMORY;
 	size_t n;
@@ -96,7 +96,7 @@ NTSTATUS pipe_read(struct smb2_req *req, struct fsa_open *o, uint32_t length)
 	}
 	req->w.pos = SMB2_HDR_LEN;
 	wire_read_rsp_encode_fixed(&req->w, (uint32_t)n, 0, 0);
-	req->w.pos += n;
+	wire_read_rsp_data_placed(&req->w, n, 0);
 	return st;
 }
 
@@ -123,7 +123,7 @@ NTSTATUS pipe_ioctl(struct smb2_req *req, const struct ioctl_req *q)
 			return STATUS_INVALID_PARAMETER;
 		if (!rpc_pipe_known(name))
 			return STATUS_OBJECT_NAME_NOT_FOUND;
-		struct wr *w = req_body(req, 48);
+		struct wr *w = req_body(req, wire_rsp_size(48, 0));
 		if (!w)
 			return STATUS_NO_MEMORY;
 		wire_ioctl_rsp_encode(w, q->ctl_code, q->fid_persistent, q->fid_volatile, NULL, 0);
@@ -150,7 +150,7 @@ NTSTATUS pipe_ioctl(struct smb2_req *req, const struct ioctl_req *q)
 	if (NT_OK(st))
 		st = pipe_take(o->pipe, out, cap, &n);
 	if (!NT_ERR(st)) {
-		struct wr *w = req_body(req, 48 + n);
+		struct wr *w = req_body(req, wire_rsp_size(48, n));
 		if (!w)
 			st = STATUS_NO_MEMORY;
 		else

@@ -52,7 +52,7 @@ static NTSTATUS io_begin(struct smb2_req *req, uint64_t fid_p, uint64_t fid_v, s
 static bool read_reply_buffer(struct smb2_req *req, struct io_state *s, bool with_data)
 {
 	size_t fixed = 16 + (size_t)req->conn->read_body_padding;
-	if (!req_body(req, fixed + (with_data ? s->length : 0)))
+	if (!req_body(req, wire_rsp_size(16, req->conn->read_body_padding + (with_data ? s->length : 0))))
 		return false;
 	s->dst = req->rsp + SMB2_HDR_LEN + fixed;
 	return true;
@@ -107,7 +107,7 @@ static NTSTATUS read_done(struct smb2_req *req)
 	req->w.pos = SMB2_HDR_LEN;
 	wire_read_rsp_encode_padded(&req->w, req->conn->read_body_padding, (uint32_t)s->done, 0, 0);
 	if (!req->splice_pipe)
-		req->w.pos += s->done;
+		wire_read_rsp_data_placed(&req->w, s->done, req->conn->read_body_padding);
 	return STATUS_SUCCESS;
 }
 

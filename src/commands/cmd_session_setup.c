@@ -165,7 +165,7 @@ NTSTATUS cmd_session_setup(struct smb2_req *req)
 	st = auth_ctx_step(s->auth, q.sec, q.sec_len, &out, &out_len, server_user_lookup, c->srv, &res);
 
 	if (NT_EQ(st, STATUS_MORE_PROCESSING_REQUIRED)) {
-		struct wr *w = req_body(req, 8 + out_len);
+		struct wr *w = req_body(req, wire_rsp_size(8, out_len));
 		if (!w) {
 			free(out);
 			st = STATUS_NO_MEMORY;
@@ -206,10 +206,18 @@ NTSTATUS cmd_session_setup(struct smb2_req *req)
 		goto fail;
 	}
 
+	/* Room for the reply first: nothing may fail after the session is valid. */
+	struct wr *w = req_body(req, wire_rsp_size(8, out_len));
+	if (!w) {
+		free(out);
+		st = STATUS_NO_MEMORY;
+		goto fail;
+	}
 	uint16_t flags = 0;
 	st = finish_logon(req, s, &res, guest, &flags);
 	if (!NT_OK(st)) {
 		free(out);
+		req->has_body = false;
 		goto fail;
 	}
 	auth_ctx_free(s->auth);
@@ -217,11 +225,6 @@ NTSTATUS cmd_session_setup(struct smb2_req *req)
 	(void)server_logon_result(c->srv, &c->peer_addr, false);
 	if (q.previous_session_id && q.previous_session_id != s->id && !s->anonymous && !s->guest)
 		server_kill_previous_session(c->srv, c->loop, q.previous_session_id, s->user);
-	struct wr *w = req_body(req, 8 + out_len);
-	if (!w) {
-		free(out);
-		return STATUS_NO_MEMORY;
-	}
 	wire_sess_setup_rsp_encode(w, flags, out, out_len);
 	free(out);
 	return STATUS_SUCCESS;

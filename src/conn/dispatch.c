@@ -644,6 +644,11 @@ bool req_reply_may_splice(const struct smb2_req *req)
 static bool chain_finish_req(struct chain *ch, struct smb2_req *req)
 {
 	struct conn *c = ch->c;
+	if (req->has_body && req->w.bad && req->hdr.command == SMB2_SESSION_SETUP && req->sess && !req->logoff) {
+		/* the reply could not be encoded (a bug): a logon the client
+		 * never saw succeed must not stay valid */
+		req->logoff = session_get(req->sess);
+	}
 	if (req->logoff) {
 		ch->logoffs[ch->n_logoff++] = req->logoff;
 		req->logoff = NULL;

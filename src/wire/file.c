@@ -145,6 +145,18 @@ void wire_read_rsp_encode_padded(struct wr *w, uint8_t padding, uint32_t data_le
 		wr_u8(w, 0);
 }
 
+void wire_read_rsp_data_placed(struct wr *w, size_t n, uint8_t padding)
+{
+	if (n == 0 && padding == 0) {
+		wr_u8(w, 0); /* the byte StructureSize 17 counts */
+		return;
+	}
+	if (w->bad || n > w->cap - w->pos)
+		w->bad = true;
+	else
+		w->pos += n;
+}
+
 void wire_read_rsp_encode_fixed(struct wr *w, uint32_t data_len, uint32_t data_remaining, uint32_t flags)
 {
 	wire_read_rsp_encode_padded(w, 0, data_len, data_remaining, flags);

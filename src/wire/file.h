@@ -160,6 +160,10 @@ NTSTATUS wire_read_req_decode(const uint8_t *msg, size_t len, struct wire_read_r
 /* The 16-byte fixed part only, DataOffset 80: the data_len bytes are sent
  * from another buffer right after it (no copy). */
 void wire_read_rsp_encode_fixed(struct wr *w, uint32_t data_len, uint32_t data_remaining, uint32_t flags);
+/* Accounts for n data bytes the caller already put after the fixed part
+ * (and `padding`); when that variable part is empty, writes the one byte
+ * StructureSize 17 counts ([MS-SMB2] 2.2.20). */
+void wire_read_rsp_data_placed(struct wr *w, size_t n, uint8_t padding);
 /* The same with `padding` zero bytes between the fixed part and the data. */
 void wire_read_rsp_encode_padded(struct wr *w, uint8_t padding, uint32_t data_len, uint32_t data_remaining,
 				 uint32_t flags);

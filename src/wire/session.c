@@ -127,6 +127,8 @@ void wire_ioctl_rsp_encode_padded(struct wr *w, uint8_t padding, uint32_t ctl_co
 		wr_u8(w, 0);
 	if (out_len)
 		wr_bytes(w, out, out_len);
+	else if (!padding)
+		wr_u8(w, 0); /* the byte StructureSize 49 counts */
 }
 
 void wire_ioctl_rsp_encode(struct wr *w, uint32_t ctl_code, uint64_t fid_p, uint64_t fid_v, const uint8_t *out,

@@ -117,6 +117,16 @@ struct rd wire_req_body(const uint8_t *msg, size_t len, uint16_t ssize);
  * *bad is set when the area is out of bounds. */
 const uint8_t *wire_req_area(const uint8_t *msg, size_t len, size_t min_off, uint32_t off, uint32_t n, bool *bad);
 
+/* Room for a response body whose StructureSize is odd ([MS-SMB2] 2.2: the
+ * odd size counts one byte of the variable part, which is present even when
+ * that part is empty): `fixed` bytes, then `var` bytes or the one pad byte.
+ * Every caller that sizes such a reply before it knows whether the variable
+ * part is empty uses this, so an empty buffer never overflows the reply. */
+static inline size_t wire_rsp_size(size_t fixed, size_t var)
+{
+	return fixed + (var ? var : 1);
+}
+
 /* Error response body ([MS-SMB2] 2.2.2) with no error contexts: 9 bytes. */
 void wire_error_body_encode(struct wr *w, const uint8_t *data, uint32_t len);
 
