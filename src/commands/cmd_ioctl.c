@@ -280,6 +280,11 @@ NTSTATUS cmd_ioctl(struct smb2_req *req)
 		return pipe_ioctl(req, &q);
 	case FSCTL_QUERY_NETWORK_INTERFACE_INFO:
 		return ioctl_network_interfaces(req, &q);
+	case FSCTL_DFS_GET_REFERRALS:
+	case FSCTL_DFS_GET_REFERRALS_EX:
+		/* [MS-SMB2] 3.3.5.15.2: a server that is not a DFS server
+		 * answers this (sent with no FileId) before any handle check */
+		return STATUS_FS_DRIVER_REQUIRED;
 	case FSCTL_SMBTORTURE_IOCTL_RESPONSE_BODY_PADDING8:
 		if (!req->conn->cfg->torture_fsctls)
 			return file_ioctl(req, &q);
