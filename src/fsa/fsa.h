@@ -253,6 +253,10 @@ struct fsa_open {
 	struct fsa_token token; /* groups point at token_groups */
 	gid_t *token_groups;
 	bool times_closed;   /* fsa_times_close ran */
+	/* [MS-FSA] Open.UserSetModificationTime: a LastWriteTime set through
+	 * this handle, which its own later writes leave in place */
+	bool user_set_mtime;
+	uint64_t user_mtime;
 	uint64_t position;
 	uint32_t mode; /* FileModeInformation */
 	uint32_t ea_index; /* FileFullEaInformation scan position */
@@ -463,6 +467,9 @@ void fsa_object_id(const struct fsa_open *o, uint8_t object_id[16], uint8_t volu
 
 /* Timestamps as Windows shows them (fsa/times.c). */
 void fsa_times_before_write(struct fsa_open *o);
+/* After a data change through o (write, truncate, copy, zeroing): puts back
+ * a write time the client set through o, which the change must not move. */
+void fsa_times_after_write(struct fsa_open *o);
 void fsa_times_flush_pending(struct fsa_open *o);
 void fsa_times_explicit_write_time(struct fsa_open *o, uint64_t mtime);
 /* (offload) the write time a closing handle leaves on the file */

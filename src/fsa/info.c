@@ -297,6 +297,7 @@ NTSTATUS fsa_set_eof(struct fsa_open *o, uint64_t eof)
 		return STATUS_INVALID_PARAMETER;
 	fsa_times_flush_pending(o);
 	NTSTATUS s = o->stream ? fsa_stream_set_size(o, eof) : vfs_ftruncate(o->fd, eof);
+	fsa_times_after_write(o);
 	if (NT_OK(s))
 		entry_changed(o, FSA_NOTIFY_SIZE | FSA_NOTIFY_LAST_WRITE);
 	return s;
@@ -529,6 +530,7 @@ NTSTATUS fsa_write(struct fsa_open *o, const void *buf, size_t n, uint64_t off, 
 	}
 	fsa_times_before_write(o);
 	s = vfs_pwrite(o->fd, buf, n, off, done);
+	fsa_times_after_write(o);
 	if (NT_OK(s) && write_through)
 		s = vfs_fsync(o->fd, true);
 	if (NT_OK(s))

@@ -87,6 +87,7 @@ NTSTATUS fsa_zero_data(struct fsa_open *o, uint64_t off, uint64_t beyond)
 	}
 	/* a sparse file gives the blocks back; any other stays allocated */
 	s = sparse ? vfs_punch_hole(o->fd, off, beyond - off) : vfs_zero_range(o->fd, off, beyond - off);
+	fsa_times_after_write(o);
 	if (NT_OK(s))
 		fsa_notify_modified(o, FSA_NOTIFY_LAST_WRITE);
 	return s;
@@ -172,6 +173,7 @@ NTSTATUS fsa_copy_chunk(struct fsa_open *src, struct fsa_open *dst, uint64_t src
 		return s;
 	}
 	s = vfs_copy_range(src->fd, src_off, dst->fd, dst_off, len, &done);
+	fsa_times_after_write(dst);
 	if (NT_OK(s) && done < len)
 		s = STATUS_INVALID_VIEW_SIZE; /* the source shrank meanwhile */
 	if (done)
@@ -198,6 +200,7 @@ NTSTATUS fsa_duplicate_extents(struct fsa_open *src, struct fsa_open *dst, uint6
 		return STATUS_NOT_SUPPORTED; /* what Windows (ReFS) says for ranges past EOF */
 	fsa_times_before_write(dst);
 	s = vfs_clone_range(src->fd, src_off, dst->fd, dst_off, len);
+	fsa_times_after_write(dst);
 	if (NT_OK(s))
 		fsa_notify_modified(dst, FSA_NOTIFY_SIZE | FSA_NOTIFY_LAST_WRITE);
 	return s;

@@ -51,6 +51,8 @@ void fsa_table_adjust_info(struct fsa_table *t, const struct vfs_stat *st, struc
 void fsa_times_before_write(struct fsa_open *o)
 {
 	struct fsa_file *f = o->file;
+	if (o->user_set_mtime)
+		return; /* [MS-FSA] 2.1.5.3: this handle's writes keep the time set through it */
 	pthread_mutex_lock(&o->table->lock);
 	o->wrote = true;
 	uint64_t now = nttime_now();
@@ -72,6 +74,14 @@ void fsa_times_before_write(struct fsa_open *o)
 		f->wt_due = now + WT_DELAY;
 	}
 	pthread_mutex_unlock(&o->table->lock);
+}
+
+void fsa_times_after_write(struct fsa_open *o)
+{
+	if (!o->user_set_mtime || o->fd < 0 || o->stream)
+		return;
+	struct timespec mt = nttime_to_timespec(o->user_mtime);
+	(void)vfs_set_times(o->fd, NULL, &mt);
 }
 
 void fsa_times_flush_pending(struct fsa_open *o)
@@ -103,6 +113,9 @@ void fsa_times_explicit_write_time(struct fsa_open *o, uint64_t mtime)
 			f->wt_state = FSA_WT_NONE;
 	} else if (mtime) {
 		f->wt_state = FSA_WT_NONE; /* the file now holds the time set */
+		/* [MS-FSA] 2.1.5.14.2: Open.UserSetModificationTime */
+		o->user_set_mtime = true;
+		o->user_mtime = mtime;
 	}
 	pthread_mutex_unlock(&o->table->lock);
 	if (mtime == UINT64_MAX) {
