@@ -7,7 +7,8 @@ set -euo pipefail
 want=(gcc meson ninja-build pkg-config libssl-dev liburing-dev)
 if [[ "${1:-build}" == test ]]; then
 	want+=(libcmocka-dev clang libclang-rt-14-dev smbclient samba-testsuite samba-common-bin python3-impacket
-		python3 procps iproute2 util-linux passwd)
+		python3 procps iproute2 util-linux passwd
+		qemu-system-x86 busybox-static cifs-utils kmod)
 fi
 missing=()
 for p in "${want[@]}"; do

@@ -8,7 +8,10 @@
 #      and file operations (1 GiB put/get, trees, escapes) through smbclient
 #   5. a client holding a lease without acknowledging its break while others
 #      are served (tests/integration/breaks.sh, break_wait.py)
-#   6. the smbtorture suites in tests/integration/torture-suites.txt, with
+#   6. the Linux kernel client (cifs.ko, Debian's kernel in qemu, through
+#      ../shared/cifs-vm) mounting smb3d with five vers/option sets as root
+#      and once under `smb3d serve` (tests/integration/cifs.sh)
+#   7. the smbtorture suites in tests/integration/torture-suites.txt, with
 #      tests/integration/knownfail (an unexpected pass also fails)
 # Needs root (to install packages and to test the root mode); re-runs itself
 # with sudo. The last line is "N passed, N failed".
@@ -63,6 +66,9 @@ tests/integration/files.sh build-asan/smb3d
 
 step "integration: break waits (an unacknowledged lease blocks no event loop)"
 tests/integration/breaks.sh build-asan/smb3d
+
+step "integration: the Linux kernel client (cifs.ko in qemu, ../shared/cifs-vm)"
+tests/integration/cifs.sh build-asan/smb3d
 
 step "integration: smbtorture"
 tests/integration/torture.sh build-asan/smb3d
