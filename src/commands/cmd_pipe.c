@@ -7,6 +7,7 @@
 
 #include "base/utf16.h"
 #include "commands/cmd_pipe.h"
+#include "config/config.h"
 #include "conn/opens.h"
 #include "conn/request.h"
 #include "fsa/fsa.h"
@@ -36,7 +37,10 @@ NTSTATUS pipe_create(struct smb2_req *req, const struct wire_create_req *q)
 	char name[128];
 	if (!pipe_name(q->name, q->name_len, name, sizeof(name)) || !rpc_pipe_known(name))
 		return STATUS_OBJECT_NAME_NOT_FOUND;
-	struct rpc_server_info *info = rpc_server_info_from_config(req->tcon->cfg ? req->tcon->cfg : c->cfg);
+	const struct config *cfg = req->tcon->cfg ? req->tcon->cfg : c->cfg;
+	if (req->sess->anonymous && cfg->restrict_anonymous >= 1)
+		return STATUS_ACCESS_DENIED; /* `restrict anonymous`: no share or server listing */
+	struct rpc_server_info *info = rpc_server_info_from_config(cfg);
 	if (!info)
 		return STATUS_NO_MEMORY;
 	struct rpc_pipe *p = rpc_pipe_new(name, info);

@@ -49,6 +49,8 @@ static bool in_user_list(char *const *list, const struct session *s)
 
 static NTSTATUS check_share_access(const struct conn *c, const struct session *s, const struct share_conf *sh)
 {
+	if (s->anonymous && sh->is_ipc && c->cfg->restrict_anonymous >= 2)
+		return STATUS_ACCESS_DENIED;
 	if (s->anonymous || s->guest) {
 		if (sh->is_ipc || sh->guest_ok)
 			return STATUS_SUCCESS;

@@ -338,6 +338,7 @@ void config_dump(const struct config *c, FILE *out)
 	dump_value(out, c->guest_account);
 	fprintf(out, "\tlog level = %d\n", c->log_level);
 	fprintf(out, "\tmax connections = %d\n", c->max_connections);
+	fprintf(out, "\trestrict anonymous = %d\n", c->restrict_anonymous);
 	fprintf(out, "\tsmb2 directory leases = %s\n", c->directory_leases ? "yes" : "no");
 	if (c->busy_poll_us != 100)
 		fprintf(out, "\tsmb3d:busy poll = %d\n", c->busy_poll_us);

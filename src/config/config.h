@@ -94,6 +94,9 @@ struct config {
 	char *guest_account; /* default "nobody" */
 	int log_level;	     /* default 1 */
 	int max_connections; /* 0 = unlimited */
+	/* 0; 1: anonymous sessions may not list shares (srvsvc, wkssvc);
+	 * 2: nor connect to IPC$ at all */
+	int restrict_anonymous;
 	char *netbios_name;  /* default: upper-cased short host name */
 	char *workgroup;     /* default "WORKGROUP" */
 	char *server_string; /* default "smb3d" */

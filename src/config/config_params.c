@@ -23,6 +23,7 @@ enum param_id {
 	P_GUEST_ACCOUNT,
 	P_LOG_LEVEL,
 	P_MAX_CONNECTIONS,
+	P_RESTRICT_ANONYMOUS,
 	P_NETBIOS_NAME,
 	P_WORKGROUP,
 	P_SERVER_STRING,
@@ -73,6 +74,7 @@ static const struct param_def param_table[] = {
 	{ "passdbbackend", "passdb backend", P_PASSDB_BACKEND, SCOPE_GLOBAL, false },
 	{ "maptoguest", "map to guest", P_MAP_TO_GUEST, SCOPE_GLOBAL, false },
 	{ "guestaccount", "guest account", P_GUEST_ACCOUNT, SCOPE_GLOBAL, false },
+	{ "restrictanonymous", "restrict anonymous", P_RESTRICT_ANONYMOUS, SCOPE_GLOBAL, false },
 	{ "loglevel", "log level", P_LOG_LEVEL, SCOPE_GLOBAL, false },
 	{ "debuglevel", "log level", P_LOG_LEVEL, SCOPE_GLOBAL, false },
 	{ "maxconnections", "max connections", P_MAX_CONNECTIONS, SCOPE_GLOBAL, false },
@@ -692,6 +694,12 @@ static void set_global(struct cfg_loader *L, const struct param_def *d, const ch
 			bad_value(L, name, value, "a number >= 0 (0 means unlimited)");
 		else
 			c->max_connections = (int)n;
+		break;
+	case P_RESTRICT_ANONYMOUS:
+		if (!parse_long(value, 0, 2, &n))
+			bad_value(L, name, value, "0, 1 (no share listing for anonymous) or 2 (no IPC$ for anonymous)");
+		else
+			c->restrict_anonymous = (int)n;
 		break;
 	case P_NETBIOS_NAME:
 		set_netbios(L, name, value, &c->netbios_name);

@@ -62,6 +62,7 @@ struct session {
 	int refs; /* loop-thread only: the connection's table + requests in flight */
 	struct conn *conn;
 	enum sess_state state;
+	bool logged_off; /* by a LOGOFF (or a failed re-authentication) earlier in this compound */
 	struct auth_ctx *auth; /* while a (re)authentication is in progress */
 	char user[257];
 	char domain[257];

@@ -171,6 +171,10 @@ static bool dispatch_one(struct conn *c, struct smb2_req *req)
 	struct session *s = NULL;
 	if (h->session_id && (d->need_session || cmd == SMB2_SESSION_SETUP || cmd == SMB2_ECHO)) {
 		s = lookup_session(c, h->session_id);
+		if (s && s->logged_off && cmd != SMB2_ECHO) {
+			req->status = STATUS_USER_SESSION_DELETED;
+			return true;
+		}
 		if (!s && d->need_session) {
 			/* a related request's inherited session: the chain is bad */
 			req->status = req->related ? STATUS_INVALID_PARAMETER : STATUS_USER_SESSION_DELETED;
@@ -650,6 +654,9 @@ static bool chain_finish_req(struct chain *ch, struct smb2_req *req)
 		req->logoff = session_get(req->sess);
 	}
 	if (req->logoff) {
+		/* the session goes once the chain's replies are out; requests
+		 * after this one in the chain find it gone */
+		req->logoff->logged_off = true;
 		ch->logoffs[ch->n_logoff++] = req->logoff;
 		req->logoff = NULL;
 	}
