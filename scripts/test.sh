@@ -67,6 +67,9 @@ tests/integration/files.sh build-asan/smb3d
 step "integration: break waits (an unacknowledged lease blocks no event loop)"
 tests/integration/breaks.sh build-asan/smb3d
 
+step "integration: attacks (password guessing, sessions)"
+tests/integration/attack_logon.sh build-asan/smb3d
+
 step "integration: the Linux kernel client (cifs.ko in qemu, ../shared/cifs-vm)"
 tests/integration/cifs.sh build-asan/smb3d
 

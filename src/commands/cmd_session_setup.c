@@ -199,7 +199,7 @@ NTSTATUS cmd_session_setup(struct smb2_req *req)
 				 res.outcome == AUTH_NO_SUCH_USER	 ? "no such user"
 				 : res.outcome == AUTH_WRONG_PASSWORD ? "wrong password"
 								      : "account disabled");
-			req->delay_ms = server_logon_result(c->srv, &c->peer_addr, true);
+			req->delay_ms = server_logon_result(c->srv, &c->peer_addr, res.user, true);
 		}
 		if (res.outcome == AUTH_ACCOUNT_DISABLED)
 			st = STATUS_ACCOUNT_DISABLED;
@@ -222,15 +222,28 @@ NTSTATUS cmd_session_setup(struct smb2_req *req)
 	}
 	auth_ctx_free(s->auth);
 	s->auth = NULL;
-	(void)server_logon_result(c->srv, &c->peer_addr, false);
+	/* a failed logon mapped to guest counts as the failure it is; the
+	 * anonymous and guest logons a client asks for count for nobody */
+	if (guest)
+		req->delay_ms = server_logon_result(c->srv, &c->peer_addr, res.user, true);
+	else if (!s->anonymous && !s->guest)
+		req->delay_ms = server_logon_result(c->srv, &c->peer_addr, s->user, false);
 	if (q.previous_session_id && q.previous_session_id != s->id && !s->anonymous && !s->guest)
 		server_kill_previous_session(c->srv, c->loop, q.previous_session_id, s->user);
 	wire_sess_setup_rsp_encode(w, flags, out, out_len);
 	free(out);
+	if (req->delay_ms == SERVER_LOGON_DROP) {
+		req->delay_ms = 0;
+		req->disconnect = true; /* not answered before the failures in line */
+	}
 	return STATUS_SUCCESS;
 
 fail:
 	/* A failed logon or re-authentication ends the session. */
 	req->logoff = session_get(s);
+	if (req->delay_ms == SERVER_LOGON_DROP) {
+		req->delay_ms = 0;
+		req->disconnect = true; /* too many failures waiting: no answer at all */
+	}
 	return st;
 }

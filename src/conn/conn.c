@@ -23,6 +23,8 @@
 
 static void conn_io_cb(struct ev_loop *loop, struct ev_io *io, uint32_t revents);
 
+static void hold_cb(struct ev_loop *loop, struct ev_timer *t);
+
 static void idle_cb(struct ev_loop *loop, struct ev_timer *t)
 {
 	struct conn *c = t->data;
@@ -82,6 +84,7 @@ struct conn *conn_new(struct server *srv, struct ev_loop *loop, int fd, const st
 	}
 	ev_timer_init(&c->idle_timer, idle_cb, c);
 	ev_timer_init(&c->unacked_timer, unacked_cb, c);
+	ev_timer_init(&c->hold_timer, hold_cb, c);
 	ev_timer_start(loop, &c->idle_timer, IDLE_NEGOTIATE_MS);
 	atomic_fetch_add(&srv->n_conns, 1);
 	c->list = list;
@@ -240,7 +243,13 @@ void conn_close(struct conn *c, const char *why)
 		conn_debug(c, "disconnect: %s", why);
 	ev_timer_stop(c->loop, &c->idle_timer);
 	ev_timer_stop(c->loop, &c->unacked_timer);
-	conn_cancel_delayed(c);
+	ev_timer_stop(c->loop, &c->hold_timer);
+	while (c->held_head) {
+		struct outmsg *m = c->held_head;
+		c->held_head = m->next;
+		outmsg_free(c, m);
+	}
+	c->held_tail = NULL;
 	conn_cancel_parked(c);
 	ev_io_del(c->loop, &c->io);
 	close(c->fd);
@@ -326,18 +335,73 @@ static void conn_flush(struct conn *c)
 	ev_io_mod(c->loop, &c->io, ev);
 }
 
-void conn_send(struct conn *c, struct outmsg *m)
+static void out_push(struct conn *c, struct outmsg *m)
 {
-	if (c->closing) {
-		outmsg_free(c, m);
-		return;
-	}
+	m->next = NULL;
 	c->out_bytes += m->bytes;
 	if (c->out_tail)
 		c->out_tail->next = m;
 	else
 		c->out_head = m;
 	c->out_tail = m;
+}
+
+static void held_push(struct conn *c, struct outmsg *m)
+{
+	m->next = NULL;
+	if (c->held_tail)
+		c->held_tail->next = m;
+	else
+		c->held_head = m;
+	c->held_tail = m;
+}
+
+/* Moves the held messages that are due into the send queue. */
+static void hold_cb(struct ev_loop *loop, struct ev_timer *t)
+{
+	struct conn *c = t->data;
+	uint64_t now = ev_now_ms(loop);
+	while (c->held_head && c->held_head->release_ms <= now) {
+		struct outmsg *m = c->held_head;
+		c->held_head = m->next;
+		if (!c->held_head)
+			c->held_tail = NULL;
+		out_push(c, m);
+	}
+	if (c->held_head)
+		ev_timer_start(loop, &c->hold_timer, c->held_head->release_ms - now);
+	conn_flush(c);
+}
+
+void conn_send_after(struct conn *c, struct outmsg *m, uint32_t delay_ms)
+{
+	if (c->closing) {
+		outmsg_free(c, m);
+		return;
+	}
+	if (!delay_ms && !c->held_head) {
+		conn_send(c, m);
+		return;
+	}
+	m->release_ms = ev_now_ms(c->loop) + delay_ms;
+	bool was_empty = !c->held_head;
+	held_push(c, m);
+	if (was_empty)
+		ev_timer_start(c->loop, &c->hold_timer, delay_ms);
+}
+
+void conn_send(struct conn *c, struct outmsg *m)
+{
+	if (c->closing) {
+		outmsg_free(c, m);
+		return;
+	}
+	if (c->held_head) {
+		m->release_ms = 0; /* right after what is held before it */
+		held_push(c, m);
+		return;
+	}
+	out_push(c, m);
 	conn_flush(c);
 }
 

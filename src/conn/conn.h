@@ -102,6 +102,7 @@ struct outmsg {
 	struct conn_pipe *pipe; /* sent after the iovs: pipe_left bytes of it */
 	size_t pipe_left;
 	uint8_t hdr[4 + 52]; /* room for the Direct TCP length and a transform header */
+	uint64_t release_ms; /* held (conn_send_after): not sent before then (loop clock) */
 };
 
 struct conn {
@@ -160,7 +161,9 @@ struct conn {
 	uint64_t next_async_id;
 	struct ratelimit log_rl;
 	struct ev_timer idle_timer;
-	struct delayed_send *delayed; /* a reply held back (failed logon) */
+	/* replies held back (a failed logon's) and every reply after them */
+	struct outmsg *held_head, *held_tail;
+	struct ev_timer hold_timer;
 	int n_pending;		       /* offloaded or parked requests not yet completed */
 	struct smb2_req *parked;       /* requests waiting for an event */
 	bool free_when_idle;
@@ -239,7 +242,10 @@ void conn_free_spares(struct conn *c);
 /* Frees the receive queue (on close). */
 void conn_rx_queue_free(struct conn *c);
 /* Drops a held-back reply (on close). */
-void conn_cancel_delayed(struct conn *c);
+/* Sends m no sooner than delay_ms from now. Until it goes, every later
+ * message of the connection waits behind it (conn_send included), so a
+ * client learns nothing sooner by pipelining. */
+void conn_send_after(struct conn *c, struct outmsg *m, uint32_t delay_ms);
 /* Cancels parked requests (on close). */
 void conn_cancel_parked(struct conn *c);
 

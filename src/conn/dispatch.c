@@ -456,7 +456,9 @@ static bool seal_offload(struct conn *c, struct rsp_slot *slots, int n, size_t t
 }
 
 /* Frames and sends replies (encrypted with enc_sess when given); frees them. */
-static void send_slots(struct conn *c, struct rsp_slot *slots, int n, struct session *enc_sess)
+/* Sends (or, with delay_ms, holds back: a failed logon's reply) the
+ * replies of one frame. */
+static void send_slots(struct conn *c, struct rsp_slot *slots, int n, struct session *enc_sess, uint32_t delay_ms)
 {
 	size_t total = 0;
 	for (int i = 0; i < n; i++)
@@ -464,7 +466,7 @@ static void send_slots(struct conn *c, struct rsp_slot *slots, int n, struct ses
 	bool sign_later = false;
 	for (int i = 0; i < n; i++)
 		sign_later |= slots[i].sign_later;
-	if ((enc_sess || sign_later) && total >= SEAL_OFFLOAD_MIN && c->srv->offload &&
+	if (!delay_ms && (enc_sess || sign_later) && total >= SEAL_OFFLOAD_MIN && c->srv->offload &&
 	    !conn_quiet(c, total) &&
 	    seal_offload(c, slots, n, total, enc_sess))
 		return;
@@ -516,43 +518,15 @@ static void send_slots(struct conn *c, struct rsp_slot *slots, int n, struct ses
 		for (int i = 0; i < n; i++)
 			outmsg_add(m, slots[i].buf, slots[i].len, true);
 	}
-	conn_send(c, m);
+	conn_send_after(c, m, delay_ms);
 }
 
 void conn_send_message(struct conn *c, uint8_t *buf, size_t len, struct session *enc_sess)
 {
 	struct rsp_slot slot = { .buf = buf, .len = len };
-	send_slots(c, &slot, 1, enc_sess);
+	send_slots(c, &slot, 1, enc_sess, 0);
 }
 
-
-/* A failed logon's reply, held back to slow down password guessing. */
-struct delayed_send {
-	struct ev_timer timer;
-	struct conn *conn;
-	struct rsp_slot slots[MAX_COMPOUND];
-	int n;
-};
-
-static void delayed_send_cb(struct ev_loop *loop, struct ev_timer *t)
-{
-	struct delayed_send *d = t->data;
-	struct conn *c = d->conn;
-	c->delayed = NULL;
-	send_slots(c, d->slots, d->n, NULL);
-	free(d);
-}
-
-void conn_cancel_delayed(struct conn *c)
-{
-	struct delayed_send *d = c->delayed;
-	if (!d)
-		return;
-	ev_timer_stop(c->loop, &d->timer);
-	free_slots(c, d->slots, d->n);
-	free(d);
-	c->delayed = NULL;
-}
 
 /* --- compound chains ([MS-SMB2] 3.3.5.2.7) ---
  * One chain per received frame. Requests run in order; a request whose
@@ -741,20 +715,8 @@ static void chain_complete(struct chain *ch)
 		chain_drop(ch, "session of an encrypted request is gone");
 		return;
 	}
-	if (ch->n > 0 && ch->delay_ms && !enc && !c->delayed) {
-		struct delayed_send *d = malloc(sizeof(*d));
-		if (d) {
-			d->conn = c;
-			memcpy(d->slots, ch->slots, sizeof(ch->slots[0]) * (size_t)ch->n);
-			d->n = ch->n;
-			ch->n = 0;
-			ev_timer_init(&d->timer, delayed_send_cb, d);
-			ev_timer_start(c->loop, &d->timer, ch->delay_ms);
-			c->delayed = d;
-		}
-	}
 	if (ch->n > 0) {
-		send_slots(c, ch->slots, ch->n, enc);
+		send_slots(c, ch->slots, ch->n, enc, ch->delay_ms);
 		ch->n = 0;
 	}
 	for (int i = 0; i < ch->n_logoff; i++)
@@ -810,7 +772,7 @@ bool req_send_interim(struct smb2_req *req)
 		ch->n = 0;
 		return true;
 	}
-	send_slots(c, ch->slots, ch->n, enc);
+	send_slots(c, ch->slots, ch->n, enc, 0);
 	ch->n = 0;
 	return true;
 }
@@ -1108,7 +1070,7 @@ static void process_smb1(struct conn *c, uint8_t *buf, size_t len)
 	uint16_t credits = credits_grant(c, &req.hdr);
 	build_rsp_header(c, &req, credits);
 	struct rsp_slot slot = { .buf = req.rsp, .len = req.w.pos };
-	send_slots(c, &slot, 1, NULL);
+	send_slots(c, &slot, 1, NULL, 0);
 }
 
 static void process_frame_now(struct conn *c, uint8_t *buf, size_t len)

@@ -94,9 +94,11 @@ int server_user_lookup(void *ctx, const char *user, uint8_t nt_hash[16]);
  * (malloc'd). false if there is no such account. */
 bool server_unix_account(const char *name, uid_t *uid, gid_t *gid, gid_t **groups, int *n_groups);
 
-/* Logon throttling per client address: records a failure or success and
- * returns how long (ms) to hold back the reply to a failed logon. */
-uint32_t server_logon_result(struct server *srv, const struct sockaddr_storage *addr, bool failed);
+/* Logon throttling per user name and client network (server/users.c):
+ * records a failed or successful logon of `user` and returns how long (ms)
+ * to hold back its reply, or SERVER_LOGON_DROP: send nothing, disconnect. */
+#define SERVER_LOGON_DROP UINT32_MAX
+uint32_t server_logon_result(struct server *srv, const struct sockaddr_storage *addr, const char *user, bool failed);
 
 /* The connection with this id owned by `loop` (call on that loop's thread);
  * NULL if it is gone. */
