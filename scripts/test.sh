@@ -8,10 +8,12 @@
 #      and file operations (1 GiB put/get, trees, escapes) through smbclient
 #   5. a client holding a lease without acknowledging its break while others
 #      are served (tests/integration/breaks.sh, break_wait.py)
-#   6. the Linux kernel client (cifs.ko, Debian's kernel in qemu, through
+#   6. attacks over raw SMB2 (tests/integration/attack_*.sh): password
+#      guessing and session abuse, each refused or bounded
+#   7. the Linux kernel client (cifs.ko, Debian's kernel in qemu, through
 #      ../shared/cifs-vm) mounting smb3d with five vers/option sets as root
 #      and once under `smb3d serve` (tests/integration/cifs.sh)
-#   7. the smbtorture suites in tests/integration/torture-suites.txt, with
+#   8. the smbtorture suites in tests/integration/torture-suites.txt, with
 #      tests/integration/knownfail (an unexpected pass also fails)
 # Needs root (to install packages and to test the root mode); re-runs itself
 # with sudo. The last line is "N passed, N failed".
