@@ -10,7 +10,7 @@ if [[ -z "$dir" ]]; then
 	exit 2
 fi
 shift
-[[ -d "$dir" ]] || { echo "serve.sh: '$dir' is not a directory; give the folder to share" >&2; exit 2; }
+[[ -d "$dir" ]] || { echo "serve.sh: '$dir' is not a directory; create it (mkdir -p '$dir') or give the folder to share" >&2; exit 2; }
 dir=$(cd "$dir" && pwd)
 cd "$(dirname "$0")/.."
 scripts/deps.sh build
