@@ -12,25 +12,10 @@ export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_erro
 work=$(mktemp -d /tmp/smb3d-attack-logon.XXXXXX)
 chmod 755 "$work"
 trap 'rm -rf "$work"' EXIT
-id smbtest >/dev/null 2>&1 || useradd -M -s /usr/sbin/nologin smbtest
-port=$(free_port)
 mkdir -p "$work/share"
-cat >"$work/smb.conf" <<CONF
-[global]
-	smb ports = $port
-	interfaces = 127.0.0.1
-	bind interfaces only = yes
-	passdb backend = smbpasswd:$work/smbpasswd
-	restrict anonymous = 2
-[data]
-	path = $work/share
-CONF
-echo Attack-Pass-1 | "$bin" user add --config "$work/smb.conf" smbtest >/dev/null
-"$bin" --config "$work/smb.conf" >"$work/server.log" 2>&1 &
-pid=$!
-if ! wait_port "$port"; then
+if ! start_root_server "$bin" "$work" Attack-Pass-1 $'\trestrict anonymous = 2' "[data]
+	path = $work/share"; then
 	record fail attack-logon:server-start
-	cat "$work/server.log" >&2
 	exit 0
 fi
 out=$(cd "$here" && timeout 300 /usr/bin/python3 attack_logon.py "$port" smbtest Attack-Pass-1 2>&1)

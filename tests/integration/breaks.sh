@@ -16,25 +16,12 @@ work=$(mktemp -d /tmp/smb3d-breaks.XXXXXX)
 chmod 755 "$work"
 trap 'rm -rf "$work"' EXIT
 id smbtest >/dev/null 2>&1 || useradd -M -s /usr/sbin/nologin smbtest
-port=$(free_port)
 mkdir -p "$work/share"
 chown smbtest "$work/share"
-cat >"$work/smb.conf" <<CONF
-[global]
-	smb ports = $port
-	interfaces = 127.0.0.1
-	bind interfaces only = yes
-	passdb backend = smbpasswd:$work/smbpasswd
-[data]
+if ! start_root_server "$bin" "$work" Breaks-Pass-1 "" "[data]
 	path = $work/share
-	read only = no
-CONF
-echo Breaks-Pass-1 | "$bin" user add --config "$work/smb.conf" smbtest >/dev/null
-"$bin" --config "$work/smb.conf" >"$work/server.log" 2>&1 &
-pid=$!
-if ! wait_port "$port"; then
+	read only = no"; then
 	record fail breaks:server-start
-	cat "$work/server.log" >&2
 	exit 0
 fi
 check_out breaks:unacknowledged-lease-blocks-no-loop '^B waited' \

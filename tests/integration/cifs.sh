@@ -58,24 +58,11 @@ run_vm() {
 }
 
 # --- root mode: smb3d --config, the user is a Unix account ------------------
-port=$(free_port)
 mkdir -p "$work/share"
 chown smbtest "$work/share"
-cat >"$work/smb.conf" <<CONF
-[global]
-	smb ports = $port
-	interfaces = 127.0.0.1
-	bind interfaces only = yes
-	passdb backend = smbpasswd:$work/smbpasswd
-	log level = 1
-[test]
+if start_root_server "$bin" "$work" Cifs-Pass-123 $'\tlog level = 1' "[test]
 	path = $work/share
-	read only = no
-CONF
-echo Cifs-Pass-123 | "$bin" user add --config "$work/smb.conf" smbtest >/dev/null
-"$bin" --config "$work/smb.conf" >"$work/server.log" 2>&1 &
-pid=$!
-if wait_port "$port"; then
+	read only = no"; then
 	record pass "cifs:root:start"
 	run_vm 3.1.1 "$port" smbtest Cifs-Pass-123 3.1.1
 	run_vm 3.1.1-seal "$port" smbtest Cifs-Pass-123 3.1.1 seal
@@ -84,7 +71,6 @@ if wait_port "$port"; then
 	run_vm 3.1.1-sign-mfsymlinks "$port" smbtest Cifs-Pass-123 3.1.1 sign,mfsymlinks
 else
 	record fail "cifs:root:start"
-	cat "$work/server.log" >&2
 fi
 stop_server "$pid" "$work/server.log" cifs:root
 

@@ -61,3 +61,23 @@ stop_server() {
 		tail -30 "$log" | sed 's/^/    | /' >&2
 	fi
 }
+
+# start_root_server BIN WORK PASSWORD GLOBAL_LINES SHARE_SECTIONS: as root,
+# writes WORK/smb.conf (a free port on 127.0.0.1, an smbpasswd in WORK, then
+# GLOBAL_LINES in [global] and the SHARE_SECTIONS text), makes the Unix
+# account smbtest (with PASSWORD in that passdb), and starts `BIN --config`
+# logging to WORK/server.log. Sets $port and $pid; false if it never listens
+# (the log is printed).
+start_root_server() {
+	local bin=$1 work=$2 pass=$3 global=$4 shares=$5
+	id smbtest >/dev/null 2>&1 || useradd -M -s /usr/sbin/nologin smbtest
+	port=$(free_port)
+	printf '[global]\n\tsmb ports = %s\n\tinterfaces = 127.0.0.1\n\tbind interfaces only = yes\n\tpassdb backend = smbpasswd:%s/smbpasswd\n%s\n%s\n' \
+		"$port" "$work" "$global" "$shares" >"$work/smb.conf"
+	echo "$pass" | "$bin" user add --config "$work/smb.conf" smbtest >/dev/null
+	"$bin" --config "$work/smb.conf" >"$work/server.log" 2>&1 &
+	pid=$!
+	wait_port "$port" && return 0
+	cat "$work/server.log" >&2
+	return 1
+}
