@@ -185,6 +185,17 @@ import socket,sys; s=socket.create_connection(('127.0.0.1',$port)); s.sendall(sy
 	check_out "cli:check-config-unknown-warning" "bad2.conf:2:.*unknown" sh -c \
 		"printf '[global]\n\tfrobnicate = yes\n' >'$work/bad2.conf'; '$bin' check-config '$work/bad2.conf'"
 	check_out "cli:start-fails-on-bad-config" "error" "$bin" --config "$work/bad.conf"
+	# fail closed: a restriction smb3d does not implement refuses the file
+	printf '[global]
+	smb ports = %s
+[s]
+	path = %s
+	veto files = /*.secret/
+' "$(free_port)" "$work/share" \
+		>"$work/narrow.conf"
+	check_rc "cli:check-config-unimplemented-restriction" 1 "$bin" check-config "$work/narrow.conf"
+	check_out "cli:start-refused-unimplemented-restriction" "narrow.conf:5: 'veto files' restricts access" \
+		"$bin" --config "$work/narrow.conf"
 fi
 
 # --- ordinary user: smb3d serve ---------------------------------------------

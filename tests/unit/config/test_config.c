@@ -496,23 +496,37 @@ static void test_unknown_and_unsupported(void **state)
 				   "foo bar = 1\n"
 				   "vfs objects = fruit streams_xattr\n"
 				   "security = user\n"
-				   "hosts allow = 10.0.0.0/8\n"
+				   "obey pam restrictions = no\n"
 				   "fruit:metadata = stream\n"
 				   "[s]\n"
 				   "path = /x\n"
 				   "Store DOS Attributes = yes\n"
-				   "create mask = 0644\n");
+				   "available = yes\n");
 
 	assert_int_equal(D.n_err, 0);
 	assert_int_equal(D.n_warn, 7);
 	assert_true(has_msg(false, CONF ":2: unknown parameter 'foo bar' ignored", NULL));
 	assert_true(has_msg(false, CONF ":3:", "'vfs objects' is not supported by smb3d, ignored"));
 	assert_true(has_msg(false, CONF ":4:", "'security'"));
-	assert_true(has_msg(false, CONF ":5:", "NOT restricted"));
+	assert_true(has_msg(false, CONF ":5:", "'obey pam restrictions'"));
 	assert_true(has_msg(false, CONF ":6:", "'fruit:metadata'"));
 	assert_true(has_msg(false, CONF ":9:", "'Store DOS Attributes' is not supported"));
-	assert_true(has_msg(false, CONF ":10:", "'create mask'"));
+	assert_true(has_msg(false, CONF ":10:", "'available'"));
 	config_put(c);
+
+	/* fail closed: a restriction smb3d does not implement stops the load */
+	static const char *const narrowing[] = {
+		"hosts allow = 10.0.0.0/8",   "hosts deny = ALL",	  "read list = bob",
+		"create mask = 0600",	      "directory mask = 0700",	  "force user = nobody",
+		"force group = staff",	      "veto files = /*.secret/", "available = no",
+		"obey pam restrictions = yes", "include = /etc/other.conf", "follow symlinks = no",
+		"guest only = yes",	      "username map = /etc/map",  "hide unwriteable files = yes",
+	};
+	for (size_t i = 0; i < sizeof(narrowing) / sizeof(narrowing[0]); i++) {
+		char text[256];
+		snprintf(text, sizeof(text), "[s]\npath = /x\n%s\n", narrowing[i]);
+		load_fails(text, CONF ":3:", "restricts access but smb3d does not implement it");
+	}
 
 	/* a [global]-only parameter inside a share: warning, and no effect */
 	c = load_ok("[s]\npath = /x\nworkgroup = other\nsmb ports = 1\n");
