@@ -75,6 +75,9 @@ tests/integration/files.sh build-asan/smb3d
 step "integration: break waits (an unacknowledged lease blocks no event loop)"
 tests/integration/breaks.sh build-asan/smb3d
 
+step "integration: access parameters (hosts allow/deny, available, read/write list)"
+tests/integration/access.sh build-asan/smb3d
+
 step "integration: attacks (password guessing, sessions)"
 tests/integration/attack_logon.sh build-asan/smb3d
 

@@ -49,6 +49,8 @@ static bool in_user_list(char *const *list, const struct session *s)
 
 static NTSTATUS check_share_access(const struct conn *c, const struct session *s, const struct share_conf *sh)
 {
+	if (!cfg_hosts_allowed(sh->hosts_allow, sh->hosts_deny, &c->peer_addr))
+		return STATUS_ACCESS_DENIED;
 	if (s->anonymous && sh->is_ipc && c->cfg->restrict_anonymous >= 2)
 		return STATUS_ACCESS_DENIED;
 	if (s->anonymous || s->guest) {
@@ -94,6 +96,10 @@ NTSTATUS cmd_tree_connect(struct smb2_req *req)
 
 	struct config *cfg = server_config_get(c->srv);
 	const struct share_conf *sh = config_find_share(cfg, share_name);
+	if (sh && !sh->available) {
+		conn_debug(c, "tree connect to share '%s', which has `available = no`", share_name);
+		sh = NULL;
+	}
 	if (!sh) {
 		conn_debug(c, "tree connect to unknown share '%s'", share_name);
 		st = STATUS_BAD_NETWORK_NAME;
@@ -141,9 +147,14 @@ NTSTATUS cmd_tree_connect(struct smb2_req *req)
 	cfg = NULL;
 	t->share = sh;
 	t->is_ipc = sh->is_ipc;
+	/* `read list` makes a user read-only, `write list` read-write (and wins) */
 	t->read_only = sh->read_only;
+	if (!sh->is_ipc && sh->read_list && sh->read_list[0] && in_user_list(sh->read_list, s))
+		t->read_only = true;
+	if (!sh->is_ipc && sh->write_list && sh->write_list[0] && in_user_list(sh->write_list, s))
+		t->read_only = false;
 	t->encrypt = encrypt;
-	t->maximal_access = sh->read_only && !sh->is_ipc ? FILE_GENERIC_READ_EXECUTE : FILE_ALL_ACCESS;
+	t->maximal_access = t->read_only && !sh->is_ipc ? FILE_GENERIC_READ_EXECUTE : FILE_ALL_ACCESS;
 	do {
 		t->id = ++s->next_tid;
 	} while (t->id == 0 || t->id == UINT32_MAX || idtable_find(&s->tcons, t->id));

@@ -101,6 +101,7 @@ void cfg_share_defaults(struct share_conf *s)
 	s->hide_dot_files = true;
 	s->use_sendfile = -1;
 	s->smb_encrypt = CFG_IF_REQUIRED;
+	s->available = true;
 }
 
 bool cfg_set_global_defaults(struct config *c)
@@ -152,6 +153,10 @@ void cfg_share_conf_clear(struct share_conf *s)
 	free(s->hide_files);
 	cfg_strv_free(s->valid_users);
 	cfg_strv_free(s->invalid_users);
+	cfg_strv_free(s->read_list);
+	cfg_strv_free(s->write_list);
+	free(s->hosts_allow);
+	free(s->hosts_deny);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -170,6 +175,8 @@ void cfg_free(struct config *c)
 	free(c->netbios_name);
 	free(c->workgroup);
 	free(c->server_string);
+	free(c->hosts_allow);
+	free(c->hosts_deny);
 	free(c);
 }
 
@@ -292,6 +299,15 @@ static void dump_value(FILE *out, const char *v)
 	fprintf(out, quote ? "\"%s\"\n" : "%s\n", v);
 }
 
+static void dump_hosts(FILE *out, const char *name, const struct cfg_hosts *h)
+{
+	if (!h || !h->n)
+		return;
+	char buf[4096];
+	cfg_hosts_format(h, buf, sizeof(buf));
+	fprintf(out, "\t%s = %s\n", name, buf);
+}
+
 static void dump_list(FILE *out, char *const *v)
 {
 	for (size_t i = 0; v && v[i]; i++) {
@@ -339,6 +355,8 @@ void config_dump(const struct config *c, FILE *out)
 	fprintf(out, "\tlog level = %d\n", c->log_level);
 	fprintf(out, "\tmax connections = %d\n", c->max_connections);
 	fprintf(out, "\trestrict anonymous = %d\n", c->restrict_anonymous);
+	dump_hosts(out, "hosts allow", c->hosts_allow);
+	dump_hosts(out, "hosts deny", c->hosts_deny);
 	fprintf(out, "\tsmb2 directory leases = %s\n", c->directory_leases ? "yes" : "no");
 	if (c->busy_poll_us != 100)
 		fprintf(out, "\tsmb3d:busy poll = %d\n", c->busy_poll_us);
@@ -377,5 +395,17 @@ void config_dump(const struct config *c, FILE *out)
 		dump_list(out, s->valid_users);
 		fputs("\tinvalid users = ", out);
 		dump_list(out, s->invalid_users);
+		if (!s->available)
+			fputs("\tavailable = no\n", out);
+		if (s->read_list && s->read_list[0]) {
+			fputs("\tread list = ", out);
+			dump_list(out, s->read_list);
+		}
+		if (s->write_list && s->write_list[0]) {
+			fputs("\twrite list = ", out);
+			dump_list(out, s->write_list);
+		}
+		dump_hosts(out, "hosts allow", s->hosts_allow);
+		dump_hosts(out, "hosts deny", s->hosts_deny);
 	}
 }

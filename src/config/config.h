@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "config/hosts.h"
+
 /* SMB2 dialect codes, also used for `server min/max protocol`. */
 #define SMB2_DIALECT_202 0x0202
 #define SMB2_DIALECT_210 0x0210
@@ -60,6 +62,10 @@ struct share_conf {
 	int use_sendfile;
 	char **valid_users; /* `valid users`, NULL-terminated; NULL/empty = everybody */
 	char **invalid_users; /* `invalid users`, NULL-terminated */
+	bool available;	      /* `available` (default yes): no refuses every tree connect */
+	char **read_list;     /* `read list`: these users get read-only access */
+	char **write_list;    /* `write list`: these users get read-write access (wins over read list) */
+	struct cfg_hosts *hosts_allow, *hosts_deny; /* `hosts allow` / `hosts deny`; NULL if unset */
 };
 
 struct config {
@@ -97,6 +103,9 @@ struct config {
 	/* 0; 1: anonymous sessions may not list shares (srvsvc, wkssvc);
 	 * 2: nor connect to IPC$ at all */
 	int restrict_anonymous;
+	/* `hosts allow` / `hosts deny` in [global]: checked when a client
+	 * connects (shares inherit them as their defaults too); NULL if unset */
+	struct cfg_hosts *hosts_allow, *hosts_deny;
 	char *netbios_name;  /* default: upper-cased short host name */
 	char *workgroup;     /* default "WORKGROUP" */
 	char *server_string; /* default "smb3d" */

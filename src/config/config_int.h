@@ -32,6 +32,11 @@ enum {
 	SHP_HIDE_FILES = 1u << 10,
 	SHP_HIDE_UNREADABLE = 1u << 11,
 	SHP_USE_SENDFILE = 1u << 12,
+	SHP_AVAILABLE = 1u << 13,
+	SHP_READ_LIST = 1u << 14,
+	SHP_WRITE_LIST = 1u << 15,
+	SHP_HOSTS_ALLOW = 1u << 16,
+	SHP_HOSTS_DENY = 1u << 17,
 };
 
 /* A share being built: explicit values plus which of them were set, so that

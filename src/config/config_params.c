@@ -44,6 +44,11 @@ enum param_id {
 	P_USE_SENDFILE,
 	P_HIDE_FILES,
 	P_HIDE_UNREADABLE,
+	P_AVAILABLE,
+	P_READ_LIST,
+	P_WRITE_LIST,
+	P_HOSTS_ALLOW,
+	P_HOSTS_DENY,
 };
 
 enum { SCOPE_GLOBAL, SCOPE_SHARE, SCOPE_BOTH };
@@ -101,6 +106,13 @@ static const struct param_def param_table[] = {
 	{ "usesendfile", "use sendfile", P_USE_SENDFILE, SCOPE_SHARE, false },
 	{ "hidefiles", "hide files", P_HIDE_FILES, SCOPE_SHARE, false },
 	{ "hideunreadable", "hide unreadable", P_HIDE_UNREADABLE, SCOPE_SHARE, false },
+	{ "available", "available", P_AVAILABLE, SCOPE_SHARE, false },
+	{ "readlist", "read list", P_READ_LIST, SCOPE_SHARE, false },
+	{ "writelist", "write list", P_WRITE_LIST, SCOPE_SHARE, false },
+	{ "hostsallow", "hosts allow", P_HOSTS_ALLOW, SCOPE_SHARE, false },
+	{ "allowhosts", "hosts allow", P_HOSTS_ALLOW, SCOPE_SHARE, false },
+	{ "hostsdeny", "hosts deny", P_HOSTS_DENY, SCOPE_SHARE, false },
+	{ "denyhosts", "hosts deny", P_HOSTS_DENY, SCOPE_SHARE, false },
 };
 
 /* Samba parameters common in real smb.conf files that smb3d does not
@@ -117,15 +129,9 @@ struct unsupported {
 	enum narrowing narrows;
 };
 
-static const char weaker[] = "clients from any address would be served";
 static const char perms[] = "new files and directories would get the modes clients and the umask give them";
 
 static const struct unsupported unsupported_table[] = {
-	{ "hostsallow", weaker, N_ALWAYS },
-	{ "allowhosts", weaker, N_ALWAYS },
-	{ "hostsdeny", weaker, N_ALWAYS },
-	{ "denyhosts", weaker, N_ALWAYS },
-	{ "readlist", "its users would get the share's normal access", N_ALWAYS },
 	{ "smbpasswdfile", "use 'passdb backend = smbpasswd:PATH' instead", N_NO },
 	{ "security", "smb3d always uses user-level security", N_NO },
 	{ "include", "the included file would NOT be read; put its settings in this file", N_ALWAYS },
@@ -147,7 +153,7 @@ static const struct unsupported unsupported_table[] = {
 	{ "vfsobjects", NULL, N_NO }, { "vfsobject", NULL, N_NO }, { "storedosattributes", NULL, N_NO },
 	{ "kerneloplocks", NULL, N_NO }, { "kernelsharemodes", NULL, N_NO }, { "oplocks", NULL, N_NO },
 	{ "leveliioplocks", NULL, N_NO }, { "strictlocking", NULL, N_NO }, { "posixlocking", NULL, N_NO },
-	{ "writelist", NULL, N_NO }, { "adminusers", NULL, N_NO }, { "guestonly", "users would keep their own identity", N_IF_YES },
+{ "adminusers", NULL, N_NO }, { "guestonly", "users would keep their own identity", N_IF_YES },
 	{ "onlyguest", "users would keep their own identity", N_IF_YES }, { "usershareallowguests", NULL, N_NO },
 	{ "usersharemaxshares", NULL, N_NO }, { "usersharepath", NULL, N_NO },
 	{ "usershareowneronly", NULL, N_NO }, { "obeypamrestrictions", "PAM account checks would not apply (set it to no to accept that)", N_IF_YES },
@@ -174,8 +180,7 @@ static const struct unsupported unsupported_table[] = {
 	{ "panicaction", NULL, N_NO }, { "timeserver", NULL, N_NO },
 	{ "serverservices", NULL, N_NO }, { "dcerpcendpointservers", NULL, N_NO },
 	{ "multicastdnsregister", NULL, N_NO }, { "mdnsname", NULL, N_NO }, { "fstype", NULL, N_NO },
-	{ "volume", NULL, N_NO }, { "available", "the share would be available", N_IF_NO },
-	{ "availability", "the share would be available", N_IF_NO },
+	{ "volume", NULL, N_NO }, { "availability", "the share would be available", N_IF_NO },
 	{ "maxdisksize", NULL, N_NO }, { "dfreecommand", NULL, N_NO }, { "preexec", NULL, N_NO },
 	{ "exec", NULL, N_NO }, { "postexec", NULL, N_NO }, { "rootpreexec", NULL, N_NO },
 	{ "rootpostexec", NULL, N_NO }, { "serverschannel", NULL, N_NO },
@@ -829,6 +834,29 @@ static void set_share(struct cfg_loader *L, struct cfg_share_build *b, const str
 	case P_VALID_USERS:
 		set_list(L, b, &s->valid_users, SHP_VALID_USERS, value);
 		break;
+	case P_READ_LIST:
+		set_list(L, b, &s->read_list, SHP_READ_LIST, value);
+		break;
+	case P_WRITE_LIST:
+		set_list(L, b, &s->write_list, SHP_WRITE_LIST, value);
+		break;
+	case P_AVAILABLE:
+		set_bool(L, b, &s->available, SHP_AVAILABLE, name, value, false);
+		break;
+	case P_HOSTS_ALLOW:
+	case P_HOSTS_DENY: {
+		char err[256];
+		struct cfg_hosts *h = cfg_hosts_parse(value, err, sizeof(err));
+		if (!h) {
+			cfg_diag(L, true, "'%s': %s", name, err);
+			break;
+		}
+		struct cfg_hosts **dst = d->id == P_HOSTS_ALLOW ? &s->hosts_allow : &s->hosts_deny;
+		free(*dst);
+		*dst = h;
+		b->set |= d->id == P_HOSTS_ALLOW ? SHP_HOSTS_ALLOW : SHP_HOSTS_DENY;
+		break;
+	}
 	case P_INVALID_USERS:
 		set_list(L, b, &s->invalid_users, SHP_INVALID_USERS, value);
 		break;

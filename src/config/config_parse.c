@@ -273,6 +273,15 @@ static bool dup_list(char ***dst, char *const *src)
 	return *dst != NULL;
 }
 
+static struct cfg_hosts *hosts_dup(const struct cfg_hosts *h)
+{
+	size_t n = sizeof(*h) + h->n * sizeof(h->rule[0]);
+	struct cfg_hosts *c = malloc(n);
+	if (c)
+		memcpy(c, h, n);
+	return c;
+}
+
 /* Gives every parameter the section did not set the [global] default. */
 static bool apply_defaults(struct cfg_loader *L, struct cfg_share_build *b)
 {
@@ -305,6 +314,16 @@ static bool apply_defaults(struct cfg_loader *L, struct cfg_share_build *b)
 		return false;
 	if (!s->invalid_users && !dup_list(&s->invalid_users, d->invalid_users))
 		return false;
+	if (!(b->set & SHP_AVAILABLE))
+		s->available = d->available;
+	if (!s->read_list && !dup_list(&s->read_list, d->read_list))
+		return false;
+	if (!s->write_list && !dup_list(&s->write_list, d->write_list))
+		return false;
+	if (!(b->set & SHP_HOSTS_ALLOW) && d->hosts_allow && !(s->hosts_allow = hosts_dup(d->hosts_allow)))
+		return false;
+	if (!(b->set & SHP_HOSTS_DENY) && d->hosts_deny && !(s->hosts_deny = hosts_dup(d->hosts_deny)))
+		return false;
 	return true;
 }
 
@@ -318,6 +337,13 @@ static struct config *finish(struct cfg_loader *L)
 			 "'server min protocol' (%s) is above 'server max protocol' (%s); lower the minimum or raise "
 			 "the maximum",
 			 config_protocol_name(c->min_protocol), config_protocol_name(c->max_protocol));
+	}
+	/* [global] hosts allow/deny also guard every connection */
+	if ((L->defaults.s.hosts_allow && !(c->hosts_allow = hosts_dup(L->defaults.s.hosts_allow))) ||
+	    (L->defaults.s.hosts_deny && !(c->hosts_deny = hosts_dup(L->defaults.s.hosts_deny)))) {
+		L->line = 0;
+		cfg_oom(L);
+		return NULL;
 	}
 	c->shares = calloc(L->n_shares + 1, sizeof(*c->shares));
 	if (!c->shares) {

@@ -82,6 +82,8 @@ struct rpc_server_info *rpc_server_info_from_config(const struct config *c)
 		return NULL;
 	for (size_t i = 0; i < c->n_shares; i++) {
 		const struct share_conf *sc = &c->shares[i];
+		if (!sc->available)
+			continue; /* `available = no`: as if it were not there */
 		if (!rpc_server_info_add_share(info, sc->name, sc->comment, sc->path, sc->browseable, sc->is_ipc)) {
 			rpc_server_info_put(info);
 			return NULL;

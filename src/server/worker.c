@@ -29,7 +29,17 @@ static void accept_cb(struct ev_loop *loop, struct ev_io *io, uint32_t revents)
 		}
 		struct config *cfg = server_config_get(srv);
 		int maxc = cfg->max_connections;
+		bool allowed = cfg_hosts_allowed(cfg->hosts_allow, cfg->hosts_deny, &peer);
 		config_put(cfg);
+		if (!allowed) {
+			if (ratelimit_ok(&w->accept_rl)) {
+				char a[64];
+				log_warn("connection from %s refused by `hosts allow`/`hosts deny`",
+					 tcp_addr_str(&peer, a, sizeof(a)));
+			}
+			close(fd);
+			continue;
+		}
 		if (maxc > 0 && atomic_load(&srv->n_conns) >= maxc) {
 			if (ratelimit_ok(&w->accept_rl))
 				log_warn("connection refused: `max connections = %d` reached", maxc);

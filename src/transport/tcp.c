@@ -153,6 +153,14 @@ static void fmt_addr(const struct sockaddr_storage *ss, uint16_t port, char *out
 	}
 }
 
+const char *tcp_addr_str(const struct sockaddr_storage *peer, char *out, size_t len)
+{
+	uint16_t port = peer->ss_family == AF_INET ? ntohs(((const struct sockaddr_in *)peer)->sin_port)
+						   : ntohs(((const struct sockaddr_in6 *)peer)->sin6_port);
+	fmt_addr(peer, port, out, len);
+	return out;
+}
+
 static int open_one(struct sockaddr_storage *ss, uint16_t port, bool dual, char *err, size_t errlen,
 		    struct listener *l)
 {

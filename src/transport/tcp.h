@@ -25,6 +25,8 @@ void tcp_listeners_close(struct listener *ls, size_t n);
 /* Accepts one connection (non-blocking, close-on-exec, TCP_NODELAY);
  * returns the fd or -1 (errno set; EAGAIN when none pending). */
 int tcp_accept(int lfd, struct sockaddr_storage *peer);
+/* "1.2.3.4:port" or "[::1]:port" into out; returns out. */
+const char *tcp_addr_str(const struct sockaddr_storage *peer, char *out, size_t len);
 
 /* The local addresses clients can reach this server on, for
  * FSCTL_QUERY_NETWORK_INTERFACE_INFO: with `bind interfaces only`, those of

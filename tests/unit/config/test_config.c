@@ -501,7 +501,7 @@ static void test_unknown_and_unsupported(void **state)
 				   "[s]\n"
 				   "path = /x\n"
 				   "Store DOS Attributes = yes\n"
-				   "available = yes\n");
+				   "oplocks = yes\n");
 
 	assert_int_equal(D.n_err, 0);
 	assert_int_equal(D.n_warn, 7);
@@ -511,16 +511,15 @@ static void test_unknown_and_unsupported(void **state)
 	assert_true(has_msg(false, CONF ":5:", "'obey pam restrictions'"));
 	assert_true(has_msg(false, CONF ":6:", "'fruit:metadata'"));
 	assert_true(has_msg(false, CONF ":9:", "'Store DOS Attributes' is not supported"));
-	assert_true(has_msg(false, CONF ":10:", "'available'"));
+	assert_true(has_msg(false, CONF ":10:", "'oplocks'"));
 	config_put(c);
 
 	/* fail closed: a restriction smb3d does not implement stops the load */
 	static const char *const narrowing[] = {
-		"hosts allow = 10.0.0.0/8",   "hosts deny = ALL",	  "read list = bob",
-		"create mask = 0600",	      "directory mask = 0700",	  "force user = nobody",
-		"force group = staff",	      "veto files = /*.secret/", "available = no",
-		"obey pam restrictions = yes", "include = /etc/other.conf", "follow symlinks = no",
-		"guest only = yes",	      "username map = /etc/map",  "hide unwriteable files = yes",
+		"create mask = 0600",	       "directory mask = 0700",	  "force user = nobody",
+		"force group = staff",	       "veto files = /*.secret/", "obey pam restrictions = yes",
+		"include = /etc/other.conf",   "follow symlinks = no",	  "guest only = yes",
+		"username map = /etc/map",     "hide unwriteable files = yes",
 	};
 	for (size_t i = 0; i < sizeof(narrowing) / sizeof(narrowing[0]); i++) {
 		char text[256];
@@ -535,6 +534,35 @@ static void test_unknown_and_unsupported(void **state)
 	assert_string_equal(c->workgroup, "WORKGROUP");
 	assert_int_equal(c->ports[0], 445);
 	config_put(c);
+}
+
+static void test_access_lists(void **state)
+{
+	struct config *c = load_ok("[global]\n"
+				   "hosts allow = 10.0.0.0/8 127.0.0.1\n"
+				   "hosts deny = ALL\n"
+				   "[a]\npath = /a\nread list = bob @staff\nwrite list = carol\n"
+				   "[b]\npath = /b\navailable = no\nhosts allow = 192.168.1. EXCEPT 192.168.1.9\n");
+	assert_non_null(c->hosts_allow);
+	assert_int_equal(c->hosts_allow->n, 2);
+	assert_int_equal(c->hosts_deny->n, 1);
+	const struct share_conf *a = share(c, "a"), *b = share(c, "b");
+	assert_true(a->available);
+	assert_false(b->available);
+	assert_string_equal(a->read_list[0], "bob");
+	assert_string_equal(a->read_list[1], "@staff");
+	assert_string_equal(a->write_list[0], "carol");
+	/* shares inherit [global]'s lists unless they set their own */
+	assert_int_equal(a->hosts_allow->n, 2);
+	assert_int_equal(a->hosts_deny->n, 1);
+	assert_int_equal(b->hosts_allow->n, 2);
+	assert_true(b->hosts_allow->rule[1].except);
+	config_put(c);
+	/* an entry that cannot be checked is an error, not a list that lets everyone in */
+	load_fails("[global]\nhosts allow = 10.0.0.1 files.example.com\n", CONF ":2:",
+		   "'files.example.com' is not an address");
+	load_fails("[s]\npath = /s\nhosts deny = @trusted\n", CONF ":3:", "host names and netgroups");
+	load_fails("[s]\npath = /s\navailable = maybe\n", CONF ":3:", "'available'");
 }
 
 static void test_ignored_sections(void **state)
@@ -721,6 +749,7 @@ int main(void)
 		cmocka_unit_test(test_misc_globals),
 		cmocka_unit_test(test_passdb),
 		cmocka_unit_test(test_unknown_and_unsupported),
+		cmocka_unit_test(test_access_lists),
 		cmocka_unit_test(test_ignored_sections),
 		cmocka_unit_test(test_global_share_defaults),
 		cmocka_unit_test(test_duplicate_shares),

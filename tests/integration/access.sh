@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# The access parameters a Samba admin relies on, enforced through smbclient
+# (as root, users mapped to Unix accounts): `hosts allow`/`hosts deny` per
+# share (with EXCEPT) and in [global] (the connection is refused),
+# `available = no`, `read list`, `write list`.
+# Usage: tests/integration/access.sh PATH/TO/smb3d
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib.sh"
+bin=$(realpath "${1:-build/smb3d}")
+[[ $(id -u) -eq 0 ]] || { echo "access.sh: needs root" >&2; record fail access:not-root; exit 0; }
+export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+work=$(mktemp -d /tmp/smb3d-access.XXXXXX)
+chmod 755 "$work"
+trap 'rm -rf "$work"' EXIT
+id smbtest >/dev/null 2>&1 || useradd -M -s /usr/sbin/nologin smbtest
+sc() { timeout 20 smbclient "$@"; }
+for d in denied except off rl wl open; do
+	mkdir -p "$work/$d"
+	chown smbtest "$work/$d"
+done
+echo data >"$work/up.txt"
+shares="[denied]
+	path = $work/denied
+	read only = no
+	hosts allow = 10.9.9.9
+[except]
+	path = $work/except
+	hosts allow = 127.0.0.0/8 EXCEPT 127.0.0.1
+[off]
+	path = $work/off
+	available = no
+[rl]
+	path = $work/rl
+	read only = no
+	read list = smbtest
+[wl]
+	path = $work/wl
+	read only = yes
+	write list = nobody, smbtest
+[open]
+	path = $work/open
+	read only = no"
+if ! start_root_server "$bin" "$work" Access-Pass-1 "" "$shares"; then
+	record fail access:server-start
+	exit 0
+fi
+U=(-U smbtest%Access-Pass-1)
+check_out access:hosts-allow-other-address "NT_STATUS_ACCESS_DENIED" sc //127.0.0.1/denied -p "$port" "${U[@]}" -c ls
+check_out access:hosts-allow-except "NT_STATUS_ACCESS_DENIED" sc //127.0.0.1/except -p "$port" "${U[@]}" -c ls
+check_out access:available-no "NT_STATUS_BAD_NETWORK_NAME" sc //127.0.0.1/off -p "$port" "${U[@]}" -c ls
+listing=$(sc -L //127.0.0.1 -p "$port" "${U[@]}" 2>&1)
+if grep -qw open <<<"$listing" && ! grep -qw off <<<"$listing"; then
+	record pass access:available-no-not-listed
+else
+	record fail access:available-no-not-listed
+	sed 's/^/    | /' <<<"$listing" >&2
+fi
+check_out access:read-list-refuses-writes "NT_STATUS_ACCESS_DENIED" \
+	sc //127.0.0.1/rl -p "$port" "${U[@]}" -c "put $work/up.txt up.txt"
+[[ ! -e "$work/rl/up.txt" ]] && record pass access:read-list-nothing-written || record fail access:read-list-nothing-written
+check_rc access:write-list-allows-writes 0 sc //127.0.0.1/wl -p "$port" "${U[@]}" -c "put $work/up.txt up.txt"
+[[ -f "$work/wl/up.txt" ]] && record pass access:write-list-file-on-disk || record fail access:write-list-file-on-disk
+check_rc access:other-shares-unaffected 0 sc //127.0.0.1/open -p "$port" "${U[@]}" -c "put $work/up.txt up.txt"
+stop_server "$pid" "$work/server.log" access
+
+# [global] hosts allow: a connection from elsewhere is closed before any SMB
+mkdir -p "$work/g"
+if ! start_root_server "$bin" "$work" Access-Pass-1 $'\thosts allow = 127.0.0.2' "[g]
+	path = $work/g"; then
+	record fail access:global-server-start
+	exit 0
+fi
+check_out access:global-hosts-allow-refuses "NT_STATUS_(CONNECTION|IO|INVALID_NETWORK|END_OF_FILE)|Connection reset|failed" \
+	sc //127.0.0.1/g -p "$port" "${U[@]}" -c ls
+check_out access:global-hosts-allow-admits "^NEGOTIATED" /usr/bin/python3 -c "
+import sys; sys.path.insert(0, '$here')
+from rawsmb import Conn
+c = Conn($port, src='127.0.0.2'); c.negotiate(); print('NEGOTIATED')"
+stop_server "$pid" "$work/server.log" access-global
+exit 0
