@@ -102,6 +102,18 @@ void cfg_share_defaults(struct share_conf *s)
 	s->use_sendfile = -1;
 	s->smb_encrypt = CFG_IF_REQUIRED;
 	s->available = true;
+	s->create_mask = s->directory_mask = s->force_create_mode = s->force_directory_mode = -1;
+}
+
+int config_new_file_mode(const struct share_conf *s, bool dir)
+{
+	if (s->create_mask < 0 && s->directory_mask < 0 && s->force_create_mode < 0 && s->force_directory_mode < 0)
+		return -1;
+	if (dir)
+		return (0777 & (s->directory_mask >= 0 ? s->directory_mask : 0755)) |
+		       (s->force_directory_mode >= 0 ? s->force_directory_mode : 0);
+	return (0666 & (s->create_mask >= 0 ? s->create_mask : 0744)) |
+	       (s->force_create_mode >= 0 ? s->force_create_mode : 0);
 }
 
 bool cfg_set_global_defaults(struct config *c)
@@ -407,5 +419,13 @@ void config_dump(const struct config *c, FILE *out)
 		}
 		dump_hosts(out, "hosts allow", s->hosts_allow);
 		dump_hosts(out, "hosts deny", s->hosts_deny);
+		if (s->create_mask >= 0)
+			fprintf(out, "\tcreate mask = %04o\n", (unsigned)s->create_mask);
+		if (s->directory_mask >= 0)
+			fprintf(out, "\tdirectory mask = %04o\n", (unsigned)s->directory_mask);
+		if (s->force_create_mode >= 0)
+			fprintf(out, "\tforce create mode = %04o\n", (unsigned)s->force_create_mode);
+		if (s->force_directory_mode >= 0)
+			fprintf(out, "\tforce directory mode = %04o\n", (unsigned)s->force_directory_mode);
 	}
 }

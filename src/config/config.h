@@ -63,10 +63,20 @@ struct share_conf {
 	char **valid_users; /* `valid users`, NULL-terminated; NULL/empty = everybody */
 	char **invalid_users; /* `invalid users`, NULL-terminated */
 	bool available;	      /* `available` (default yes): no refuses every tree connect */
+	/* `create mask`, `directory mask`, `force create mode`, `force
+	 * directory mode`; -1 unset. When any is set, new files get exactly
+	 * (0666 & create mask) | force create mode and directories (0777 &
+	 * directory mask) | force directory mode, Samba's defaults (0744,
+	 * 0755, 0, 0) filling the rest; when none is, the umask decides. */
+	int create_mask, directory_mask, force_create_mode, force_directory_mode;
 	char **read_list;     /* `read list`: these users get read-only access */
 	char **write_list;    /* `write list`: these users get read-write access (wins over read list) */
 	struct cfg_hosts *hosts_allow, *hosts_deny; /* `hosts allow` / `hosts deny`; NULL if unset */
 };
+
+/* The permission bits of a new file or directory in share s, or -1 (see
+ * share_conf.create_mask). */
+int config_new_file_mode(const struct share_conf *s, bool dir);
 
 struct config {
 	atomic_int refs;

@@ -37,6 +37,10 @@ enum {
 	SHP_WRITE_LIST = 1u << 15,
 	SHP_HOSTS_ALLOW = 1u << 16,
 	SHP_HOSTS_DENY = 1u << 17,
+	SHP_CREATE_MASK = 1u << 18,
+	SHP_DIRECTORY_MASK = 1u << 19,
+	SHP_FORCE_CREATE_MODE = 1u << 20,
+	SHP_FORCE_DIRECTORY_MODE = 1u << 21,
 };
 
 /* A share being built: explicit values plus which of them were set, so that

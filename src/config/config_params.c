@@ -49,6 +49,10 @@ enum param_id {
 	P_WRITE_LIST,
 	P_HOSTS_ALLOW,
 	P_HOSTS_DENY,
+	P_CREATE_MASK,
+	P_DIRECTORY_MASK,
+	P_FORCE_CREATE_MODE,
+	P_FORCE_DIRECTORY_MODE,
 };
 
 enum { SCOPE_GLOBAL, SCOPE_SHARE, SCOPE_BOTH };
@@ -113,6 +117,12 @@ static const struct param_def param_table[] = {
 	{ "allowhosts", "hosts allow", P_HOSTS_ALLOW, SCOPE_SHARE, false },
 	{ "hostsdeny", "hosts deny", P_HOSTS_DENY, SCOPE_SHARE, false },
 	{ "denyhosts", "hosts deny", P_HOSTS_DENY, SCOPE_SHARE, false },
+	{ "createmask", "create mask", P_CREATE_MASK, SCOPE_SHARE, false },
+	{ "createmode", "create mask", P_CREATE_MASK, SCOPE_SHARE, false },
+	{ "directorymask", "directory mask", P_DIRECTORY_MASK, SCOPE_SHARE, false },
+	{ "directorymode", "directory mask", P_DIRECTORY_MASK, SCOPE_SHARE, false },
+	{ "forcecreatemode", "force create mode", P_FORCE_CREATE_MODE, SCOPE_SHARE, false },
+	{ "forcedirectorymode", "force directory mode", P_FORCE_DIRECTORY_MODE, SCOPE_SHARE, false },
 };
 
 /* Samba parameters common in real smb.conf files that smb3d does not
@@ -129,7 +139,7 @@ struct unsupported {
 	enum narrowing narrows;
 };
 
-static const char perms[] = "new files and directories would get the modes clients and the umask give them";
+static const char perms[] = "new files and directories would not take their parent directory's permissions";
 
 static const struct unsupported unsupported_table[] = {
 	{ "smbpasswdfile", "use 'passdb backend = smbpasswd:PATH' instead", N_NO },
@@ -145,9 +155,6 @@ static const struct unsupported unsupported_table[] = {
 	{ "timestamplogs", NULL, N_NO }, { "debugpid", NULL, N_NO }, { "debuguid", NULL, N_NO },
 	{ "privatedir", NULL, N_NO }, { "lockdirectory", NULL, N_NO }, { "statedirectory", NULL, N_NO },
 	{ "cachedirectory", NULL, N_NO }, { "piddirectory", NULL, N_NO }, { "ncalrpcdir", NULL, N_NO },
-	{ "createmask", perms, N_ALWAYS }, { "createmode", perms, N_ALWAYS },
-	{ "directorymask", perms, N_ALWAYS }, { "directorymode", perms, N_ALWAYS },
-	{ "forcecreatemode", perms, N_ALWAYS }, { "forcedirectorymode", perms, N_ALWAYS },
 	{ "forceuser", "files would be opened and created as the connecting user", N_ALWAYS },
 	{ "forcegroup", "files would be opened and created with the user's own groups", N_ALWAYS },
 	{ "vfsobjects", NULL, N_NO }, { "vfsobject", NULL, N_NO }, { "storedosattributes", NULL, N_NO },
@@ -840,6 +847,24 @@ static void set_share(struct cfg_loader *L, struct cfg_share_build *b, const str
 	case P_WRITE_LIST:
 		set_list(L, b, &s->write_list, SHP_WRITE_LIST, value);
 		break;
+	case P_CREATE_MASK:
+	case P_DIRECTORY_MASK:
+	case P_FORCE_CREATE_MODE:
+	case P_FORCE_DIRECTORY_MODE: {
+		char *end;
+		errno = 0;
+		unsigned long m = strtoul(value, &end, 8);
+		if (errno || end == value || *end || m > 07777) {
+			bad_value(L, name, value, "an octal mode such as 0644 (at most 07777)");
+			break;
+		}
+		static const unsigned bits[] = { SHP_CREATE_MASK, SHP_DIRECTORY_MASK, SHP_FORCE_CREATE_MODE,
+						 SHP_FORCE_DIRECTORY_MODE };
+		int *dst[] = { &s->create_mask, &s->directory_mask, &s->force_create_mode, &s->force_directory_mode };
+		*dst[d->id - P_CREATE_MASK] = (int)m;
+		b->set |= bits[d->id - P_CREATE_MASK];
+		break;
+	}
 	case P_AVAILABLE:
 		set_bool(L, b, &s->available, SHP_AVAILABLE, name, value, false);
 		break;

@@ -316,6 +316,14 @@ static bool apply_defaults(struct cfg_loader *L, struct cfg_share_build *b)
 		return false;
 	if (!(b->set & SHP_AVAILABLE))
 		s->available = d->available;
+	if (!(b->set & SHP_CREATE_MASK))
+		s->create_mask = d->create_mask;
+	if (!(b->set & SHP_DIRECTORY_MASK))
+		s->directory_mask = d->directory_mask;
+	if (!(b->set & SHP_FORCE_CREATE_MODE))
+		s->force_create_mode = d->force_create_mode;
+	if (!(b->set & SHP_FORCE_DIRECTORY_MODE))
+		s->force_directory_mode = d->force_directory_mode;
 	if (!s->read_list && !dup_list(&s->read_list, d->read_list))
 		return false;
 	if (!s->write_list && !dup_list(&s->write_list, d->write_list))

@@ -1136,6 +1136,8 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 					  .attrs = (a->file_attributes & FSA_SETTABLE_ATTRS) |
 						   (is_dir ? FILE_ATTRIBUTE_DIRECTORY : FILE_ATTRIBUTE_ARCHIVE) };
 		struct vfs_stat nst;
+		if (created && !named && a->exact_modes) /* before the descriptor records the mode */
+			(void)vfs_fchmod(fd, is_dir ? a->new_dir_mode : a->new_file_mode);
 		if (created) {
 			/* a new file's times all start equal */
 			nd.has_create_time = true;

@@ -329,6 +329,10 @@ struct fsa_create_args {
 	bool hide_dot_files;	/* share: names starting with '.' show FILE_ATTRIBUTE_HIDDEN */
 	const char *hide_files; /* share: "/pat/pat/" names that show HIDDEN, or NULL */
 	bool hide_unreadable;	/* share: directory listings skip entries the user cannot read */
+	/* share: new files and directories get exactly these permission bits
+	 * (`create mask` and the like); else what the process umask leaves */
+	bool exact_modes;
+	unsigned new_file_mode, new_dir_mode;
 	bool want_maximal_access; /* fill fsa_create_result.maximal_access (MxAc) */
 	uint32_t desired_access;
 	uint32_t file_attributes;

@@ -284,6 +284,18 @@ NTSTATUS vfs_mkdir(const struct vfs_root *r, const char *path, mode_t mode)
 	return s;
 }
 
+NTSTATUS vfs_fchmod(int fd, unsigned mode)
+{
+	if (fchmod(fd, (mode_t)(mode & 07777)) == 0)
+		return STATUS_SUCCESS;
+	if (errno != EBADF)
+		return vfs_errno_to_status(errno);
+	/* an O_PATH descriptor (a directory opened without read access) */
+	char p[64];
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+	return chmod(p, (mode_t)(mode & 07777)) == 0 ? STATUS_SUCCESS : vfs_errno_to_status(errno);
+}
+
 NTSTATUS vfs_fstat(int fd, struct vfs_stat *st)
 {
 	struct statx sx;

@@ -123,6 +123,8 @@ NTSTATUS vfs_mkdir(const struct vfs_root *r, const char *path, mode_t mode); /* 
 /* statx of path; follow=false reports a final symlink itself. */
 NTSTATUS vfs_stat_path(const struct vfs_root *r, const char *path, bool follow, struct vfs_stat *st);
 NTSTATUS vfs_fstat(int fd, struct vfs_stat *st); /* any fd, O_PATH too */
+/* Sets the permission bits (any fd, O_PATH too). */
+NTSTATUS vfs_fchmod(int fd, unsigned mode);
 /* unlinkat of the final component (AT_REMOVEDIR for dirs). A file with
  * is_dir is STATUS_NOT_A_DIRECTORY, a directory without it
  * STATUS_FILE_IS_A_DIRECTORY; the root itself is STATUS_ACCESS_DENIED. */

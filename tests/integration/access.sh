@@ -2,7 +2,8 @@
 # The access parameters a Samba admin relies on, enforced through smbclient
 # (as root, users mapped to Unix accounts): `hosts allow`/`hosts deny` per
 # share (with EXCEPT) and in [global] (the connection is refused),
-# `available = no`, `read list`, `write list`.
+# `available = no`, `read list`, `write list`, `create mask`, `directory
+# mask`, `force create mode`, `force directory mode`.
 # Usage: tests/integration/access.sh PATH/TO/smb3d
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -15,7 +16,7 @@ chmod 755 "$work"
 trap 'rm -rf "$work"' EXIT
 id smbtest >/dev/null 2>&1 || useradd -M -s /usr/sbin/nologin smbtest
 sc() { timeout 20 smbclient "$@"; }
-for d in denied except off rl wl open; do
+for d in denied except off rl wl open modes; do
 	mkdir -p "$work/$d"
 	chown smbtest "$work/$d"
 done
@@ -40,7 +41,14 @@ shares="[denied]
 	write list = nobody, smbtest
 [open]
 	path = $work/open
-	read only = no"
+	read only = no
+[modes]
+	path = $work/modes
+	read only = no
+	create mask = 0600
+	force create mode = 0060
+	directory mask = 0700
+	force directory mode = 0050"
 if ! start_root_server "$bin" "$work" Access-Pass-1 "" "$shares"; then
 	record fail access:server-start
 	exit 0
@@ -62,6 +70,12 @@ check_out access:read-list-refuses-writes "NT_STATUS_ACCESS_DENIED" \
 check_rc access:write-list-allows-writes 0 sc //127.0.0.1/wl -p "$port" "${U[@]}" -c "put $work/up.txt up.txt"
 [[ -f "$work/wl/up.txt" ]] && record pass access:write-list-file-on-disk || record fail access:write-list-file-on-disk
 check_rc access:other-shares-unaffected 0 sc //127.0.0.1/open -p "$port" "${U[@]}" -c "put $work/up.txt up.txt"
+# (0666 & 0600) | 0060 and (0777 & 0700) | 0050, whatever the umask
+check_rc access:modes-create 0 sc //127.0.0.1/modes -p "$port" "${U[@]}" -c "put $work/up.txt f.txt; mkdir d"
+m=$(stat -c %a "$work/modes/f.txt" 2>/dev/null)
+[[ $m == 660 ]] && record pass access:create-mask-on-disk || { record fail access:create-mask-on-disk; echo "    mode $m, want 660" >&2; }
+m=$(stat -c %a "$work/modes/d" 2>/dev/null)
+[[ $m == 750 ]] && record pass access:directory-mask-on-disk || { record fail access:directory-mask-on-disk; echo "    mode $m, want 750" >&2; }
 stop_server "$pid" "$work/server.log" access
 
 # [global] hosts allow: a connection from elsewhere is closed before any SMB

@@ -516,8 +516,8 @@ static void test_unknown_and_unsupported(void **state)
 
 	/* fail closed: a restriction smb3d does not implement stops the load */
 	static const char *const narrowing[] = {
-		"create mask = 0600",	       "directory mask = 0700",	  "force user = nobody",
-		"force group = staff",	       "veto files = /*.secret/", "obey pam restrictions = yes",
+		"force user = nobody",	       "force group = staff",	  "veto files = /*.secret/",
+		"obey pam restrictions = yes",
 		"include = /etc/other.conf",   "follow symlinks = no",	  "guest only = yes",
 		"username map = /etc/map",     "hide unwriteable files = yes",
 	};
@@ -563,6 +563,22 @@ static void test_access_lists(void **state)
 		   "'files.example.com' is not an address");
 	load_fails("[s]\npath = /s\nhosts deny = @trusted\n", CONF ":3:", "host names and netgroups");
 	load_fails("[s]\npath = /s\navailable = maybe\n", CONF ":3:", "'available'");
+
+	/* modes: exact bits once any is set, Samba's defaults for the rest */
+	c = load_ok("[global]\nforce create mode = 0060\n"
+		    "[m]\npath = /m\ncreate mask = 0600\ndirectory mask = 0700\nforce directory mode = 050\n"
+		    "[n]\npath = /n\ncreate mask = 0\nforce create mode = 0\n");
+	assert_int_equal(config_new_file_mode(share(c, "m"), false), 0660);
+	assert_int_equal(config_new_file_mode(share(c, "m"), true), 0750);
+	assert_int_equal(config_new_file_mode(share(c, "n"), false), 0);
+	assert_int_equal(config_new_file_mode(share(c, "n"), true), 0755); /* Samba's directory mask */
+	config_put(c);
+	c = load_ok("[p]\npath = /p\n");
+	assert_int_equal(config_new_file_mode(share(c, "p"), false), -1); /* the umask decides */
+	assert_int_equal(config_new_file_mode(share(c, "p"), true), -1);
+	config_put(c);
+	load_fails("[s]\npath = /s\ncreate mask = 0889\n", CONF ":3:", "an octal mode");
+	load_fails("[s]\npath = /s\nforce directory mode = 017777\n", CONF ":3:", "an octal mode");
 }
 
 static void test_ignored_sections(void **state)
