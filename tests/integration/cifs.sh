@@ -7,17 +7,24 @@
 # Unix accounts), and vers=3.1.1 against `smb3d serve` as an ordinary user.
 # Every STEP line is a result; a run that does not finish is a failure.
 # Usage: tests/integration/cifs.sh PATH/TO/smb3d
-# CIFSVM (env): the harness directory, default ../shared/cifs-vm beside the clone.
+# CIFSVM (env): the harness directory. Default: shared/cifs-vm beside the
+# clone (where CI has it), else beside the repository it was cloned from
+# (a scratch clone of a working copy that has shared/ beside it).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 bin=$(realpath "${1:-build/smb3d}")
 repo=$(cd "$here/../.." && pwd)
 vm=${CIFSVM:-$(dirname "$repo")/shared/cifs-vm}
+if [[ -z "${CIFSVM:-}" && ! -x "$vm/run-cifs-vm.sh" ]]; then
+	origin=$(git -C "$repo" remote get-url origin 2>/dev/null || true)
+	[[ -d "$origin" ]] && vm=$(dirname "$(cd "$origin" && pwd)")/shared/cifs-vm
+fi
 export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 if [[ ! -x "$vm/run-cifs-vm.sh" ]]; then
 	record fail "cifs:harness-present"
-	echo "    the kernel-client harness is not at $vm/run-cifs-vm.sh (set CIFSVM=DIR)" >&2
+	echo "    the kernel-client harness (run-cifs-vm.sh) is not beside this clone or its origin;" \
+		"put the project's shared/ folder beside the clone, or set CIFSVM=DIR" >&2
 	exit 0
 fi
 if [[ $(id -u) -ne 0 ]]; then
@@ -25,6 +32,7 @@ if [[ $(id -u) -ne 0 ]]; then
 	echo "    the kernel-client runs need root (qemu tools, a Unix account for root mode)" >&2
 	exit 0
 fi
+echo "  kernel-client harness: $vm" >&2
 work=$(mktemp -d /tmp/smb3d-cifs.XXXXXX)
 chmod 755 "$work"
 trap 'rm -rf "$work"' EXIT
