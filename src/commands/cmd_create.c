@@ -426,6 +426,7 @@ NTSTATUS cmd_create(struct smb2_req *req)
 		.read_only_share = t->read_only,
 		.hide_dot_files = t->hide_dot_files,
 		.hide_files = t->hide_files,
+		.veto_files = t->share->veto_files,
 		.exact_modes = config_new_file_mode(t->share, false) >= 0,
 		.new_file_mode = (unsigned)config_new_file_mode(t->share, false),
 		.new_dir_mode = (unsigned)config_new_file_mode(t->share, true),

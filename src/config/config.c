@@ -163,6 +163,7 @@ void cfg_share_conf_clear(struct share_conf *s)
 	free(s->path);
 	free(s->comment);
 	free(s->hide_files);
+	free(s->veto_files);
 	cfg_strv_free(s->valid_users);
 	cfg_strv_free(s->invalid_users);
 	cfg_strv_free(s->read_list);
@@ -399,6 +400,10 @@ void config_dump(const struct config *c, FILE *out)
 		if (s->hide_files && s->hide_files[0]) {
 			fputs("\thide files = ", out);
 			dump_value(out, s->hide_files);
+		}
+		if (s->veto_files && s->veto_files[0]) {
+			fputs("\tveto files = ", out);
+			dump_value(out, s->veto_files);
 		}
 		if (s->use_sendfile >= 0) /* unset: on */
 			fprintf(out, "\tuse sendfile = %s\n", yes_no(s->use_sendfile));

@@ -41,6 +41,7 @@ enum {
 	SHP_DIRECTORY_MASK = 1u << 19,
 	SHP_FORCE_CREATE_MODE = 1u << 20,
 	SHP_FORCE_DIRECTORY_MODE = 1u << 21,
+	SHP_VETO_FILES = 1u << 22,
 };
 
 /* A share being built: explicit values plus which of them were set, so that

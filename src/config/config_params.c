@@ -53,6 +53,7 @@ enum param_id {
 	P_DIRECTORY_MASK,
 	P_FORCE_CREATE_MODE,
 	P_FORCE_DIRECTORY_MODE,
+	P_VETO_FILES,
 };
 
 enum { SCOPE_GLOBAL, SCOPE_SHARE, SCOPE_BOTH };
@@ -123,6 +124,7 @@ static const struct param_def param_table[] = {
 	{ "directorymode", "directory mask", P_DIRECTORY_MASK, SCOPE_SHARE, false },
 	{ "forcecreatemode", "force create mode", P_FORCE_CREATE_MODE, SCOPE_SHARE, false },
 	{ "forcedirectorymode", "force directory mode", P_FORCE_DIRECTORY_MODE, SCOPE_SHARE, false },
+	{ "vetofiles", "veto files", P_VETO_FILES, SCOPE_SHARE, false },
 };
 
 /* Samba parameters common in real smb.conf files that smb3d does not
@@ -176,7 +178,7 @@ static const struct unsupported unsupported_table[] = {
 	{ "aioreadsize", NULL, N_NO }, { "aiowritesize", NULL, N_NO }, { "socketoptions", NULL, N_NO },
 	{ "deadtime", NULL, N_NO }, { "keepalive", NULL, N_NO }, { "maxxmit", NULL, N_NO },
 	{ "maxopenfiles", NULL, N_NO },
-	{ "vetofiles", "those names would be visible and usable", N_ALWAYS }, { "deletevetofiles", NULL, N_NO },
+ { "deletevetofiles", NULL, N_NO },
 	{ "manglednames", NULL, N_NO }, { "preservecase", NULL, N_NO }, { "shortpreservecase", NULL, N_NO },
 	{ "defaultcase", NULL, N_NO }, { "dosfilemode", NULL, N_NO }, { "dosfiletimes", NULL, N_NO },
 	{ "inheritpermissions", perms, N_IF_YES }, { "inheritacls", NULL, N_NO }, { "inheritowner", "new files would belong to their creator", N_IF_YES },
@@ -901,15 +903,17 @@ static void set_share(struct cfg_loader *L, struct cfg_share_build *b, const str
 		}
 		break;
 	}
-	case P_HIDE_FILES: {
+	case P_HIDE_FILES:
+	case P_VETO_FILES: {
 		char *hf = strdup(value);
 		if (!hf) {
 			cfg_oom(L);
 			break;
 		}
-		free(s->hide_files);
-		s->hide_files = hf;
-		b->set |= SHP_HIDE_FILES;
+		char **dst = d->id == P_HIDE_FILES ? &s->hide_files : &s->veto_files;
+		free(*dst);
+		*dst = hf;
+		b->set |= d->id == P_HIDE_FILES ? SHP_HIDE_FILES : SHP_VETO_FILES;
 		break;
 	}
 	}

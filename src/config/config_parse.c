@@ -308,6 +308,8 @@ static bool apply_defaults(struct cfg_loader *L, struct cfg_share_build *b)
 		s->use_sendfile = d->use_sendfile;
 	if (!(b->set & SHP_HIDE_FILES) && !(s->hide_files = strdup(d->hide_files ? d->hide_files : "")))
 		return false;
+	if (!(b->set & SHP_VETO_FILES) && !(s->veto_files = strdup(d->veto_files ? d->veto_files : "")))
+		return false;
 	if (!(b->set & SHP_SMB_ENCRYPT))
 		s->smb_encrypt = L->c->server_smb_encrypt;
 	if (!s->valid_users && !dup_list(&s->valid_users, d->valid_users))

@@ -103,6 +103,8 @@ static bool fill_entry(struct fsa_open *o, const char *name, unsigned char type,
 {
 	struct vfs_stat st;
 	NTSTATUS s;
+	if (fsa_name_in_list(o->veto_files, name, o->case_insensitive))
+		return false; /* `veto files`: not there for clients */
 	if (type == DT_LNK) {
 		/* Report what an in-share symlink points at; skip links that
 		 * dangle or lead outside the share. */

@@ -137,14 +137,12 @@ bool fsa_open_set_owner(struct fsa_open *o, void *loop, uint64_t conn_id)
 	return breaking;
 }
 
-bool fsa_name_hidden(const struct fsa_open *o, const char *name)
+bool fsa_name_in_list(const char *list, const char *name, bool casefold)
 {
-	if (name[0] == '.' && strcmp(name, ".") && strcmp(name, ".."))
-		return o->hide_dot_files;
-	if (!o->hide_files)
+	if (!list || !list[0] || !strcmp(name, ".") || !strcmp(name, ".."))
 		return false;
 	/* Samba's syntax: patterns between slashes, * and ? wildcards */
-	const char *p = o->hide_files;
+	const char *p = list;
 	char pat[256];
 	while (*p) {
 		while (*p == '/')
@@ -153,12 +151,40 @@ bool fsa_name_hidden(const struct fsa_open *o, const char *name)
 		if (n && n < sizeof(pat)) {
 			memcpy(pat, p, n);
 			pat[n] = 0;
-			if (fnmatch(pat, name, FNM_CASEFOLD | FNM_PERIOD) == 0)
+			if (fnmatch(pat, name, (casefold ? FNM_CASEFOLD : 0) | FNM_PERIOD) == 0)
 				return true;
 		}
 		p += n;
 	}
 	return false;
+}
+
+bool fsa_name_hidden(const struct fsa_open *o, const char *name)
+{
+	if (name[0] == '.' && strcmp(name, ".") && strcmp(name, ".."))
+		return o->hide_dot_files;
+	return fsa_name_in_list(o->hide_files, name, true);
+}
+
+NTSTATUS fsa_path_vetoed(const char *veto_files, const char *path, bool casefold)
+{
+	if (!veto_files || !veto_files[0])
+		return STATUS_SUCCESS;
+	char comp[256];
+	for (const char *p = path; *p;) {
+		size_t n = strcspn(p, "/");
+		bool last = p[n] == '\0';
+		if (n && n < sizeof(comp)) {
+			memcpy(comp, p, n);
+			comp[n] = 0;
+			if (fsa_name_in_list(veto_files, comp, casefold))
+				return last ? STATUS_OBJECT_NAME_NOT_FOUND : STATUS_OBJECT_PATH_NOT_FOUND;
+		}
+		p += n;
+		while (*p == '/')
+			p++;
+	}
+	return STATUS_SUCCESS;
 }
 
 struct fsa_file *fsa_file_find_locked(struct fsa_table *t, uint64_t dev, uint64_t ino)
@@ -704,6 +730,9 @@ NTSTATUS fsa_create(const struct fsa_create_args *a, struct fsa_create_result *r
 {
 	struct create_sds sds = { .afd = -1 };
 	struct fsa_create_args args = *a;
+	NTSTATUS vst = fsa_path_vetoed(a->veto_files, a->path, a->case_insensitive);
+	if (!NT_OK(vst))
+		return vst;
 	if (a->stream.kind != FSA_STREAM_NONE) {
 		/* a stream is never a directory; "dir::$DATA" names the
 		 * directory's (missing) data: FILE_IS_A_DIRECTORY */
@@ -1016,6 +1045,11 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 		st = STATUS_NO_MEMORY;
 		goto fail;
 	}
+	if (a->veto_files && a->veto_files[0] && !(o->veto_files = strdup(a->veto_files))) {
+		st = STATUS_NO_MEMORY;
+		goto fail;
+	}
+	o->case_insensitive = a->case_insensitive;
 
 	/* Delete pending, share access and the breaks they call for, across
 	 * every open of this file, atomically with registering ours. */
@@ -1192,6 +1226,7 @@ static NTSTATUS create_inner(const struct fsa_create_args *a, struct fsa_create_
 fail:
 	if (o) {
 		free(o->hide_files);
+		free(o->veto_files);
 		free(o->token_groups);
 		if (o->root.fd >= 0)
 			vfs_root_close(&o->root);
@@ -1371,6 +1406,7 @@ static void open_final_locked(struct fsa_open *o)
 	if (o->dir)
 		fsa_dir_state_free(o->dir);
 	free(o->hide_files);
+	free(o->veto_files);
 	free(o->token_groups);
 	if (o->fd >= 0)
 		vfs_close(o->fd);

@@ -246,6 +246,8 @@ struct fsa_open {
 	bool wrote;	     /* written through (for the write time at close) */
 	bool hide_dot_files; /* the share's `hide dot files` */
 	char *hide_files;    /* the share's `hide files` (owned), NULL if none */
+	char *veto_files;    /* the share's `veto files` (owned), NULL if none */
+	bool case_insensitive; /* the share's names (for veto files) */
 	bool hide_unreadable; /* the share's `hide unreadable`: listings skip what the opener cannot read */
 	/* who opened it: calls through the handle run as this identity (even
 	 * after the session re-authenticates as someone else) */
@@ -328,6 +330,7 @@ struct fsa_create_args {
 	bool read_only_share;
 	bool hide_dot_files;	/* share: names starting with '.' show FILE_ATTRIBUTE_HIDDEN */
 	const char *hide_files; /* share: "/pat/pat/" names that show HIDDEN, or NULL */
+	const char *veto_files; /* share: "/pat/pat/" names that do not exist for clients, or NULL */
 	bool hide_unreadable;	/* share: directory listings skip entries the user cannot read */
 	/* share: new files and directories get exactly these permission bits
 	 * (`create mask` and the like); else what the process umask leaves */
@@ -598,6 +601,12 @@ bool fsa_open_set_owner(struct fsa_open *o, void *loop, uint64_t conn_id);
 
 /* Does the share show this name (a final component) as hidden? */
 bool fsa_name_hidden(const struct fsa_open *o, const char *name);
+/* Does name match a Samba pattern list ("/pat/pat/", * and ?)? */
+bool fsa_name_in_list(const char *list, const char *name, bool casefold);
+/* `veto files`: STATUS_OBJECT_NAME_NOT_FOUND when the last component of
+ * path matches, STATUS_OBJECT_PATH_NOT_FOUND for an earlier one, else
+ * success. Such names are neither listed, opened nor created. */
+NTSTATUS fsa_path_vetoed(const char *veto_files, const char *path, bool casefold);
 
 /* Is (dev, ino) open anywhere? Is any file below directory `dir` open? */
 bool fsa_file_is_open(struct fsa_table *t, uint64_t dev, uint64_t ino);

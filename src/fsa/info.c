@@ -367,7 +367,9 @@ NTSTATUS fsa_set_disposition(struct fsa_open *o, bool delete_it)
 NTSTATUS fsa_rename(struct fsa_open *o, const char *new_path, bool replace, bool case_insensitive)
 {
 	char target[4096 + 1];
-	NTSTATUS s;
+	NTSTATUS s = fsa_path_vetoed(o->veto_files, new_path, o->case_insensitive);
+	if (!NT_OK(s))
+		return s;
 	if (case_insensitive) {
 		s = vfs_resolve_case(&o->root, new_path, target, sizeof(target));
 		if (!NT_OK(s))
@@ -474,6 +476,9 @@ NTSTATUS fsa_link(struct fsa_open *o, const char *new_path, bool replace)
 {
 	if (o->is_dir)
 		return STATUS_FILE_IS_A_DIRECTORY;
+	NTSTATUS vs = fsa_path_vetoed(o->veto_files, new_path, o->case_insensitive);
+	if (!NT_OK(vs))
+		return vs;
 	if (o->stream)
 		return STATUS_INVALID_PARAMETER; /* streams have no links of their own */
 	pthread_mutex_lock(&o->table->lock);

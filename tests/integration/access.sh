@@ -3,7 +3,7 @@
 # (as root, users mapped to Unix accounts): `hosts allow`/`hosts deny` per
 # share (with EXCEPT) and in [global] (the connection is refused),
 # `available = no`, `read list`, `write list`, `create mask`, `directory
-# mask`, `force create mode`, `force directory mode`.
+# mask`, `force create mode`, `force directory mode`, `veto files`.
 # Usage: tests/integration/access.sh PATH/TO/smb3d
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -16,7 +16,7 @@ chmod 755 "$work"
 trap 'rm -rf "$work"' EXIT
 id smbtest >/dev/null 2>&1 || useradd -M -s /usr/sbin/nologin smbtest
 sc() { timeout 20 smbclient "$@"; }
-for d in denied except off rl wl open modes; do
+for d in denied except off rl wl open modes veto; do
 	mkdir -p "$work/$d"
 	chown smbtest "$work/$d"
 done
@@ -48,7 +48,11 @@ shares="[denied]
 	create mask = 0600
 	force create mode = 0060
 	directory mask = 0700
-	force directory mode = 0050"
+	force directory mode = 0050
+[veto]
+	path = $work/veto
+	read only = no
+	veto files = /*.secret/tmp*/"
 if ! start_root_server "$bin" "$work" Access-Pass-1 "" "$shares"; then
 	record fail access:server-start
 	exit 0
@@ -76,6 +80,31 @@ m=$(stat -c %a "$work/modes/f.txt" 2>/dev/null)
 [[ $m == 660 ]] && record pass access:create-mask-on-disk || { record fail access:create-mask-on-disk; echo "    mode $m, want 660" >&2; }
 m=$(stat -c %a "$work/modes/d" 2>/dev/null)
 [[ $m == 750 ]] && record pass access:directory-mask-on-disk || { record fail access:directory-mask-on-disk; echo "    mode $m, want 750" >&2; }
+# veto files: invisible, and neither opened, created nor renamed to
+echo hidden >"$work/veto/old.secret"
+mkdir -p "$work/veto/tmpdir"
+echo in >"$work/veto/tmpdir/inner.txt"
+echo ok >"$work/veto/plain.txt"
+listing=$(sc //127.0.0.1/veto -p "$port" "${U[@]}" -c ls 2>&1)
+if grep -q plain.txt <<<"$listing" && ! grep -qE 'old\.secret|tmpdir' <<<"$listing"; then
+	record pass access:veto-not-listed
+else
+	record fail access:veto-not-listed
+	sed 's/^/    | /' <<<"$listing" >&2
+fi
+check_out access:veto-not-opened "NT_STATUS_OBJECT_NAME_NOT_FOUND" \
+	sc //127.0.0.1/veto -p "$port" "${U[@]}" -c "get old.secret $work/got.secret"
+check_out access:veto-path-not-opened "NT_STATUS_OBJECT_PATH_NOT_FOUND" \
+	sc //127.0.0.1/veto -p "$port" "${U[@]}" -c "get tmpdir/inner.txt $work/got.txt"
+check_out access:veto-not-created "NT_STATUS_OBJECT_NAME_NOT_FOUND" \
+	sc //127.0.0.1/veto -p "$port" "${U[@]}" -c "put $work/up.txt x.secret"
+check_out access:veto-not-renamed-to "NT_STATUS_OBJECT_NAME_NOT_FOUND" \
+	sc //127.0.0.1/veto -p "$port" "${U[@]}" -c "rename plain.txt plain.secret"
+if [[ ! -e "$work/veto/x.secret" && ! -e "$work/veto/plain.secret" && -e "$work/veto/plain.txt" ]]; then
+	record pass access:veto-nothing-written
+else
+	record fail access:veto-nothing-written
+fi
 stop_server "$pid" "$work/server.log" access
 
 # [global] hosts allow: a connection from elsewhere is closed before any SMB

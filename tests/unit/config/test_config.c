@@ -516,8 +516,7 @@ static void test_unknown_and_unsupported(void **state)
 
 	/* fail closed: a restriction smb3d does not implement stops the load */
 	static const char *const narrowing[] = {
-		"force user = nobody",	       "force group = staff",	  "veto files = /*.secret/",
-		"obey pam restrictions = yes",
+		"force user = nobody",	       "force group = staff",	  "obey pam restrictions = yes",
 		"include = /etc/other.conf",   "follow symlinks = no",	  "guest only = yes",
 		"username map = /etc/map",     "hide unwriteable files = yes",
 	};
