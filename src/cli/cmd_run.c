@@ -58,6 +58,12 @@ int cmd_run(int argc, char **argv)
 			file, file);
 		return 1;
 	}
+	char err[512];
+	if (!server_check_forced(cfg, geteuid() == 0, err, sizeof(err))) {
+		fprintf(stderr, "smb3d: %s: %s\n", file, err);
+		config_put(cfg);
+		return 1;
+	}
 	if (debug >= 0)
 		cfg->log_level = debug;
 	if (cfg->passdb_path && access(cfg->passdb_path, F_OK) != 0 && errno == ENOENT)
@@ -92,6 +98,12 @@ int cmd_check_config(int argc, char **argv)
 	struct config *cfg = config_load_file(argv[1], diag_stderr, NULL);
 	if (!cfg) {
 		fprintf(stderr, "%s: not usable; fix the errors above\n", argv[1]);
+		return 1;
+	}
+	char err[512];
+	if (!server_check_forced(cfg, true, err, sizeof(err))) { /* the server will run as root */
+		fprintf(stderr, "%s: %s\n%s: not usable; fix the errors above\n", argv[1], err, argv[1]);
+		config_put(cfg);
 		return 1;
 	}
 	fprintf(stderr, "Loaded %s OK.\n\n", argv[1]);

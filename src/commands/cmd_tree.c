@@ -137,6 +137,42 @@ NTSTATUS cmd_tree_connect(struct smb2_req *req)
 	}
 	t->refs = 1;
 	t->root = root;
+	if (!sh->is_ipc && (sh->force_user || sh->force_group)) {
+		/* the session's identity, then what the share forces over it */
+		t->f_uid = s->uid;
+		t->f_gid = s->gid;
+		t->f_n_groups = s->n_groups;
+		t->f_groups = s->n_groups ? malloc(sizeof(gid_t) * (size_t)s->n_groups) : NULL;
+		if (t->f_groups)
+			memcpy(t->f_groups, s->groups, sizeof(gid_t) * (size_t)s->n_groups);
+		if (s->n_groups && !t->f_groups) {
+			st = STATUS_INSUFFICIENT_RESOURCES;
+		} else {
+			gid_t *ug = NULL;
+			int un = 0;
+			if (sh->force_user) {
+				free(t->f_groups);
+				t->f_groups = NULL;
+				t->f_n_groups = 0;
+			}
+			if (!c->srv->is_root || !server_forced_identity(sh, &t->f_uid, &t->f_gid, &ug, &un)) {
+				log_err("share [%s]: `force user`/`force group` cannot be used (not root, or no such "
+					"account or group); refusing the tree connect",
+					sh->name);
+				st = STATUS_ACCESS_DENIED;
+			} else if (sh->force_user) {
+				t->f_groups = ug;
+				t->f_n_groups = un;
+			}
+		}
+		t->forced = true;
+		if (!NT_OK(st)) {
+			t->cfg = cfg;
+			cfg = NULL;
+			tcon_put(t);
+			goto out;
+		}
+	}
 	t->case_insensitive = !sh->case_sensitive;
 	t->hide_dot_files = sh->hide_dot_files;
 	t->hide_unreadable = sh->hide_unreadable;

@@ -79,10 +79,12 @@ void fsa_info_to_wire(const struct fsa_info *in, struct wire_file_info *out)
 void req_fsa_token(const struct smb2_req *req, struct fsa_token *t)
 {
 	const struct session *ss = req->sess;
-	*t = (struct fsa_token){ .uid = (uint32_t)ss->uid,
-				 .gid = (uint32_t)ss->gid,
-				 .groups = ss->groups,
-				 .n_groups = ss->n_groups,
+	const struct tcon *f = req->tcon && req->tcon->forced ? req->tcon : NULL; /* force user/group */
+	*t = (struct fsa_token){ .uid = (uint32_t)(f ? f->f_uid : ss->uid),
+				 .gid = (uint32_t)(f ? f->f_gid : ss->gid),
+				 .groups = f ? f->f_groups : ss->groups,
+				 .n_groups = f ? f->f_n_groups : ss->n_groups,
+				 .owner_uid = (uint32_t)ss->uid,
 				 .guest = ss->guest,
 				 .anonymous = ss->anonymous };
 }

@@ -164,6 +164,8 @@ void cfg_share_conf_clear(struct share_conf *s)
 	free(s->comment);
 	free(s->hide_files);
 	free(s->veto_files);
+	free(s->force_user);
+	free(s->force_group);
 	cfg_strv_free(s->valid_users);
 	cfg_strv_free(s->invalid_users);
 	cfg_strv_free(s->read_list);
@@ -400,6 +402,14 @@ void config_dump(const struct config *c, FILE *out)
 		if (s->hide_files && s->hide_files[0]) {
 			fputs("\thide files = ", out);
 			dump_value(out, s->hide_files);
+		}
+		if (s->force_user) {
+			fputs("\tforce user = ", out);
+			dump_value(out, s->force_user);
+		}
+		if (s->force_group) {
+			fputs("\tforce group = ", out);
+			dump_value(out, s->force_group);
 		}
 		if (s->veto_files && s->veto_files[0]) {
 			fputs("\tveto files = ", out);

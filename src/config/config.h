@@ -53,6 +53,8 @@ struct share_conf {
 	bool hide_dot_files; /* `hide dot files` (default yes): names starting with '.' show HIDDEN */
 	char *hide_files;    /* `hide files` = /pat/pat/ (wildcards, case-insensitive): show HIDDEN; "" if unset */
 	char *veto_files;    /* `veto files` = /pat/pat/: names neither listed, opened nor created; "" if unset */
+	char *force_user;    /* `force user`: file access as this Unix account (root only); NULL if unset */
+	char *force_group;   /* `force group`: ...with this primary group; NULL if unset */
 	bool hide_unreadable; /* `hide unreadable` (default no): access-based enumeration, listings skip
 			       * entries the user may not read (SMB2_SHAREFLAG_ACCESS_BASED_DIRECTORY_ENUM) */
 	bool is_ipc;	    /* the implicit IPC$ share */

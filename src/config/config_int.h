@@ -42,6 +42,8 @@ enum {
 	SHP_FORCE_CREATE_MODE = 1u << 20,
 	SHP_FORCE_DIRECTORY_MODE = 1u << 21,
 	SHP_VETO_FILES = 1u << 22,
+	SHP_FORCE_USER = 1u << 23,
+	SHP_FORCE_GROUP = 1u << 24,
 };
 
 /* A share being built: explicit values plus which of them were set, so that

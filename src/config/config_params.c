@@ -54,6 +54,8 @@ enum param_id {
 	P_FORCE_CREATE_MODE,
 	P_FORCE_DIRECTORY_MODE,
 	P_VETO_FILES,
+	P_FORCE_USER,
+	P_FORCE_GROUP,
 };
 
 enum { SCOPE_GLOBAL, SCOPE_SHARE, SCOPE_BOTH };
@@ -125,6 +127,9 @@ static const struct param_def param_table[] = {
 	{ "forcecreatemode", "force create mode", P_FORCE_CREATE_MODE, SCOPE_SHARE, false },
 	{ "forcedirectorymode", "force directory mode", P_FORCE_DIRECTORY_MODE, SCOPE_SHARE, false },
 	{ "vetofiles", "veto files", P_VETO_FILES, SCOPE_SHARE, false },
+	{ "forceuser", "force user", P_FORCE_USER, SCOPE_SHARE, false },
+	{ "forcegroup", "force group", P_FORCE_GROUP, SCOPE_SHARE, false },
+	{ "group", "force group", P_FORCE_GROUP, SCOPE_SHARE, false },
 };
 
 /* Samba parameters common in real smb.conf files that smb3d does not
@@ -157,8 +162,7 @@ static const struct unsupported unsupported_table[] = {
 	{ "timestamplogs", NULL, N_NO }, { "debugpid", NULL, N_NO }, { "debuguid", NULL, N_NO },
 	{ "privatedir", NULL, N_NO }, { "lockdirectory", NULL, N_NO }, { "statedirectory", NULL, N_NO },
 	{ "cachedirectory", NULL, N_NO }, { "piddirectory", NULL, N_NO }, { "ncalrpcdir", NULL, N_NO },
-	{ "forceuser", "files would be opened and created as the connecting user", N_ALWAYS },
-	{ "forcegroup", "files would be opened and created with the user's own groups", N_ALWAYS },
+
 	{ "vfsobjects", NULL, N_NO }, { "vfsobject", NULL, N_NO }, { "storedosattributes", NULL, N_NO },
 	{ "kerneloplocks", NULL, N_NO }, { "kernelsharemodes", NULL, N_NO }, { "oplocks", NULL, N_NO },
 	{ "leveliioplocks", NULL, N_NO }, { "strictlocking", NULL, N_NO }, { "posixlocking", NULL, N_NO },
@@ -865,6 +869,25 @@ static void set_share(struct cfg_loader *L, struct cfg_share_build *b, const str
 		int *dst[] = { &s->create_mask, &s->directory_mask, &s->force_create_mode, &s->force_directory_mode };
 		*dst[d->id - P_CREATE_MASK] = (int)m;
 		b->set |= bits[d->id - P_CREATE_MASK];
+		break;
+	}
+	case P_FORCE_USER:
+	case P_FORCE_GROUP: {
+		char *who = unquote(value);
+		if (!who) {
+			cfg_oom(L);
+			break;
+		}
+		if (!who[0] || who[0] == '+' || who[0] == '%' || strchr(who, ' ')) {
+			cfg_diag(L, true, "'%s' = '%s': give one Unix %s name (the '+' and '%%' forms are not supported)",
+				 name, who, d->id == P_FORCE_USER ? "user" : "group");
+			free(who);
+			break;
+		}
+		char **dst = d->id == P_FORCE_USER ? &s->force_user : &s->force_group;
+		free(*dst);
+		*dst = who;
+		b->set |= d->id == P_FORCE_USER ? SHP_FORCE_USER : SHP_FORCE_GROUP;
 		break;
 	}
 	case P_AVAILABLE:

@@ -310,6 +310,10 @@ static bool apply_defaults(struct cfg_loader *L, struct cfg_share_build *b)
 		return false;
 	if (!(b->set & SHP_VETO_FILES) && !(s->veto_files = strdup(d->veto_files ? d->veto_files : "")))
 		return false;
+	if (!(b->set & SHP_FORCE_USER) && d->force_user && !(s->force_user = strdup(d->force_user)))
+		return false;
+	if (!(b->set & SHP_FORCE_GROUP) && d->force_group && !(s->force_group = strdup(d->force_group)))
+		return false;
 	if (!(b->set & SHP_SMB_ENCRYPT))
 		s->smb_encrypt = L->c->server_smb_encrypt;
 	if (!s->valid_users && !dup_list(&s->valid_users, d->valid_users))

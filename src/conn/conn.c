@@ -585,6 +585,7 @@ void tcon_put(struct tcon *t)
 	if (t->root.fd >= 0)
 		vfs_root_close(&t->root);
 	config_put(t->cfg);
+	free(t->f_groups);
 	free(t);
 }
 

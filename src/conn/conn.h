@@ -55,6 +55,13 @@ struct tcon {
 	bool zero_copy_read; /* `use sendfile` for this client (see share_conf) */
 	const char *hide_files; /* in cfg's share (the tcon holds cfg) */
 	struct vfs_root root; /* the share's root directory (fd -1 for IPC$) */
+	/* `force user` / `force group`: file access through this tree runs
+	 * as this identity instead of the session's */
+	bool forced;
+	uid_t f_uid;
+	gid_t f_gid;
+	gid_t *f_groups;
+	int f_n_groups;
 };
 
 struct session {

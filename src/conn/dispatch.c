@@ -861,17 +861,20 @@ NTSTATUS req_offload(struct smb2_req *req, void (*work)(struct smb2_req *), NTST
 		req->cred_active = true; /* conn_open_lookup set the opener's identity */
 	} else if (c->srv->is_root && req->sess) {
 		struct session *s = req->sess;
-		req->cred.uid = s->uid;
-		req->cred.gid = s->gid;
+		const struct tcon *t = req->tcon && req->tcon->forced ? req->tcon : NULL; /* force user/group */
+		const gid_t *groups = t ? t->f_groups : s->groups;
+		int n_groups = t ? t->f_n_groups : s->n_groups;
+		req->cred.uid = t ? t->f_uid : s->uid;
+		req->cred.gid = t ? t->f_gid : s->gid;
 		req->cred.n_groups = 0;
 		free(req->cred_groups); /* offloaded again (e.g. an open retried after a break) */
 		req->cred_groups = NULL;
-		if (s->n_groups > 0) {
-			req->cred_groups = malloc(sizeof(gid_t) * (size_t)s->n_groups);
+		if (n_groups > 0) {
+			req->cred_groups = malloc(sizeof(gid_t) * (size_t)n_groups);
 			if (!req->cred_groups)
 				return STATUS_NO_MEMORY;
-			memcpy(req->cred_groups, s->groups, sizeof(gid_t) * (size_t)s->n_groups);
-			req->cred.n_groups = s->n_groups;
+			memcpy(req->cred_groups, groups, sizeof(gid_t) * (size_t)n_groups);
+			req->cred.n_groups = n_groups;
 		}
 		req->cred.groups = req->cred_groups;
 		req->cred_active = true;

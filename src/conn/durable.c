@@ -173,7 +173,7 @@ struct fsa_open *durable_reclaim(struct conn *c, struct session *s, const struct
 		pthread_mutex_unlock(&d->lock);
 		return NULL; /* not this client's handle, or another share's */
 	}
-	if (!o->has_token || o->token.uid != s->uid || o->token.anonymous != s->anonymous) {
+	if (!o->has_token || o->token.owner_uid != s->uid || o->token.anonymous != s->anonymous) {
 		pthread_mutex_unlock(&d->lock);
 		*st = STATUS_ACCESS_DENIED; /* [MS-SMB2] 3.3.5.9.7: not the DurableOwner */
 		return NULL;

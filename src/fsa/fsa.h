@@ -226,6 +226,7 @@ struct fsa_token {
 	uint32_t uid, gid;
 	const gid_t *groups;
 	int n_groups;
+	uint32_t owner_uid; /* the logged-on user (a share's `force user` changes uid, not this) */
 	bool guest, anonymous;
 };
 

@@ -149,6 +149,12 @@ bool server_reload(struct server *srv)
 {
 	struct config *old = server_config_get(srv);
 	struct config *n = config_load_file(old->source, NULL, NULL);
+	char err[512];
+	if (n && !server_check_forced(n, srv->is_root, err, sizeof(err))) {
+		log_err("config reload from %s: %s", old->source, err);
+		config_put(n);
+		n = NULL;
+	}
 	if (!n) {
 		log_err("config reload from %s failed; keeping the running configuration", old->source);
 		config_put(old);

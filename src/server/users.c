@@ -80,6 +80,52 @@ bool server_unix_account(const char *name, uid_t *uid, gid_t *gid, gid_t **group
 	return true;
 }
 
+bool server_forced_identity(const struct share_conf *sh, uid_t *uid, gid_t *gid, gid_t **groups, int *n_groups)
+{
+	if (sh->force_user && !server_unix_account(sh->force_user, uid, gid, groups, n_groups))
+		return false;
+	if (sh->force_group) {
+		struct group gr, *res = NULL;
+		char buf[4096];
+		if (getgrnam_r(sh->force_group, &gr, buf, sizeof(buf), &res) != 0 || !res) {
+			if (sh->force_user) {
+				free(*groups);
+				*groups = NULL;
+			}
+			return false;
+		}
+		*gid = res->gr_gid;
+	}
+	return true;
+}
+
+bool server_check_forced(const struct config *cfg, bool is_root, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < cfg->n_shares; i++) {
+		const struct share_conf *sh = &cfg->shares[i];
+		if (!sh->force_user && !sh->force_group)
+			continue;
+		if (!is_root) {
+			snprintf(err, errlen,
+				 "share [%s]: `force %s` needs smb3d to run as root (it switches identities); run it as "
+				 "root or remove the line",
+				 sh->name, sh->force_user ? "user" : "group");
+			return false;
+		}
+		uid_t u = 0;
+		gid_t g = 0, *groups = NULL;
+		int n = 0;
+		if (!server_forced_identity(sh, &u, &g, &groups, &n)) {
+			snprintf(err, errlen, "share [%s]: `force user = %s` / `force group = %s`: no such Unix %s",
+				 sh->name, sh->force_user ? sh->force_user : "", sh->force_group ? sh->force_group : "",
+				 sh->force_user ? "account or group" : "group");
+			return false;
+		}
+		free(groups);
+	}
+	return true;
+}
+
 /* --- logon throttling ---
  * Failed logons are counted per user name (as sent, case-folded: unknown
  * users and wrong passwords alike) and per client network (IPv4 /24, IPv6

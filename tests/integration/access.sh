@@ -3,7 +3,8 @@
 # (as root, users mapped to Unix accounts): `hosts allow`/`hosts deny` per
 # share (with EXCEPT) and in [global] (the connection is refused),
 # `available = no`, `read list`, `write list`, `create mask`, `directory
-# mask`, `force create mode`, `force directory mode`, `veto files`.
+# mask`, `force create mode`, `force directory mode`, `veto files`, `force
+# user`, `force group`.
 # Usage: tests/integration/access.sh PATH/TO/smb3d
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -15,11 +16,15 @@ work=$(mktemp -d /tmp/smb3d-access.XXXXXX)
 chmod 755 "$work"
 trap 'rm -rf "$work"' EXIT
 id smbtest >/dev/null 2>&1 || useradd -M -s /usr/sbin/nologin smbtest
+id smbtest2 >/dev/null 2>&1 || useradd -M -s /usr/sbin/nologin smbtest2
+getent group smb3dforced >/dev/null || groupadd smb3dforced
 sc() { timeout 20 smbclient "$@"; }
-for d in denied except off rl wl open modes veto; do
+for d in denied except off rl wl open modes veto forced; do
 	mkdir -p "$work/$d"
 	chown smbtest "$work/$d"
 done
+chown smbtest2 "$work/forced" # writable for the forced user only
+chmod 755 "$work/forced"
 echo data >"$work/up.txt"
 shares="[denied]
 	path = $work/denied
@@ -52,7 +57,12 @@ shares="[denied]
 [veto]
 	path = $work/veto
 	read only = no
-	veto files = /*.secret/tmp*/"
+	veto files = /*.secret/tmp*/
+[forced]
+	path = $work/forced
+	read only = no
+	force user = smbtest2
+	force group = smb3dforced"
 if ! start_root_server "$bin" "$work" Access-Pass-1 "" "$shares"; then
 	record fail access:server-start
 	exit 0
@@ -105,7 +115,18 @@ if [[ ! -e "$work/veto/x.secret" && ! -e "$work/veto/plain.secret" && -e "$work/
 else
 	record fail access:veto-nothing-written
 fi
+# force user / force group: smbtest writes where only smbtest2 may, and the
+# new file belongs to smbtest2:smb3dforced
+check_rc access:force-user-writes 0 sc //127.0.0.1/forced -p "$port" "${U[@]}" -c "put $work/up.txt f.txt; mkdir d"
+o=$(stat -c %U:%G "$work/forced/f.txt" 2>/dev/null)
+[[ $o == smbtest2:smb3dforced ]] && record pass access:force-user-owns-files ||
+	{ record fail access:force-user-owns-files; echo "    owner $o" >&2; }
+o=$(stat -c %U:%G "$work/forced/d" 2>/dev/null)
+[[ $o == smbtest2:smb3dforced ]] && record pass access:force-user-owns-dirs ||
+	{ record fail access:force-user-owns-dirs; echo "    owner $o" >&2; }
 stop_server "$pid" "$work/server.log" access
+printf '[global]\n[f]\n\tpath = %s\n\tforce user = no-such-user-here\n' "$work/forced" >"$work/nouser.conf"
+check_out access:force-user-unknown-refused "no such Unix" "$bin" check-config "$work/nouser.conf"
 
 # [global] hosts allow: a connection from elsewhere is closed before any SMB
 mkdir -p "$work/g"

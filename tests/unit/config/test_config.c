@@ -516,7 +516,7 @@ static void test_unknown_and_unsupported(void **state)
 
 	/* fail closed: a restriction smb3d does not implement stops the load */
 	static const char *const narrowing[] = {
-		"force user = nobody",	       "force group = staff",	  "obey pam restrictions = yes",
+		"obey pam restrictions = yes",
 		"include = /etc/other.conf",   "follow symlinks = no",	  "guest only = yes",
 		"username map = /etc/map",     "hide unwriteable files = yes",
 	};
@@ -577,6 +577,13 @@ static void test_access_lists(void **state)
 	assert_int_equal(config_new_file_mode(share(c, "p"), true), -1);
 	config_put(c);
 	load_fails("[s]\npath = /s\ncreate mask = 0889\n", CONF ":3:", "an octal mode");
+	c = load_ok("[global]\nforce group = users\n[f]\npath = /f\nforce user = \"nobody\"\n[g]\npath = /g\n");
+	assert_string_equal(share(c, "f")->force_user, "nobody");
+	assert_string_equal(share(c, "f")->force_group, "users");
+	assert_null(share(c, "g")->force_user);
+	assert_string_equal(share(c, "g")->force_group, "users");
+	config_put(c);
+	load_fails("[s]\npath = /s\nforce group = +staff\n", CONF ":3:", "'+' and '%' forms are not supported");
 	load_fails("[s]\npath = /s\nforce directory mode = 017777\n", CONF ":3:", "an octal mode");
 }
 
