@@ -173,6 +173,16 @@ NTSTATUS cmd_tree_connect(struct smb2_req *req)
 			goto out;
 		}
 	}
+	if (!sh->is_ipc && c->srv->is_root && sh->admin_users && sh->admin_users[0] && !s->guest && !s->anonymous &&
+	    in_user_list(sh->admin_users, s)) {
+		/* `admin users`: file access as root, as in Samba */
+		free(t->f_groups);
+		t->f_groups = NULL;
+		t->f_n_groups = 0;
+		t->f_uid = 0;
+		t->f_gid = 0;
+		t->forced = true;
+	}
 	t->case_insensitive = !sh->case_sensitive;
 	t->hide_dot_files = sh->hide_dot_files;
 	t->hide_unreadable = sh->hide_unreadable;

@@ -170,6 +170,7 @@ void cfg_share_conf_clear(struct share_conf *s)
 	cfg_strv_free(s->invalid_users);
 	cfg_strv_free(s->read_list);
 	cfg_strv_free(s->write_list);
+	cfg_strv_free(s->admin_users);
 	free(s->hosts_allow);
 	free(s->hosts_deny);
 	memset(s, 0, sizeof(*s));
@@ -427,6 +428,10 @@ void config_dump(const struct config *c, FILE *out)
 		if (s->read_list && s->read_list[0]) {
 			fputs("\tread list = ", out);
 			dump_list(out, s->read_list);
+		}
+		if (s->admin_users && s->admin_users[0]) {
+			fputs("\tadmin users = ", out);
+			dump_list(out, s->admin_users);
 		}
 		if (s->write_list && s->write_list[0]) {
 			fputs("\twrite list = ", out);

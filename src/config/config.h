@@ -74,6 +74,7 @@ struct share_conf {
 	int create_mask, directory_mask, force_create_mode, force_directory_mode;
 	char **read_list;     /* `read list`: these users get read-only access */
 	char **write_list;    /* `write list`: these users get read-write access (wins over read list) */
+	char **admin_users;   /* `admin users`: these users' file access runs as root (root mode only) */
 	struct cfg_hosts *hosts_allow, *hosts_deny; /* `hosts allow` / `hosts deny`; NULL if unset */
 };
 

@@ -44,6 +44,7 @@ enum {
 	SHP_VETO_FILES = 1u << 22,
 	SHP_FORCE_USER = 1u << 23,
 	SHP_FORCE_GROUP = 1u << 24,
+	SHP_ADMIN_USERS = 1u << 25,
 };
 
 /* A share being built: explicit values plus which of them were set, so that
@@ -84,6 +85,10 @@ struct cfg_loader {
 
 /* Reports "NAME:LINE: message" (or "NAME: message" when line is 0). */
 void cfg_diag(struct cfg_loader *L, bool is_error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A Samba parameter smb3d does not implement (key: lower case, no white
+ * space; yes: the value as a boolean, -1 if it is none): a warning, or an
+ * error when ignoring it would serve more openly. false if key is not one. */
+bool cfg_unsupported_param(struct cfg_loader *L, const char *key, const char *name, int yes);
 void cfg_oom(struct cfg_loader *L);
 
 /* Applies one `name = value` line to the current section. */

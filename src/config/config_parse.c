@@ -334,6 +334,8 @@ static bool apply_defaults(struct cfg_loader *L, struct cfg_share_build *b)
 		return false;
 	if (!s->write_list && !dup_list(&s->write_list, d->write_list))
 		return false;
+	if (!s->admin_users && !dup_list(&s->admin_users, d->admin_users))
+		return false;
 	if (!(b->set & SHP_HOSTS_ALLOW) && d->hosts_allow && !(s->hosts_allow = hosts_dup(d->hosts_allow)))
 		return false;
 	if (!(b->set & SHP_HOSTS_DENY) && d->hosts_deny && !(s->hosts_deny = hosts_dup(d->hosts_deny)))

@@ -4,7 +4,7 @@
 # share (with EXCEPT) and in [global] (the connection is refused),
 # `available = no`, `read list`, `write list`, `create mask`, `directory
 # mask`, `force create mode`, `force directory mode`, `veto files`, `force
-# user`, `force group`.
+# user`, `force group`, `admin users`.
 # Usage: tests/integration/access.sh PATH/TO/smb3d
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,6 +25,8 @@ for d in denied except off rl wl open modes veto forced; do
 done
 chown smbtest2 "$work/forced" # writable for the forced user only
 chmod 755 "$work/forced"
+mkdir -p "$work/admin" # root's: writable for admin users only
+chmod 755 "$work/admin"
 echo data >"$work/up.txt"
 shares="[denied]
 	path = $work/denied
@@ -62,7 +64,11 @@ shares="[denied]
 	path = $work/forced
 	read only = no
 	force user = smbtest2
-	force group = smb3dforced"
+	force group = smb3dforced
+[admin]
+	path = $work/admin
+	read only = no
+	admin users = smbtest"
 if ! start_root_server "$bin" "$work" Access-Pass-1 "" "$shares"; then
 	record fail access:server-start
 	exit 0
@@ -124,6 +130,9 @@ o=$(stat -c %U:%G "$work/forced/f.txt" 2>/dev/null)
 o=$(stat -c %U:%G "$work/forced/d" 2>/dev/null)
 [[ $o == smbtest2:smb3dforced ]] && record pass access:force-user-owns-dirs ||
 	{ record fail access:force-user-owns-dirs; echo "    owner $o" >&2; }
+check_rc access:admin-user-writes-as-root 0 sc //127.0.0.1/admin -p "$port" "${U[@]}" -c "put $work/up.txt a.txt"
+o=$(stat -c %U "$work/admin/a.txt" 2>/dev/null)
+[[ $o == root ]] && record pass access:admin-user-file-is-roots || { record fail access:admin-user-file-is-roots; echo "    owner $o" >&2; }
 stop_server "$pid" "$work/server.log" access
 printf '[global]\n[f]\n\tpath = %s\n\tforce user = no-such-user-here\n' "$work/forced" >"$work/nouser.conf"
 check_out access:force-user-unknown-refused "no such Unix" "$bin" check-config "$work/nouser.conf"
