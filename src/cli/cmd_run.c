@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "config/config.h"
 #include "server/server.h"
+#include "vfs/vfs.h"
 
 static void diag_stderr(void *ctx, bool is_error, const char *line)
 {
@@ -103,6 +104,21 @@ int cmd_check_config(int argc, char **argv)
 	char err[512];
 	if (!server_check_forced(cfg, true, err, sizeof(err))) { /* the server will run as root */
 		fprintf(stderr, "%s: %s\n%s: not usable; fix the errors above\n", argv[1], err, argv[1]);
+		config_put(cfg);
+		return 1;
+	}
+	int bad = 0;
+	for (size_t i = 0; i < cfg->n_shares; i++) {
+		const struct share_conf *sh = &cfg->shares[i];
+		const char *why = sh->is_ipc || !sh->available ? NULL : vfs_share_root_problem(sh->path);
+		if (why) {
+			fprintf(stderr, "error: share [%s]: path %s %s; create it or fix `path`\n", sh->name,
+				sh->path ? sh->path : "(none)", why);
+			bad++;
+		}
+	}
+	if (bad) {
+		fprintf(stderr, "%s: not usable; fix the errors above\n", argv[1]);
 		config_put(cfg);
 		return 1;
 	}

@@ -34,6 +34,9 @@
 
 /* true if path is an existing, searchable directory. */
 bool vfs_share_root_ok(const char *path);
+/* Why path cannot serve as a share root for this process (missing, not a
+ * directory, unreadable), or NULL if it can. */
+const char *vfs_share_root_problem(const char *path);
 
 /* Per-thread credentials. When smb3d runs as root, vfs_become switches the
  * calling thread only (raw setgroups/setresgid/setresuid syscalls, effective

@@ -48,7 +48,12 @@ if [[ $(id -u) -eq 0 ]]; then
 	browseable = no
 	comment = not listed
 CONF
-	check_rc "cli:check-config" 0 "$bin" check-config "$work/smb.conf"
+	# check-config checks share paths too: the [missing] share fails it
+	check_out "cli:check-config-missing-share-path" "share \\[missing\\]: path .* does not exist" \
+		"$bin" check-config "$work/smb.conf"
+	check_rc "cli:check-config-missing-share-path-exit" 1 "$bin" check-config "$work/smb.conf"
+	sed '/^\[missing\]/,+1d' "$work/smb.conf" >"$work/good.conf"
+	check_rc "cli:check-config" 0 "$bin" check-config "$work/good.conf"
 	check_rc "cli:user-add" 0 sh -c "echo Test-Pass-123 | '$bin' user add --config '$work/smb.conf' smbtest"
 	check_rc "cli:user-add2" 0 sh -c "echo Other-Pass-456 | '$bin' user add --config '$work/smb.conf' smbtest2"
 	check_rc "cli:user-add-dup" 1 sh -c "echo x | '$bin' user add --config '$work/smb.conf' smbtest"
@@ -186,16 +191,16 @@ import socket,sys; s=socket.create_connection(('127.0.0.1',$port)); s.sendall(sy
 		"printf '[global]\n\tfrobnicate = yes\n' >'$work/bad2.conf'; '$bin' check-config '$work/bad2.conf'"
 	check_out "cli:start-fails-on-bad-config" "error" "$bin" --config "$work/bad.conf"
 	# fail closed: a restriction smb3d does not implement refuses the file
-	printf '[global]
-	smb ports = %s
+	cat >"$work/narrow.conf" <<CONF
+[global]
+	smb ports = $(free_port)
 [s]
-	path = %s
-	veto files = /*.secret/
-' "$(free_port)" "$work/share" \
-		>"$work/narrow.conf"
+	path = $work/share
+	dont descend = /private
+CONF
 	check_rc "cli:check-config-unimplemented-restriction" 1 "$bin" check-config "$work/narrow.conf"
-	check_out "cli:start-refused-unimplemented-restriction" "narrow.conf:5: 'veto files' restricts access" \
-		"$bin" --config "$work/narrow.conf"
+	check_out "cli:start-refused-unimplemented-restriction" "narrow.conf:5: 'dont descend' restricts access" \
+		timeout 10 "$bin" --config "$work/narrow.conf"
 fi
 
 # --- ordinary user: smb3d serve ---------------------------------------------
