@@ -165,7 +165,7 @@ NTSTATUS cmd_session_setup(struct smb2_req *req)
 	st = auth_ctx_step(s->auth, q.sec, q.sec_len, &out, &out_len, server_user_lookup, c->srv, &res);
 
 	if (NT_EQ(st, STATUS_MORE_PROCESSING_REQUIRED)) {
-		struct wr *w = req_body(req, 8 + out_len);
+		struct wr *w = req_body(req, 9 + out_len); /* an empty buffer is one byte */
 		if (!w) {
 			free(out);
 			st = STATUS_NO_MEMORY;
@@ -217,7 +217,7 @@ NTSTATUS cmd_session_setup(struct smb2_req *req)
 	(void)server_logon_result(c->srv, &c->peer_addr, false);
 	if (q.previous_session_id && q.previous_session_id != s->id && !s->anonymous && !s->guest)
 		server_kill_previous_session(c->srv, c->loop, q.previous_session_id, s->user);
-	struct wr *w = req_body(req, 8 + out_len);
+	struct wr *w = req_body(req, 9 + out_len); /* an empty buffer is one byte */
 	if (!w) {
 		free(out);
 		return STATUS_NO_MEMORY;
