@@ -849,7 +849,7 @@ static void req_done_trampoline(struct ev_loop *loop, void *arg)
 	struct conn *c = ch->c;
 	c->n_pending--;
 	if (!loop || c->closing) {
-		if (req->cancel && !req->cancel(req)) {
+		if (loop && req->cancel && !req->cancel(req)) {
 			/* the work left a waiter in fsa/ whose wake-up is
 			 * already queued: that finishes it, as for a parked one */
 			req_park(req);
