@@ -18,6 +18,7 @@
 #include "event/loop.h"
 #include "event/offload.h"
 #include "server/server.h"
+#include "server/worker.h"
 
 static const char default_conf[] = "[global]\n"
 				   "  smb ports = 4450\n"
@@ -38,8 +39,14 @@ struct harness *harness_new(const char *config_text)
 	int sv[2];
 	if (!h->srv || !h->loop || socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) < 0)
 		abort();
+	h->worker = calloc(1, sizeof(*h->worker));
+	if (!h->worker)
+		abort();
+	h->worker->srv = h->srv;
+	h->worker->loop = h->loop;
+	ev_loop_set_data(h->loop, h->worker);
 	struct sockaddr_storage peer = { .ss_family = AF_INET };
-	h->conn = conn_new(h->srv, h->loop, sv[0], &peer, &h->conns);
+	h->conn = conn_new(h->srv, h->loop, sv[0], &peer, &h->worker->conns);
 	if (!h->conn)
 		abort();
 	h->cfd = sv[1];
@@ -48,7 +55,7 @@ struct harness *harness_new(const char *config_text)
 
 bool harness_conn_alive(const struct harness *h)
 {
-	for (const struct conn *c = h->conns; c; c = c->next)
+	for (const struct conn *c = h->worker->conns; c; c = c->next)
 		if (c == h->conn)
 			return true;
 	return false;
@@ -63,7 +70,7 @@ void harness_reconnect(struct harness *h)
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) < 0)
 		abort();
 	struct sockaddr_storage peer = { .ss_family = AF_INET };
-	h->conn = conn_new(h->srv, h->loop, sv[0], &peer, &h->conns);
+	h->conn = conn_new(h->srv, h->loop, sv[0], &peer, &h->worker->conns);
 	if (!h->conn)
 		abort();
 	h->cfd = sv[1];
@@ -75,12 +82,30 @@ void harness_reconnect(struct harness *h)
 
 bool harness_run_until_no_conns(struct harness *h, int timeout_ms)
 {
-	for (int waited = 0; h->conns; waited += 5) {
+	for (int waited = 0; h->worker->conns; waited += 5) {
 		if (waited >= timeout_ms)
 			return false;
 		ev_loop_run_once(h->loop, 5);
 	}
 	return true;
+}
+
+struct harness *harness_second(struct harness *h)
+{
+	struct harness *s = calloc(1, sizeof(*s));
+	int sv[2];
+	if (!s || socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) < 0)
+		abort();
+	s->srv = h->srv;
+	s->loop = h->loop;
+	s->owner = h;
+	s->worker = h->worker;
+	struct sockaddr_storage peer = { .ss_family = AF_INET };
+	s->conn = conn_new(s->srv, s->loop, sv[0], &peer, &s->worker->conns);
+	if (!s->conn)
+		abort();
+	s->cfd = sv[1];
+	return s;
 }
 
 void harness_free(struct harness *h)
@@ -89,12 +114,20 @@ void harness_free(struct harness *h)
 		conn_close(h->conn, "test done");
 	ev_loop_run_once(h->loop, 0);
 	close(h->cfd);
+	if (h->owner) {
+		/* the owner's loop runs until this connection is gone */
+		for (int i = 0; i < 1000 && harness_conn_alive(h); i++)
+			ev_loop_run_once(h->loop, 5);
+		free(h);
+		return;
+	}
 	/* Drain offloaded work first: completions land on our loop, which
 	 * ev_loop_free() then runs with loop == NULL to release what they hold. */
 	offload_pool_free(h->srv->offload);
 	h->srv->offload = NULL;
 	ev_loop_free(h->loop);
 	server_free(h->srv);
+	free(h->worker);
 	free(h);
 }
 

@@ -11,6 +11,7 @@
 struct server;
 struct ev_loop;
 struct conn;
+struct worker;
 
 struct harness {
 	struct server *srv;
@@ -18,18 +19,24 @@ struct harness {
 	struct conn *conn;
 	int cfd; /* the client's end */
 	bool closed;
-	/* the server's connections: conn_free_now() unlinks a freed one, so
-	 * h->conn is alive exactly while harness_conn_alive() says so */
-	struct conn *conns;
+	/* the loop's worker, as the server has one per loop: its list holds
+	 * the loop's connections (conn_free_now() unlinks a freed one, so
+	 * h->conn is alive exactly while harness_conn_alive() says so), and
+	 * breaks for another connection find it there (server_find_conn) */
+	struct worker *worker;
 	/* client state of the logon helpers */
 	uint64_t next_mid;
 	uint64_t session_id;
 	uint32_t tree_id;
+	struct harness *owner; /* a second client's harness: the one owning srv and loop */
 };
 
 /* config_text: an smb.conf; NULL for a default with one share. */
 struct harness *harness_new(const char *config_text);
 void harness_free(struct harness *h);
+
+/* A second client of h's server, on the same loop (free it before h). */
+struct harness *harness_second(struct harness *h);
 
 /* Whether the server has not freed h->conn yet. */
 bool harness_conn_alive(const struct harness *h);

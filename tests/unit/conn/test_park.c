@@ -279,6 +279,44 @@ static void test_create_break_burst_then_reset(void **state)
 	assert_recovers(h);
 }
 
+/* A CREATE whose offloaded work started an oplock break, from a client that
+ * is gone before the work comes back: the holder must still be sent the
+ * break (else it is marked breaking but never asked, and every later open
+ * waits out the break timeout), and the waiter the work left in fsa/ must
+ * be unlinked before the request is freed. */
+static void test_break_sent_when_requester_leaves(void **state)
+{
+	struct fixture *f = *state;
+	struct harness *a = f->h;
+	logon(a);
+	uint8_t body[256], buf[512];
+	size_t n = harness_req(buf, sizeof(buf), 5, harness_mid(a), 64, a->session_id, a->tree_id, body,
+			       create_body(body, sizeof(body), "held", 3 /* FILE_OPEN_IF */));
+	harness_send(a, buf, n);
+	size_t rlen;
+	uint8_t *r = harness_recv(a, &rlen, 2000);
+	assert_non_null(r);
+	assert_int_equal(rsp_status(r), 0);
+	assert_int_equal(r[66], 0x09); /* batch */
+	free(r);
+
+	struct harness *b = harness_second(a);
+	logon(b);
+	n = harness_req(buf, sizeof(buf), 5, harness_mid(b), 64, b->session_id, b->tree_id, body,
+			create_body(body, sizeof(body), "held", 1 /* FILE_OPEN */));
+	harness_send(b, buf, n); /* dispatched: its work is on the offload pool */
+	conn_close(b->conn, "test: the client is gone");
+
+	r = harness_recv(a, &rlen, 2000);
+	assert_non_null(r);
+	assert_int_equal(rsp_u16(r, 12), 0x12); /* OPLOCK_BREAK */
+	assert_true(rsp_u64(r, 24) == UINT64_MAX);
+	free(r);
+	harness_free(b);
+	client_reset(a);
+	assert_recovers(a);
+}
+
 /* argv[1]: run only the tests matching this pattern */
 int main(int argc, char **argv)
 {
@@ -289,6 +327,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_lock_burst_then_reset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_async_ioctl_burst_then_reset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_create_break_burst_then_reset, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_break_sent_when_requester_leaves, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
