@@ -11,7 +11,7 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 bin=$(realpath "${1:-build/smb3d}")
-rounds=${2:-12}
+rounds=${2:-30}
 [[ $(id -u) -eq 0 ]] || { echo "attack_park.sh: needs root" >&2; record fail attack-park:not-root; exit 0; }
 export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 work=$(mktemp -d /tmp/smb3d-attack-park.XXXXXX)
