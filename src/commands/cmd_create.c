@@ -75,6 +75,13 @@ static void create_on_cancel(struct smb2_req *req)
 static bool create_cancel(struct smb2_req *req)
 {
 	struct create_state *cs = req->cmd_state;
+	if (cs->res.n_breaks) {
+		/* work() started breaks but the client left before done() sent
+		 * them: the holders must still hear, or later opens would wait
+		 * out the break timeout for an acknowledgement never asked for */
+		conn_deliver_breaks(req->conn, cs->res.breaks, cs->res.n_breaks);
+		cs->res.n_breaks = 0;
+	}
 	return break_wait_conn_closing(&cs->wait);
 }
 

@@ -547,6 +547,10 @@ static void set_on_cancel(struct smb2_req *req)
 static bool set_cancel(struct smb2_req *req)
 {
 	struct info_state *s = req->cmd_state;
+	if (s->n_breaks) { /* as in create_cancel: the holders must still hear */
+		conn_deliver_breaks(req->conn, s->breaks, s->n_breaks);
+		s->n_breaks = 0;
+	}
 	return break_wait_conn_closing(&s->wait);
 }
 

@@ -217,9 +217,13 @@ static void conn_free_now(struct conn *c)
 	free(c);
 }
 
+/* The teardown that conn_close() leaves for later: it runs from the loop's
+ * deferred queue, when no callback and so no dispatch code is on the stack,
+ * and so no request it finishes can still be held by anyone else. */
 static void conn_free_deferred(struct ev_loop *loop, void *arg)
 {
 	struct conn *c = arg;
+	conn_cancel_parked(c);
 	if (c->n_pending > 0) {
 		c->free_when_idle = true; /* the last completion frees it */
 		return;
@@ -233,6 +237,11 @@ void conn_release_if_idle(struct conn *c)
 		conn_free_now(c);
 }
 
+/* Closing never finishes a request: a parked request's interim reply (or
+ * any reply) that fails to send lands here while the dispatcher still holds
+ * that request and its chain. Parked requests are cancelled by
+ * conn_free_deferred(); until then a wake-up or CANCEL that gets to one
+ * first drops it (req_resume() on a closing connection). */
 void conn_close(struct conn *c, const char *why)
 {
 	if (c->closing)
@@ -250,7 +259,6 @@ void conn_close(struct conn *c, const char *why)
 		outmsg_free(c, m);
 	}
 	c->held_tail = NULL;
-	conn_cancel_parked(c);
 	ev_io_del(c->loop, &c->io);
 	close(c->fd);
 	c->fd = -1;

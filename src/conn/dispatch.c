@@ -823,6 +823,12 @@ static void req_done_trampoline(struct ev_loop *loop, void *arg)
 	struct conn *c = ch->c;
 	c->n_pending--;
 	if (!loop || c->closing) {
+		if (loop && req->cancel && !req->cancel(req)) {
+			/* the work left a waiter in fsa/ whose wake-up is
+			 * already queued: that finishes it, as for a parked one */
+			req_park(req);
+			return;
+		}
 		req_release(req);
 		ch->req = NULL;
 		chain_free(ch);
@@ -835,6 +841,13 @@ static void req_done_trampoline(struct ev_loop *loop, void *arg)
 void req_resume(struct smb2_req *req, NTSTATUS (*done)(struct smb2_req *))
 {
 	struct chain *ch = req->chain;
+	struct conn *c = ch->c;
+	if (c->closing) {
+		/* nobody to answer: the caller owned the request, so it ends here */
+		req_abandon(req);
+		conn_release_if_idle(c);
+		return;
+	}
 	ch->req = NULL;
 	req->went_async = false;
 	req->status = done ? done(req) : req->work_status;
@@ -920,6 +933,10 @@ void req_abandon(struct smb2_req *req)
 	chain_free(ch);
 }
 
+/* From conn_free_deferred() only, never while a request is being
+ * dispatched: a parked request the cancel hook claims (its waiter was still
+ * linked, so no wake-up is on its way) is finished here; one it does not
+ * claim is finished by the wake-up already queued. */
 void conn_cancel_parked(struct conn *c)
 {
 	struct smb2_req *req = c->parked;
@@ -937,6 +954,12 @@ static void chain_run(struct chain *ch)
 {
 	struct conn *c = ch->c;
 	for (;;) {
+		if (c->closing) {
+			/* a reply failed to send (or a request ended the
+			 * connection): the rest of the compound is not run */
+			chain_drop(ch, NULL);
+			return;
+		}
 		if (ch->off >= ch->len) {
 			chain_complete(ch);
 			return;

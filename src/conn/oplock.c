@@ -208,6 +208,10 @@ bool break_wait_conn_closing(struct break_wait *bw)
 		ev_timer_stop(bw->req->conn->loop, &bw->timer);
 	if (fsa_waiter_cancel(bw->table, &bw->waiter))
 		return true;
+	/* Not linked. A request back from work() (not parked) that left no
+	 * waiter, or whose wake-up already ran (woken), has nothing queued */
+	if (!bw->req->parked && (bw->woken || !NT_EQ(bw->req->work_status, STATUS_OPLOCK_BREAK_IN_PROGRESS)))
+		return true;
 	bw->abandoned = true; /* a wake-up is queued: it frees the request */
 	return false;
 }

@@ -53,7 +53,10 @@ struct smb2_req {
 	/* parked: waiting for an event (an oplock break) rather than for work */
 	bool parked;
 	struct smb2_req *park_prev, *park_next;
-	bool (*cancel)(struct smb2_req *req); /* connection closing: true if it may be freed now */
+	/* the connection closed while the request was parked or its work
+	 * ran: true if it may be freed now, false if a wake-up already queued
+	 * will finish it (see conn_cancel_parked, req_done_trampoline) */
+	bool (*cancel)(struct smb2_req *req);
 	void (*on_cancel)(struct smb2_req *req); /* SMB2 CANCEL arrived for it */
 	uint64_t async_id; /* non-zero once an interim reply went out */
 	bool cred_active;
@@ -83,17 +86,23 @@ typedef NTSTATUS (*smb2_handler)(struct smb2_req *req);
  * straight away. Anything work() needs lives in req->cmd_state. */
 NTSTATUS req_offload(struct smb2_req *req, void (*work)(struct smb2_req *), NTSTATUS (*done)(struct smb2_req *));
 
-/* A done() callback that cannot finish yet parks the request and returns
- * STATUS_PENDING; whatever it waits for later calls req_unpark() and then
- * either req_offload() again or req_abandon(). While parked, the request
- * keeps its connection alive; if the connection closes, req->cancel() is
- * asked whether the request may be freed at once. */
+/* A handler or done() callback that cannot finish yet parks the request and
+ * returns STATUS_PENDING; whatever it waits for later calls req_unpark() and
+ * then req_resume(), req_offload() again or req_abandon(). While parked, the
+ * request keeps its connection alive. Exactly one party finishes a parked
+ * request: its wake-up, a CANCEL, or the connection's teardown, whichever
+ * claims it first through its waiter (req->cancel / on_cancel return
+ * whether they did). The teardown runs after conn_close() returns, from the
+ * loop's deferred queue, so a close while the request is being dispatched
+ * (its interim reply failed to send) never frees what the dispatcher holds;
+ * see docs/architecture.md, "Request lifetime". */
 void req_park(struct smb2_req *req);
 void req_unpark(struct smb2_req *req);
 /* Drops a request (and the rest of its compound) without a reply. */
 void req_abandon(struct smb2_req *req);
 /* Completes a parked request (after req_unpark) on its loop: done() encodes
- * the reply as in req_offload(), and the compound carries on. */
+ * the reply as in req_offload(), and the compound carries on. On a closing
+ * connection it drops the request (and its compound) instead. */
 void req_resume(struct smb2_req *req, NTSTATUS (*done)(struct smb2_req *));
 /* A done() for a parked request that CANCEL ended: STATUS_CANCELLED. */
 NTSTATUS req_reply_cancelled(struct smb2_req *req);

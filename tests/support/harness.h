@@ -11,6 +11,7 @@
 struct server;
 struct ev_loop;
 struct conn;
+struct worker;
 
 struct harness {
 	struct server *srv;
@@ -18,11 +19,48 @@ struct harness {
 	struct conn *conn;
 	int cfd; /* the client's end */
 	bool closed;
+	/* the loop's worker, as the server has one per loop: its list holds
+	 * the loop's connections (conn_free_now() unlinks a freed one, so
+	 * h->conn is alive exactly while harness_conn_alive() says so), and
+	 * breaks for another connection find it there (server_find_conn) */
+	struct worker *worker;
+	/* client state of the logon helpers */
+	uint64_t next_mid;
+	uint64_t session_id;
+	uint32_t tree_id;
+	struct harness *owner; /* a second client's harness: the one owning srv and loop */
 };
 
 /* config_text: an smb.conf; NULL for a default with one share. */
 struct harness *harness_new(const char *config_text);
 void harness_free(struct harness *h);
+
+/* A second client of h's server, on the same loop (free it before h). */
+struct harness *harness_second(struct harness *h);
+
+/* Whether the server has not freed h->conn yet. */
+bool harness_conn_alive(const struct harness *h);
+/* Replaces the connection with a new one on the same server and loop (the
+ * old one is closed if still alive; its client end is closed). */
+void harness_reconnect(struct harness *h);
+/* Runs the loop until the server has freed every connection or timeout;
+ * false on timeout. */
+bool harness_run_until_no_conns(struct harness *h, int timeout_ms);
+
+/* Makes `user` with `password` the server's one account (as `smb3d serve`
+ * does), NEGOTIATEs SMB 2.1 and logs on with NTLMv2 (raw NTLMSSP); sets
+ * h->session_id. As root the user must be a Unix account (e.g. "root").
+ * Returns the final status of SESSION_SETUP. */
+uint32_t harness_logon(struct harness *h, const char *user, const char *password);
+/* TREE_CONNECT to \\server\share; sets h->tree_id; returns the status. */
+uint32_t harness_tree_connect(struct harness *h, const char *share);
+/* CREATE of name (UTF-8, "" for the share root) with the given access,
+ * share access, disposition and options; the FileId in fid[16]. Returns
+ * the status. */
+uint32_t harness_create(struct harness *h, const char *name, uint32_t access, uint32_t share, uint32_t disposition,
+			uint32_t options, uint8_t fid[16]);
+/* The next MessageId (the helpers ask for credits generously). */
+uint64_t harness_mid(struct harness *h);
 
 /* Sends msg with a Direct TCP length prefix. */
 void harness_send(struct harness *h, const void *msg, size_t len);

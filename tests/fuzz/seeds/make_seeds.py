@@ -58,6 +58,143 @@ for name, data in seeds.items():
         f.write(data)
 
 
+# --- conn: whole (anonymous) sessions down to the file commands ---
+# fuzz_conn.c puts the server's SessionId, TreeId and FileIds into requests
+# that carry these placeholders (see the comment at its top).
+PH_SESSION = 0x5E55000000000000
+PH_TREE = 0x7EE00000
+PH_FILE = 0xF11E000000000000
+FLAGS_RELATED = 0x4
+
+
+def req(cmd, mid, body, sid=PH_SESSION, tid=PH_TREE, flags=0, credits=64):
+    h = struct.pack('<IHHIHHIIQIIQ16s', 0x424D53FE, 64, 1, 0, cmd, credits, flags, 0, mid, 0, tid, sid, b'\0' * 16)
+    return h + body
+
+
+def fid(i=0):
+    return struct.pack('<QQ', PH_FILE | i, 0)
+
+
+def compound(*msgs):
+    """Chains messages with NextCommand (each padded to 8 bytes)."""
+    out = b''
+    for i, m in enumerate(msgs):
+        if i < len(msgs) - 1:
+            m = m + b'\0' * (-len(m) % 8)
+            m = m[:20] + struct.pack('<I', len(m)) + m[24:]
+        out += m
+    return out
+
+
+def ntlm_authenticate_anonymous():
+    """An anonymous NTLMSSP AUTHENTICATE ([MS-NLMP] 3.2.5.1.2: no user, no
+    NT response): fixed bytes the server accepts, unlike an NTLMv2 response,
+    which must echo the server's timestamp. The share is `guest ok`."""
+    ws = 'FUZZ'.encode('utf-16-le')
+    flags = 0xA2088A05  # ... | NTLMSSP_NEGOTIATE_ANONYMOUS
+    payload_off = 88
+    fields, payload = b'', b''
+    for item in (b'', b'', b'', b'', ws, b''):
+        fields += struct.pack('<HHI', len(item), len(item), payload_off + len(payload))
+        payload += item
+    msg = b'NTLMSSP\0' + struct.pack('<I', 3) + fields + struct.pack('<I', flags) + bytes(8) + bytes(16)
+    assert len(msg) == payload_off
+    return msg + payload
+
+
+def tree_connect(mid, share='share'):
+    path = ('\\\\fuzz\\' + share).encode('utf-16-le')
+    return req(3, mid, struct.pack('<HHHH', 9, 0, 64 + 8, len(path)) + path, tid=0)
+
+
+def create(mid, name, access=0x12019F, disposition=3, options=0x40, oplock=0, contexts=b'', **kw):
+    n = name.encode('utf-16-le')
+    ctx_off = 64 + 56 + len(n) + (-len(n) % 8) if contexts else 0
+    body = struct.pack('<HBBIQQIIIIIHHII', 57, 0, oplock, 2, 0, 0, access, 0x80, 7, disposition, options, 64 + 56,
+                       len(n), ctx_off, len(contexts))
+    body += n if n else b'\0'
+    if contexts:
+        body += b'\0' * (-len(n) % 8) + contexts
+    return req(5, mid, body, **kw)
+
+
+def write(mid, data, offset=0, f=fid(), **kw):
+    return req(9, mid, struct.pack('<HHIQ16sIIHHI', 49, 64 + 48, len(data), offset, f, 0, 0, 0, 0, 0) + data, **kw)
+
+
+def read(mid, length, offset=0, f=fid(), **kw):
+    return req(8, mid, struct.pack('<HBBIQ16sIIIHH', 49, 0, 0, length, offset, f, 0, 0, 0, 0, 0) + b'\0', **kw)
+
+
+def lock(mid, flags, offset=0, length=16, f=fid(), **kw):
+    return req(10, mid, struct.pack('<HHI16sQQII', 48, 1, 0, f, offset, length, flags, 0), **kw)
+
+
+def notify(mid, f=fid(), **kw):
+    return req(15, mid, struct.pack('<HHI16sII', 32, 1, 4096, f, 0x17F, 0), **kw)
+
+
+def query_info(mid, cls=0x12, f=fid(), **kw):  # FileAllInformation
+    return req(16, mid, struct.pack('<HBBIHHIII16s', 41, 1, cls, 4096, 0, 0, 0, 0, 0, f) + b'\0', **kw)
+
+
+def query_dir(mid, f=fid(), **kw):
+    pat = '*'.encode('utf-16-le')
+    return req(14, mid, struct.pack('<HBBI16sHHI', 33, 0x25, 0, 0, f, 64 + 32, len(pat), 4096) + pat, **kw)
+
+
+def close(mid, f=fid(), **kw):
+    return req(6, mid, struct.pack('<HHI16s', 24, 0, 0, f), **kw)
+
+
+def guest_logon(dialect=0x210):
+    return [negotiate([dialect]),
+            session_setup(1, ntlm_negotiate()),
+            req(1, 2, struct.pack('<HBBIIHHQ', 25, 0, 1, 0, 0, 64 + 24, len(ntlm_authenticate_anonymous()), 0) +
+                ntlm_authenticate_anonymous(), tid=0),
+            tree_connect(3)]
+
+
+def dh2q():
+    """A DH2Q create context (durable v2) and an RqLs lease (RWH)."""
+    data = struct.pack('<IIQ16s', 0, 0, 0, b'fuzz-create-guid')
+    dh = struct.pack('<IHHHHI', 24 + len(data), 16, 4, 0, 24, len(data)) + b'DH2Q' + bytes(4) + data
+    lease = struct.pack('<16sIIQ', b'fuzz-lease-key-1', 7, 0, 0)
+    rq = struct.pack('<IHHHHI', 0, 16, 4, 0, 24, len(lease)) + b'RqLs' + bytes(4) + lease
+    return dh + rq
+
+
+conn_sessions = {
+    # CREATE, WRITE, READ, byte-range LOCK and unlock, QUERY_INFO, CLOSE
+    'conn/guest_file_ops': guest_logon() + [
+        create(4, 'new.txt'), write(5, b'hello, fuzz' * 8), read(6, 64), lock(7, 0x2 | 0x10),
+        lock(8, 0x4), query_info(9), close(10)],
+    # the same over SMB 3.0.2
+    'conn/guest_file_ops_302': guest_logon(0x302) + [
+        create(4, 'new302.txt'), write(5, b'x' * 100, offset=4096), lock(6, 0x1 | 0x10, length=100), close(7)],
+    # a related compound: CREATE + WRITE + READ + CLOSE on the FileId the chain inherits
+    'conn/guest_compound': guest_logon() + [compound(
+        create(4, 'chain.txt'),
+        write(5, b'chained', f=b'\xff' * 16, flags=FLAGS_RELATED),
+        read(6, 7, f=b'\xff' * 16, flags=FLAGS_RELATED),
+        close(7, f=b'\xff' * 16, flags=FLAGS_RELATED))],
+    # requests that park: CHANGE_NOTIFY on a directory, a blocking LOCK
+    # against another open's lock; the connection closes with them parked
+    'conn/guest_park': guest_logon() + [
+        create(4, 'dir', access=0x100081, disposition=1, options=0x1), notify(5),
+        create(6, 'locked.txt'), create(7, 'locked.txt'),
+        lock(8, 0x2 | 0x10, f=fid(1)), lock(9, 0x2, f=fid(2))],
+    # a directory listing, and a durable leased open
+    'conn/guest_dir_durable': guest_logon(0x302) + [
+        create(4, '', access=0x100081, disposition=1, options=0x1), query_dir(5),
+        create(6, 'durable.txt', oplock=0xFF, contexts=dh2q()), write(7, b'd', f=fid(1)), close(8, f=fid(1))],
+}
+for name, data in conn_sessions.items():
+    with open(name, 'wb') as f:
+        f.write(frames(*data))
+
+
 # --- DCE/RPC (rpc_pdu, rpc_pipe, rpc_srvsvc, rpc_wkssvc) ---
 
 NDR20 = bytes.fromhex('045d888aeb1cc9119fe808002b104860') + struct.pack('<I', 2)
