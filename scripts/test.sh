@@ -78,8 +78,9 @@ tests/integration/breaks.sh build-asan/smb3d
 step "integration: access parameters (hosts allow/deny, available, read/write list)"
 tests/integration/access.sh build-asan/smb3d
 
-step "integration: attacks (password guessing, sessions)"
+step "integration: attacks (password guessing, sessions, parked requests, resource limits)"
 tests/integration/attack_logon.sh build-asan/smb3d
+tests/integration/attack_park.sh build-asan/smb3d
 
 step "integration: the Linux kernel client (cifs.ko in qemu, ../shared/cifs-vm)"
 tests/integration/cifs.sh build-asan/smb3d
