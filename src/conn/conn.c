@@ -19,15 +19,22 @@
 #include "conn/opens.h"
 #include "server/server.h"
 
-#define IDLE_NEGOTIATE_MS 30000 /* a connection must negotiate within this */
-
 static void conn_io_cb(struct ev_loop *loop, struct ev_io *io, uint32_t revents);
 
+/* The logon timer (`smb3d:logon timeout`): runs from accept until a session
+ * is authenticated, and again once the last authenticated session is gone.
+ * Whatever else the client sends meanwhile (a first NTLM leg, ECHOs) does
+ * not stop it: a connection nobody logged on to costs a descriptor and up
+ * to CONN_PREAUTH_MAX_FRAME of memory, so it does not last. */
 static void idle_cb(struct ev_loop *loop, struct ev_timer *t)
 {
+	(void)loop;
 	struct conn *c = t->data;
-	if (c->state != CONN_NEGOTIATED || c->sessions.count == 0)
-		conn_close(c, "no session established in time");
+	if (c->n_sessions_valid == 0) {
+		conn_warn(c, "no session authenticated within %d s (smb3d:logon timeout); disconnecting",
+			  c->cfg->logon_timeout_ms / 1000);
+		conn_close(c, "logon timeout");
+	}
 }
 
 static void unacked_cb(struct ev_loop *loop, struct ev_timer *t)
@@ -82,7 +89,7 @@ struct conn *conn_new(struct server *srv, struct ev_loop *loop, int fd, const st
 	}
 	ev_timer_init(&c->idle_timer, idle_cb, c);
 	ev_timer_init(&c->unacked_timer, unacked_cb, c);
-	ev_timer_start(loop, &c->idle_timer, IDLE_NEGOTIATE_MS);
+	ev_timer_start(loop, &c->idle_timer, (uint64_t)c->cfg->logon_timeout_ms);
 	atomic_fetch_add(&srv->n_conns, 1);
 	c->list = list;
 	if (list) {
@@ -178,12 +185,13 @@ static void conn_free_now(struct conn *c)
 	conn_close_opens(c, 0, 0, true); /* connection lost: durable handles wait */
 	idtable_free(&c->opens);
 	idtable_free(&c->async_reqs);
+	/* One pass: removing an entry leaves a tombstone and moves no other
+	 * entry (base/idtable.c), so the cursor stays valid; restarting from
+	 * slot 0 after each unlink made this quadratic in the sessions. */
 	size_t cur = 0;
 	struct session *s;
-	while ((s = idtable_next(&c->sessions, &cur, NULL)) != NULL) {
+	while ((s = idtable_next(&c->sessions, &cur, NULL)) != NULL)
 		session_unlink(c, s, true);
-		cur = 0;
-	}
 	idtable_free(&c->sessions);
 	while (c->out_head) {
 		struct outmsg *m = c->out_head;
@@ -343,8 +351,9 @@ void conn_send(struct conn *c, struct outmsg *m)
 
 static size_t frame_cap(const struct conn *c)
 {
-	/* Small frames until a session exists, then the negotiated maximum. */
-	if (c->sessions.count == 0)
+	/* Small frames until a session is authenticated (a first NTLM leg
+	 * does not count), then the negotiated maximum. */
+	if (c->n_sessions_valid == 0)
 		return CONN_PREAUTH_MAX_FRAME;
 	return CONN_MAX_FRAME;
 }
@@ -503,9 +512,26 @@ struct session *session_new(struct conn *c)
 		free(s);
 		return NULL;
 	}
-	if (c->sessions.count == 1)
-		ev_timer_stop(c->loop, &c->idle_timer);
 	return s;
+}
+
+const char *conn_session_limit(const struct conn *c)
+{
+	if (c->sessions.count - c->n_sessions_valid >= CONN_MAX_SESSIONS_IN_PROGRESS)
+		return "too many logons in progress on one connection";
+	if (c->sessions.count >= CONN_MAX_SESSIONS)
+		return "too many sessions on one connection";
+	return NULL;
+}
+
+void session_set_valid(struct conn *c, struct session *s)
+{
+	s->state = SESS_VALID;
+	if (s->counted_valid)
+		return;
+	s->counted_valid = true;
+	if (c->n_sessions_valid++ == 0)
+		ev_timer_stop(c->loop, &c->idle_timer);
 }
 
 struct tcon *tcon_get(struct tcon *t)
@@ -558,5 +584,10 @@ void session_unlink(struct conn *c, struct session *s, bool keep_durable)
 	idtable_remove(&c->srv->sessions, s->id);
 	pthread_mutex_unlock(&c->srv->sess_lock);
 	s->state = SESS_EXPIRED;
+	if (s->counted_valid) {
+		s->counted_valid = false;
+		if (--c->n_sessions_valid == 0 && !c->closing)
+			ev_timer_start(c->loop, &c->idle_timer, (uint64_t)c->cfg->logon_timeout_ms);
+	}
 	session_put(s);
 }

@@ -115,6 +115,8 @@ void conn_open_remove(struct conn *c, struct fsa_open *o)
 
 void conn_close_opens(struct conn *c, uint64_t session_id, uint32_t tree_id, bool keep_durable)
 {
+	if (c->opens.count == 0)
+		return; /* e.g. each session of a closing connection, after its opens went */
 	size_t cur = 0;
 	uint64_t id;
 	struct fsa_open *o;
