@@ -43,8 +43,43 @@ static void unacked_cb(struct ev_loop *loop, struct ev_timer *t)
 	conn_close(t->data, "a break was not acknowledged by the transport (smbtorture hook)");
 }
 
+/* In or out of the set's queue of connections nobody has logged on to. */
+static void preauth_enter(struct conn *c)
+{
+	struct conn_set *set = c->set;
+	if (!set || c->in_preauth)
+		return;
+	c->in_preauth = true;
+	c->preauth_next = NULL;
+	c->preauth_prev = set->preauth_tail;
+	if (set->preauth_tail)
+		set->preauth_tail->preauth_next = c;
+	else
+		set->preauth_head = c;
+	set->preauth_tail = c;
+	set->n_preauth++;
+}
+
+static void preauth_leave(struct conn *c)
+{
+	struct conn_set *set = c->set;
+	if (!set || !c->in_preauth)
+		return;
+	if (c->preauth_prev)
+		c->preauth_prev->preauth_next = c->preauth_next;
+	else
+		set->preauth_head = c->preauth_next;
+	if (c->preauth_next)
+		c->preauth_next->preauth_prev = c->preauth_prev;
+	else
+		set->preauth_tail = c->preauth_prev;
+	c->preauth_next = c->preauth_prev = NULL;
+	c->in_preauth = false;
+	set->n_preauth--;
+}
+
 struct conn *conn_new(struct server *srv, struct ev_loop *loop, int fd, const struct sockaddr_storage *peer,
-		      struct conn **list)
+		      struct conn_set *set)
 {
 	struct conn *c = calloc(1, sizeof(*c));
 	if (!c)
@@ -91,13 +126,14 @@ struct conn *conn_new(struct server *srv, struct ev_loop *loop, int fd, const st
 	ev_timer_init(&c->unacked_timer, unacked_cb, c);
 	ev_timer_start(loop, &c->idle_timer, (uint64_t)c->cfg->logon_timeout_ms);
 	atomic_fetch_add(&srv->n_conns, 1);
-	c->list = list;
-	if (list) {
-		c->next = *list;
-		if (*list)
-			(*list)->prev = c;
-		*list = c;
+	c->set = set;
+	if (set) {
+		c->next = set->all;
+		if (set->all)
+			set->all->prev = c;
+		set->all = c;
 	}
+	preauth_enter(c);
 	conn_debug(c, "connected");
 	return c;
 }
@@ -205,11 +241,11 @@ static void conn_free_now(struct conn *c)
 		c->pipes = p->next;
 		pipe_close(p);
 	}
-	if (c->list) {
+	if (c->set) {
 		if (c->prev)
 			c->prev->next = c->next;
 		else
-			*c->list = c->next;
+			c->set->all = c->next;
 		if (c->next)
 			c->next->prev = c->prev;
 	}
@@ -248,6 +284,7 @@ void conn_close(struct conn *c, const char *why)
 		conn_debug(c, "disconnect: %s", why);
 	ev_timer_stop(c->loop, &c->idle_timer);
 	ev_timer_stop(c->loop, &c->unacked_timer);
+	preauth_leave(c);
 	conn_cancel_delayed(c);
 	conn_cancel_parked(c);
 	ev_io_del(c->loop, &c->io);
@@ -527,11 +564,15 @@ const char *conn_session_limit(const struct conn *c)
 void session_set_valid(struct conn *c, struct session *s)
 {
 	s->state = SESS_VALID;
+	/* anonymous logons share one key ("" is no valid account name) */
+	s->user_key = server_user_key(s->anonymous ? "" : s->user);
 	if (s->counted_valid)
 		return;
 	s->counted_valid = true;
-	if (c->n_sessions_valid++ == 0)
+	if (c->n_sessions_valid++ == 0) {
 		ev_timer_stop(c->loop, &c->idle_timer);
+		preauth_leave(c);
+	}
 }
 
 struct tcon *tcon_get(struct tcon *t)
@@ -586,8 +627,10 @@ void session_unlink(struct conn *c, struct session *s, bool keep_durable)
 	s->state = SESS_EXPIRED;
 	if (s->counted_valid) {
 		s->counted_valid = false;
-		if (--c->n_sessions_valid == 0 && !c->closing)
+		if (--c->n_sessions_valid == 0 && !c->closing) {
 			ev_timer_start(c->loop, &c->idle_timer, (uint64_t)c->cfg->logon_timeout_ms);
+			preauth_enter(c);
+		}
 	}
 	session_put(s);
 }

@@ -87,6 +87,7 @@ struct session {
 	struct idtable tcons;
 	uint32_t next_tid;
 	bool counted_valid; /* counted in conn->n_sessions_valid */
+	uint64_t user_key;  /* server_user_key of the logged-on user (per-user limits) */
 };
 
 /* A pipe holding READ data by reference (zero-copy READ): filled from the
@@ -111,10 +112,21 @@ struct outmsg {
 	uint8_t hdr[4 + 52]; /* room for the Direct TCP length and a transform header */
 };
 
+/* The connections of one loop (its worker's): all of them, and those
+ * without an authenticated session oldest first, so that when those reach
+ * their budget the oldest makes room for a new one (server/worker.c). */
+struct conn_set {
+	struct conn *all;
+	struct conn *preauth_head, *preauth_tail;
+	size_t n_preauth;
+};
+
 struct conn {
 	uint64_t id;
 	struct conn *next, *prev; /* in the owning worker's list */
-	struct conn **list;
+	struct conn_set *set;
+	struct conn *preauth_next, *preauth_prev;
+	bool in_preauth;
 	struct server *srv;
 	struct config *cfg; /* snapshot taken at accept (ref held) */
 	struct ev_loop *loop;
@@ -185,7 +197,7 @@ struct conn {
 
 /* Takes ownership of an accepted socket on `loop`. */
 struct conn *conn_new(struct server *srv, struct ev_loop *loop, int fd, const struct sockaddr_storage *peer,
-		      struct conn **list);
+		      struct conn_set *set);
 /* Disconnects (deferred free; safe inside callbacks). */
 void conn_close(struct conn *c, const char *why);
 /* Queues a message for sending; takes ownership of the buffers in owned[]. */
