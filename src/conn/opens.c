@@ -79,15 +79,18 @@ static bool open_charge(struct conn *c, struct fsa_open *o, const struct session
 		return false;
 	}
 	o->usage_key = s ? s->user_key : 0;
+	o->usage_charged = true;
 	return true;
 }
 
-/* An open leaves the connection's table: out of the totals. */
-static void open_uncharge(struct conn *c, struct fsa_open *o)
+void conn_open_uncharge(struct server *srv, struct fsa_open *o)
 {
-	atomic_fetch_sub(&c->srv->n_opens, 1);
+	if (!o->usage_charged)
+		return;
+	o->usage_charged = false;
+	atomic_fetch_sub(&srv->n_opens, 1);
 	if (o->usage_key)
-		server_usage_drop(c->srv, o->usage_key, USAGE_OPENS);
+		server_usage_drop(srv, o->usage_key, USAGE_OPENS);
 	o->usage_key = 0;
 }
 
@@ -108,7 +111,7 @@ NTSTATUS conn_open_insert(struct conn *c, struct fsa_open *o, uint64_t session_i
 	o->session_id = session_id;
 	o->tree_id = tree_id;
 	if (!idtable_insert(&c->opens, id, o)) {
-		open_uncharge(c, o);
+		conn_open_uncharge(c->srv, o);
 		return STATUS_INSUFFICIENT_RESOURCES;
 	}
 	if (!o->pipe)
@@ -164,14 +167,14 @@ bool conn_open_take(struct conn *c, struct fsa_open *o)
 	if (idtable_find(&c->opens, o->volatile_id) != o)
 		return false;
 	idtable_remove(&c->opens, o->volatile_id);
-	open_uncharge(c, o);
+	conn_open_uncharge(c->srv, o);
 	return true;
 }
 
 void conn_open_remove(struct conn *c, struct fsa_open *o)
 {
 	if (idtable_remove(&c->opens, o->volatile_id) == o) {
-		open_uncharge(c, o);
+		conn_open_uncharge(c->srv, o);
 		fsa_open_cleanup(o);
 		conn_open_release(c, o); /* the table's reference */
 	}
@@ -188,9 +191,11 @@ void conn_close_opens(struct conn *c, uint64_t session_id, uint32_t tree_id, boo
 		if ((session_id && o->session_id != session_id) || (tree_id && o->tree_id != tree_id))
 			continue;
 		idtable_remove(&c->opens, id);
-		open_uncharge(c, o);
+		/* a durable handle waiting for its client still holds its
+		 * descriptor: it stays counted (durable.c uncharges it) */
 		if (keep_durable && durable_preserve(c, o))
 			continue;
+		conn_open_uncharge(c->srv, o);
 		fsa_open_cleanup(o);
 		conn_open_release(c, o);
 	}

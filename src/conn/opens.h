@@ -20,6 +20,9 @@ struct smb2_req;
  * keeps its reference): STATUS_TOO_MANY_OPENED_FILES at a limit,
  * STATUS_INSUFFICIENT_RESOURCES when out of memory. */
 NTSTATUS conn_open_insert(struct conn *c, struct fsa_open *o, uint64_t session_id, uint32_t tree_id);
+/* Takes an open out of the open-file counts (when it leaves the
+ * connection's or the durable table for good); idempotent. */
+void conn_open_uncharge(struct server *srv, struct fsa_open *o);
 /* Before a CREATE does anything: STATUS_TOO_MANY_OPENED_FILES when a new
  * open of this session would be over a limit (conn_open_insert checks
  * again, for creates that were in flight together). */

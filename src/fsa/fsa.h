@@ -259,7 +259,10 @@ struct fsa_open {
 	uint64_t persistent_id, volatile_id;
 	uint64_t session_id;
 	uint32_t tree_id;
-	uint64_t usage_key; /* conn/: the user whose open-file count it is in (0: none) */
+	/* conn/: counted in the server's open files (and in usage_key's, the
+	 * user's, when not 0) while in a connection's or the durable table */
+	bool usage_charged;
+	uint64_t usage_key;
 	struct fsa_dir_state *dir;
 	pthread_mutex_t dir_lock; /* serialises QUERY_DIRECTORY on this open */
 	/* oplock (under the table lock) */

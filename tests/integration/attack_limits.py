@@ -10,6 +10,7 @@ Usage: attack_limits.py PHASE HOST PORT SHARE USER PASSWORD PID [ARGS]
 Prints "pass NAME" or "fail NAME: why" lines (attack_limits.sh records them)
 and a figures line per phase."""
 import os
+import select
 import socket
 import struct
 import sys
@@ -118,16 +119,22 @@ def half_logon(host, port):
     return s
 
 
-def closed_by_server(s, wait):
-    s.settimeout(wait)
-    try:
-        while True:
-            if not s.recv(65536):
-                return True
-    except socket.timeout:
-        return False
-    except OSError:
-        return True
+def count_closed(socks, wait):
+    """How many of socks the server closes within `wait` seconds (all
+    watched together)."""
+    left, closed = set(socks), 0
+    deadline = time.monotonic() + wait
+    while left and time.monotonic() < deadline:
+        ready, _, _ = select.select(list(left), [], [], max(0.0, deadline - time.monotonic()))
+        for s in ready:
+            try:
+                data = s.recv(65536)
+            except OSError:
+                data = b''
+            if not data:
+                left.discard(s)
+                closed += 1
+    return closed
 
 
 # ---- another client ---------------------------------------------------------
@@ -182,7 +189,7 @@ def phase_halfauth(a):
                 pass
         mid += 1
         time.sleep(0.5)
-    open_left = sum(1 for s in socks if not closed_by_server(s, 0.05))
+    open_left = len(socks) - count_closed(socks, 0.5)
     report(open_left == 0, 'halfauth:closed-after-logon-timeout',
            '%d of %d connections still open %.1f s after their logon' % (open_left, len(socks), timeout_s + 1.5))
     for s in socks:
@@ -204,7 +211,7 @@ def phase_bigframe(a):
         s = half_logon(a.host, a.port)
         s.sendall(struct.pack('>I', 8 * 1024 * 1024) + hdr(9, 2) + b'\0' * (60 * 1024))
         socks.append(s)
-    closed = sum(1 for s in socks if closed_by_server(s, 2.0))
+    closed = count_closed(socks, 3.0)
     report(closed == n, 'bigframe:refused', '%d of %d connections kept an 8 MiB frame' % (n - closed, n))
     rss1 = rss_mb(a.pid)
     report(rss1 - rss0 < 64, 'bigframe:memory-bounded', 'RSS %.0f -> %.0f MB' % (rss0, rss1))
@@ -352,7 +359,7 @@ def phase_emfile(a):
     cpu0, t0 = cpu_seconds(a.pid), time.monotonic()
     time.sleep(3.0)
     load = (cpu_seconds(a.pid) - cpu0) / (time.monotonic() - t0)
-    report(load < 0.5, 'emfile:accept-backs-off', 'server used %.0f%% of a core while out of descriptors' % (100 * load))
+    report(load < 0.25, 'emfile:accept-backs-off', 'server used %.0f%% of a core while out of descriptors' % (100 * load))
     report(alive(a.pid), 'emfile:server-alive')
     for s in flood:
         s.close()
