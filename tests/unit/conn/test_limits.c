@@ -453,6 +453,52 @@ static void test_pending_notify_limit(void **state)
 	client_free(cl);
 }
 
+/* LOCK of [0, 10) on fid: exclusive, failing at once or waiting. */
+static uint32_t lock(struct client *cl, const uint8_t fid[16], bool wait)
+{
+	uint8_t body[48] = { 48, 0, 1, 0 }; /* StructureSize, LockCount 1 */
+	memcpy(body + 8, fid, 16);
+	body[32] = 10;			    /* Length */
+	body[40] = wait ? 0x02 : 0x12;	    /* EXCLUSIVE (| FAIL_IMMEDIATELY) */
+	uint8_t *r = call(cl, 10, cl->sid, cl->tid, body, sizeof(body), true);
+	assert_non_null(r);
+	uint32_t st = rsp_status(r);
+	free(r);
+	return st;
+}
+
+/* Item 6: blocking locks waiting on a file are bounded the same way. */
+static void test_pending_lock_limit(void **state)
+{
+	(void)state;
+	struct client *cl = client_new("  smb3d:max async requests = 10");
+	logon(cl);
+	tree_connect(cl, "share");
+	uint8_t a[16], b[16];
+	assert_int_equal(create(cl, "locked", false, a), 0);
+	assert_int_equal(create(cl, "locked", false, b), 0);
+	assert_int_equal(lock(cl, a, false), 0);
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(lock(cl, b, true), ST_PENDING);
+	assert_int_equal(lock(cl, b, true), ST_INSUFFICIENT_RESOURCES);
+	assert_int_equal(cl->h->conn->async_reqs.count, 10);
+	/* closing b ends its waiting requests */
+	uint8_t body[24] = { 24, 0 };
+	memcpy(body + 8, b, 16);
+	uint8_t buf[256];
+	size_t l = harness_req(buf, sizeof(buf), 6, cl->mid++, 64, cl->sid, cl->tid, body, sizeof(body));
+	harness_send(cl->h, buf, l);
+	for (int i = 0; i < 11; i++) {
+		size_t len;
+		uint8_t *r = harness_recv(cl->h, &len, 3000);
+		assert_non_null(r);
+		free(r);
+	}
+	assert_int_equal(cl->h->conn->async_reqs.count, 0);
+	assert_int_equal(close_fid(cl, a), 0);
+	client_free(cl);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN); /* writes to a connection the server closed */
@@ -465,6 +511,7 @@ int main(void)
 		cmocka_unit_test(test_many_sessions_teardown),
 		cmocka_unit_test(test_open_limit),
 		cmocka_unit_test(test_pending_notify_limit),
+		cmocka_unit_test(test_pending_lock_limit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
