@@ -108,7 +108,12 @@ static NTSTATUS finish_logon(struct smb2_req *req, struct session *s, const stru
 			  (cfg->server_smb_encrypt == CFG_REQUIRED || cfg->server_smb_encrypt == CFG_DESIRED);
 	if (s->encrypt_data)
 		*flags |= SMB2_SESSION_FLAG_ENCRYPT_DATA;
-	session_set_valid(c, s);
+	if (!session_set_valid(c, s)) {
+		/* Windows' answer when a server takes no more sessions */
+		conn_warn(c, "logon of '%s' refused: the user has %d sessions (smb3d:max sessions per user)",
+			  s->anonymous ? "anonymous" : s->user, cfg->max_sessions_user);
+		return STATUS_REQUEST_NOT_ACCEPTED;
+	}
 	/* The final response proves the keys: sign it for 3.1.1 ([MS-SMB2]
 	 * 3.3.5.5.3) and whenever signing is required. */
 	req->sign_with_session = keyed && (c->dialect == SMB2_DIALECT_311 || s->signing_required);

@@ -128,6 +128,7 @@ bool cfg_set_global_defaults(struct config *c)
 	c->max_open_files_user = 65536;
 	c->max_async = 512;
 	c->max_async_user = 4096;
+	c->max_sessions_user = 4096;
 	c->netbios_name = cfg_default_netbios_name();
 	c->workgroup = strdup("WORKGROUP");
 	c->server_string = strdup("smb3d");
@@ -351,6 +352,7 @@ void config_dump(const struct config *c, FILE *out)
 	fprintf(out, "\tsmb3d:max open files per user = %d\n", c->max_open_files_user);
 	fprintf(out, "\tsmb3d:max async requests = %d\n", c->max_async);
 	fprintf(out, "\tsmb3d:max async requests per user = %d\n", c->max_async_user);
+	fprintf(out, "\tsmb3d:max sessions per user = %d\n", c->max_sessions_user);
 	if (c->break_timeout_ms != 35000)
 		fprintf(out, "\tsmb3d:torture break timeout = %d\n", c->break_timeout_ms);
 	fputs("\tnetbios name = ", out);

@@ -34,6 +34,7 @@ enum param_id {
 	P_MAX_OPEN_FILES_USER,
 	P_MAX_ASYNC,
 	P_MAX_ASYNC_USER,
+	P_MAX_SESSIONS_USER,
 	P_DIRECTORY_LEASES,
 	P_NTLM_AUTH,
 	P_PATH,
@@ -70,6 +71,7 @@ static const struct param_def param_table[] = {
 	{ "maxopenfiles", "max open files", P_MAX_OPEN_FILES, SCOPE_GLOBAL, false },
 	{ "smb3d:maxopenfilesperuser", "smb3d:max open files per user", P_MAX_OPEN_FILES_USER, SCOPE_GLOBAL, false },
 	{ "smb3d:maxasyncrequests", "smb3d:max async requests", P_MAX_ASYNC, SCOPE_GLOBAL, false },
+	{ "smb3d:maxsessionsperuser", "smb3d:max sessions per user", P_MAX_SESSIONS_USER, SCOPE_GLOBAL, false },
 	{ "smb3d:maxasyncrequestsperuser", "smb3d:max async requests per user", P_MAX_ASYNC_USER, SCOPE_GLOBAL,
 	  false },
 	{ "smb3d:torturebreaktimeout", "smb3d:torture break timeout", P_TORTURE_BREAK_TIMEOUT, SCOPE_GLOBAL, false },
@@ -720,6 +722,12 @@ static void set_global(struct cfg_loader *L, const struct param_def *d, const ch
 			bad_value(L, name, value, "a number of waiting requests per user from 1 to 1048576; the default is 4096");
 		else
 			c->max_async_user = (int)n;
+		break;
+	case P_MAX_SESSIONS_USER:
+		if (!parse_long(value, 1, 1048576, &n))
+			bad_value(L, name, value, "a number of sessions per user from 1 to 1048576; the default is 4096");
+		else
+			c->max_sessions_user = (int)n;
 		break;
 	case P_TORTURE_BREAK_TIMEOUT:
 		if (!parse_long(value, 100, 3600000, &n))

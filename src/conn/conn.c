@@ -164,11 +164,12 @@ static void outmsg_free(struct conn *c, struct outmsg *m)
 
 #define CONN_MAX_IDLE_PIPES 16
 
-static void pipe_close(struct conn_pipe *p)
+static void pipe_close(struct conn *c, struct conn_pipe *p)
 {
 	close(p->r);
 	close(p->w);
 	free(p);
+	atomic_fetch_sub(&c->srv->n_pipe_fds, 2);
 }
 
 struct conn_pipe *conn_pipe_get(struct conn *c, size_t len)
@@ -178,12 +179,22 @@ struct conn_pipe *conn_pipe_get(struct conn *c, size_t len)
 		c->pipes = p->next;
 		c->n_pipes--;
 	} else {
-		int fds[2];
-		if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
+		/* pipes come out of the server's descriptor reserve, half of it
+		 * at most (server/limits.c); without one the READ is copied */
+		struct server *srv = c->srv;
+		if (atomic_fetch_add(&srv->n_pipe_fds, 2) + 2 > srv->fd_reserve / 2) {
+			atomic_fetch_sub(&srv->n_pipe_fds, 2);
 			return NULL;
+		}
+		int fds[2];
+		if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0) {
+			atomic_fetch_sub(&srv->n_pipe_fds, 2);
+			return NULL;
+		}
 		if (!(p = malloc(sizeof(*p)))) {
 			close(fds[0]);
 			close(fds[1]);
+			atomic_fetch_sub(&srv->n_pipe_fds, 2);
 			return NULL;
 		}
 		*p = (struct conn_pipe){ .r = fds[0], .w = fds[1] };
@@ -208,7 +219,7 @@ struct conn_pipe *conn_pipe_get(struct conn *c, size_t len)
 void conn_pipe_put(struct conn *c, struct conn_pipe *p, bool empty)
 {
 	if (!empty || c->n_pipes >= CONN_MAX_IDLE_PIPES) {
-		pipe_close(p);
+		pipe_close(c, p);
 		return;
 	}
 	p->next = c->pipes;
@@ -239,7 +250,7 @@ static void conn_free_now(struct conn *c)
 	while (c->pipes) {
 		struct conn_pipe *p = c->pipes;
 		c->pipes = p->next;
-		pipe_close(p);
+		pipe_close(c, p);
 	}
 	if (c->set) {
 		if (c->prev)
@@ -561,18 +572,25 @@ const char *conn_session_limit(const struct conn *c)
 	return NULL;
 }
 
-void session_set_valid(struct conn *c, struct session *s)
+bool session_set_valid(struct conn *c, struct session *s)
 {
-	s->state = SESS_VALID;
 	/* anonymous logons share one key ("" is no valid account name) */
-	s->user_key = server_user_key(s->anonymous ? "" : s->user);
+	uint64_t key = server_user_key(s->anonymous ? "" : s->user);
+	if (!s->counted_valid) {
+		if (!server_usage_take(c->srv, key, USAGE_SESSIONS, c->cfg->max_sessions_user))
+			return false;
+		s->counted_key = key;
+	}
+	s->state = SESS_VALID;
+	s->user_key = key;
 	if (s->counted_valid)
-		return;
+		return true;
 	s->counted_valid = true;
 	if (c->n_sessions_valid++ == 0) {
 		ev_timer_stop(c->loop, &c->idle_timer);
 		preauth_leave(c);
 	}
+	return true;
 }
 
 struct tcon *tcon_get(struct tcon *t)
@@ -627,6 +645,7 @@ void session_unlink(struct conn *c, struct session *s, bool keep_durable)
 	s->state = SESS_EXPIRED;
 	if (s->counted_valid) {
 		s->counted_valid = false;
+		server_usage_drop(c->srv, s->counted_key, USAGE_SESSIONS);
 		if (--c->n_sessions_valid == 0 && !c->closing) {
 			ev_timer_start(c->loop, &c->idle_timer, (uint64_t)c->cfg->logon_timeout_ms);
 			preauth_enter(c);

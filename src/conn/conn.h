@@ -86,8 +86,9 @@ struct session {
 	struct smb2_nonce_gen nonce;
 	struct idtable tcons;
 	uint32_t next_tid;
-	bool counted_valid; /* counted in conn->n_sessions_valid */
+	bool counted_valid; /* counted in conn->n_sessions_valid and its user's sessions */
 	uint64_t user_key;  /* server_user_key of the logged-on user (per-user limits) */
+	uint64_t counted_key; /* the user whose session count it is in (a re-logon may change user_key) */
 };
 
 /* A pipe holding READ data by reference (zero-copy READ): filled from the
@@ -231,8 +232,9 @@ void session_put(struct session *s);
  * PreviousSessionId: as Windows and Samba do, the client may reclaim them). */
 void session_unlink(struct conn *c, struct session *s, bool keep_durable);
 /* A session's logon succeeded (SESS_VALID): counts it, which stops the
- * connection's logon timer and lifts the pre-auth frame cap. */
-void session_set_valid(struct conn *c, struct session *s);
+ * connection's logon timer and lifts the pre-auth frame cap. False (and
+ * nothing changed) when its user has `smb3d:max sessions per user`. */
+bool session_set_valid(struct conn *c, struct session *s);
 /* Why a new session cannot be had (too many in progress or in all), or
  * NULL. */
 const char *conn_session_limit(const struct conn *c);

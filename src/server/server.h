@@ -73,6 +73,7 @@ struct server {
 	uint64_t max_opens_total;   /* opens of all connections together */
 	uint64_t max_preauth_conns; /* connections without an authenticated session */
 	atomic_uint_fast64_t n_opens;
+	atomic_uint_fast64_t n_pipe_fds; /* zero-copy READ pipes: half of fd_reserve at most */
 
 	/* Failed logons per client address, for slowing down guessing. */
 	pthread_mutex_t fail_lock;
@@ -118,7 +119,7 @@ void server_kill_previous_session(struct server *srv, struct ev_loop *here, uint
 
 /* Per-user resource counters (limits.c). A user is named by
  * server_user_key(name); take fails (false) at `limit`. */
-enum usage_kind { USAGE_OPENS, USAGE_ASYNC, USAGE_KINDS };
+enum usage_kind { USAGE_OPENS, USAGE_ASYNC, USAGE_SESSIONS, USAGE_KINDS };
 void server_limits_init(struct server *srv);
 void server_limits_free(struct server *srv);
 uint64_t server_user_key(const char *user);

@@ -87,6 +87,18 @@ static void accept_cb(struct ev_loop *loop, struct ev_io *io, uint32_t revents)
 		}
 		if (w->conns.n_preauth >= preauth_budget)
 			evict_oldest_preauth(w, "too many connections without a logon (descriptor budget)");
+		/* the server's own reserve (limits.c) is not for connections: past
+		 * it a connection without a logon makes room, or the new one goes */
+		uint64_t used = (uint64_t)atomic_load(&srv->n_conns) + atomic_load(&srv->n_opens);
+		if (used + srv->fd_reserve >= srv->fd_limit &&
+		    !evict_oldest_preauth(w, "out of descriptors for connections")) {
+			if (ratelimit_ok(&w->accept_rl))
+				log_warn("connection refused: %llu connections and open files leave only the server's "
+					 "reserve of %llu descriptors (raise `ulimit -n`, or lower `max open files`)",
+					 (unsigned long long)used, (unsigned long long)srv->fd_reserve);
+			close(fd);
+			continue;
+		}
 		if (!conn_new(srv, loop, fd, &peer, &w->conns)) {
 			log_err("out of memory accepting a connection");
 			close(fd);

@@ -336,11 +336,12 @@ def phase_opens(a):
           % (n, limit, fds0, fds1, n_notify, async_limit, rss0, rss1), flush=True)
 
 
-def phase_emfile(a):
-    """Accept out of descriptors: logged-on connections fill the server's
-    descriptors, then a connection flood; accept must back off (not spin a
-    core), and once they go another client is served again."""
-    n_auth, n_flood = int(a.args[0]), int(a.args[1])
+def phase_fdflood(a):
+    """Out of descriptors: logged-on connections take the server's
+    descriptors up to its reserve, then a connection flood: new connections
+    are refused (or, should accept itself fail, accepting pauses) without
+    spinning a core; once they go another client is served again."""
+    n_auth, n_flood, fd_limit = int(a.args[0]), int(a.args[1]), int(a.args[2])
     conns = []
     for _ in range(n_auth):
         try:
@@ -356,11 +357,13 @@ def phase_emfile(a):
         s.connect_ex((a.host, a.port))
         flood.append(s)
     time.sleep(0.5)
+    fds = n_fds(a.pid)
+    report(fds <= fd_limit, 'fdflood:descriptors-within-limit', '%d descriptors, limit %d' % (fds, fd_limit))
     cpu0, t0 = cpu_seconds(a.pid), time.monotonic()
     time.sleep(3.0)
     load = (cpu_seconds(a.pid) - cpu0) / (time.monotonic() - t0)
-    report(load < 0.25, 'emfile:accept-backs-off', 'server used %.0f%% of a core while out of descriptors' % (100 * load))
-    report(alive(a.pid), 'emfile:server-alive')
+    report(load < 0.25, 'fdflood:no-spinning', 'server used %.0f%% of a core while out of descriptors' % (100 * load))
+    report(alive(a.pid), 'fdflood:server-alive')
     for s in flood:
         s.close()
     for c in conns:
@@ -369,9 +372,9 @@ def phase_emfile(a):
         except Exception:  # noqa: BLE001
             pass
     time.sleep(1.0)
-    check_probe(a, 'emfile:other-client-served-after')
-    print('figures emfile: %d logged-on connections, %d flood, %.0f%% CPU' % (len(conns), n_flood, 100 * load),
-          flush=True)
+    check_probe(a, 'fdflood:other-client-served-after')
+    print('figures fdflood: %d logged-on connections, %d flood, %d descriptors, %.0f%% CPU'
+          % (len(conns), n_flood, fds, 100 * load), flush=True)
 
 
 class Args:
@@ -387,7 +390,7 @@ def main():
     a.pid = int(sys.argv[7])
     a.args = sys.argv[8:]
     fn = {'halfauth': phase_halfauth, 'bigframe': phase_bigframe, 'sessions': phase_sessions,
-          'opens': phase_opens, 'emfile': phase_emfile}[phase]
+          'opens': phase_opens, 'fdflood': phase_fdflood}[phase]
     try:
         fn(a)
     except Exception as e:  # noqa: BLE001

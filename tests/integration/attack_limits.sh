@@ -86,9 +86,10 @@ if start_server main 1024; then
 	attack opens 150 "$max_open" 80 "$max_async"
 	stop_server "$pid" "$work/main.log" attack-main
 fi
-# With 128 descriptors, logged-on connections run the server out of them.
-if start_server emfile 128; then
-	attack emfile 150 300
-	stop_server "$pid" "$work/emfile.log" attack-emfile
+# With 128 descriptors, logged-on connections run the server out of them
+# (all but its reserve of 64 + 128/16), then a connection flood.
+if start_server fdflood 128; then
+	attack fdflood 150 300 128
+	stop_server "$pid" "$work/fdflood.log" attack-fdflood
 fi
 exit 0

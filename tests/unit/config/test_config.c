@@ -453,6 +453,7 @@ static void test_limits(void **state)
 	assert_int_equal(c->max_open_files_user, 65536);
 	assert_int_equal(c->max_async, 512);
 	assert_int_equal(c->max_async_user, 4096);
+	assert_int_equal(c->max_sessions_user, 4096);
 	config_put(c);
 	c = load_ok("[global]\nsmb3d:logon timeout = 5\nmax open files = 100\nsmb3d:max open files per user = 300\n"
 		    "smb3d:max async requests = 20\nsmb3d:max async requests per user = 40\n");
@@ -469,6 +470,7 @@ static void test_limits(void **state)
 	load_fails("[global]\nsmb3d:max open files per user = -5\n", CONF ":2:", "per user from 1");
 	load_fails("[global]\nsmb3d:max async requests = 9000\n", CONF ":2:", "from 1 to 8192; the default is 512");
 	load_fails("[global]\nsmb3d:max async requests per user = 0\n", CONF ":2:", "the default is 4096");
+	load_fails("[global]\nsmb3d:max sessions per user = 0\n", CONF ":2:", "sessions per user from 1 to 1048576");
 	c = load_ok("[s]\npath = /x\nmax open files = 10\n");
 	assert_true(has_msg(false, CONF ":3:", "'max open files' is a [global] parameter"));
 	assert_int_equal(c->max_open_files, 16384);

@@ -102,8 +102,8 @@ static uint64_t first_leg(struct client *cl, struct tc *tc, uint32_t *status)
 static const struct tc_opts user_opts = { .user = "root", .domain = "", .password = "pw", .workstation = "T" };
 
 /* A full logon as the harness's test user, in SPNEGO (its last reply
- * carries a token, as Windows and Samba clients get). */
-static void logon(struct client *cl)
+ * carries a token, as Windows and Samba clients get): the final status. */
+static uint32_t try_logon(struct client *cl)
 {
 	struct tc tc;
 	tc_init(&tc, &user_opts);
@@ -128,9 +128,15 @@ static void logon(struct client *cl)
 	r = sess_setup(cl, cl->sid, tok, tok_len);
 	free(tok);
 	assert_non_null(r);
-	assert_int_equal(rsp_status(r), 0);
+	uint32_t st = rsp_status(r);
 	free(r);
 	tc_free(&tc);
+	return st;
+}
+
+static void logon(struct client *cl)
+{
+	assert_int_equal(try_logon(cl), 0);
 }
 
 static void tree_connect(struct client *cl, const char *share)
@@ -499,6 +505,45 @@ static void test_pending_lock_limit(void **state)
 	client_free(cl);
 }
 
+/* Per user: authenticated sessions (`smb3d:max sessions per user`) and
+ * open files across that user's sessions (`smb3d:max open files per
+ * user`). */
+static void test_per_user_limits(void **state)
+{
+	(void)state;
+	struct client *cl = client_new("  smb3d:max sessions per user = 2\n  smb3d:max open files per user = 3");
+	logon(cl);
+	uint64_t s1 = cl->sid;
+	tree_connect(cl, "share");
+	uint32_t t1 = cl->tid;
+	logon(cl);
+	tree_connect(cl, "share");
+	uint8_t fid[3][16];
+	assert_int_equal(create(cl, "a", false, fid[0]), 0);
+	assert_int_equal(create(cl, "b", false, fid[1]), 0);
+	uint64_t s2 = cl->sid;
+	uint32_t t2 = cl->tid;
+	cl->sid = s1;
+	cl->tid = t1;
+	assert_int_equal(create(cl, "c", false, fid[2]), 0);
+	assert_int_equal(create(cl, "d", false, NULL), ST_TOO_MANY_OPENED_FILES); /* the user's 4th */
+	assert_int_equal(try_logon(cl), 0xC00000D0u); /* STATUS_REQUEST_NOT_ACCEPTED: a 3rd session */
+	assert_int_equal(cl->h->conn->sessions.count, 2); /* the refused one is gone */
+	/* LOGOFF of the second session closes its two opens and its count */
+	uint8_t body[4] = { 4, 0 };
+	uint8_t *r = call(cl, 2, s2, 0, body, sizeof(body), false);
+	assert_non_null(r);
+	assert_int_equal(rsp_status(r), 0);
+	free(r);
+	(void)t2;
+	cl->sid = s1; /* try_logon left the refused session's id */
+	assert_int_equal(server_usage_get(cl->h->srv, server_user_key("root"), USAGE_OPENS), 1);
+	assert_int_equal(server_usage_get(cl->h->srv, server_user_key("root"), USAGE_SESSIONS), 1);
+	assert_int_equal(create(cl, "d", false, NULL), 0);
+	logon(cl);
+	client_free(cl);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN); /* writes to a connection the server closed */
@@ -512,6 +557,7 @@ int main(void)
 		cmocka_unit_test(test_open_limit),
 		cmocka_unit_test(test_pending_notify_limit),
 		cmocka_unit_test(test_pending_lock_limit),
+		cmocka_unit_test(test_per_user_limits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
