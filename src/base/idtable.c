@@ -111,10 +111,18 @@ void *idtable_remove(struct idtable *t, uint64_t id)
 	return v;
 }
 
+static _Thread_local uint64_t slots_scanned;
+
+uint64_t idtable_slots_scanned(void)
+{
+	return slots_scanned;
+}
+
 void *idtable_next(const struct idtable *t, size_t *cursor, uint64_t *id)
 {
 	while (*cursor < t->cap) {
 		size_t i = (*cursor)++;
+		slots_scanned++;
 		if (t->keys[i] != 0 && t->keys[i] != TOMB) {
 			if (id)
 				*id = t->keys[i];

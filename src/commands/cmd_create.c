@@ -130,8 +130,9 @@ static NTSTATUS create_done(struct smb2_req *req)
 		memcpy(o->create_guid, cs->create_guid, 16);
 		memcpy(o->client_guid, c->client_guid, 16);
 	}
-	if (!conn_open_insert(c, o, req->hdr.session_id, req->hdr.tree_id))
-		return STATUS_INSUFFICIENT_RESOURCES;
+	NTSTATUS ist = conn_open_insert(c, o, req->hdr.session_id, req->hdr.tree_id);
+	if (!NT_OK(ist))
+		return ist; /* create_release closes the open */
 	cs->inserted = true;
 	req->set_fid = true;
 	req->fid_p = o->persistent_id;
@@ -285,6 +286,11 @@ NTSTATUS cmd_create(struct smb2_req *req)
 	struct tcon *t = req->tcon;
 	struct wire_create_req q;
 	NTSTATUS st = wire_create_req_decode(req->msg, req->len, &q);
+	if (!NT_OK(st))
+		return st;
+	/* open-file limits (docs/security.md): refused before anything is
+	 * created, truncated or broken */
+	st = conn_open_precheck(c, req->sess);
 	if (!NT_OK(st))
 		return st;
 	if (t->is_ipc)
@@ -559,7 +565,7 @@ NTSTATUS cmd_close(struct smb2_req *req)
 	cs->open = o;
 	cs->postquery = q.flags & SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB;
 	/* Take the table's reference: the FileId is invalid from now on. */
-	if (idtable_remove(&req->conn->opens, o->volatile_id) == o) {
+	if (conn_open_take(req->conn, o)) {
 		cs->table = o;
 		fsa_open_cleanup(o);
 	}

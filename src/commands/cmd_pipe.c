@@ -53,9 +53,10 @@ NTSTATUS pipe_create(struct smb2_req *req, const struct wire_create_req *q)
 		rpc_pipe_free(p);
 		return STATUS_NO_MEMORY;
 	}
-	if (!conn_open_insert(c, o, req->hdr.session_id, req->hdr.tree_id)) {
+	NTSTATUS st = conn_open_insert(c, o, req->hdr.session_id, req->hdr.tree_id);
+	if (!NT_OK(st)) {
 		fsa_open_put(o);
-		return STATUS_INSUFFICIENT_RESOURCES;
+		return st;
 	}
 	req->set_fid = true;
 	req->fid_p = o->persistent_id;

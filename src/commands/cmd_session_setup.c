@@ -108,7 +108,12 @@ static NTSTATUS finish_logon(struct smb2_req *req, struct session *s, const stru
 			  (cfg->server_smb_encrypt == CFG_REQUIRED || cfg->server_smb_encrypt == CFG_DESIRED);
 	if (s->encrypt_data)
 		*flags |= SMB2_SESSION_FLAG_ENCRYPT_DATA;
-	s->state = SESS_VALID;
+	if (!session_set_valid(c, s)) {
+		/* Windows' answer when a server takes no more sessions */
+		conn_warn(c, "logon of '%s' refused: the user has %d sessions (smb3d:max sessions per user)",
+			  s->anonymous ? "anonymous" : s->user, cfg->max_sessions_user);
+		return STATUS_REQUEST_NOT_ACCEPTED;
+	}
 	/* The final response proves the keys: sign it for 3.1.1 ([MS-SMB2]
 	 * 3.3.5.5.3) and whenever signing is required. */
 	req->sign_with_session = keyed && (c->dialect == SMB2_DIALECT_311 || s->signing_required);
@@ -130,6 +135,14 @@ NTSTATUS cmd_session_setup(struct smb2_req *req)
 
 	struct session *s;
 	if (req->hdr.session_id == 0) {
+		const char *why = conn_session_limit(c);
+		if (why) {
+			/* refused, the connection and its other sessions stay: a
+			 * client logging several users on at once can retry */
+			conn_warn(c, "SESSION_SETUP refused: %s (at most %d in progress, %d in all)", why,
+				  CONN_MAX_SESSIONS_IN_PROGRESS, CONN_MAX_SESSIONS);
+			return STATUS_INSUFFICIENT_RESOURCES;
+		}
 		s = session_new(c);
 		if (!s)
 			return STATUS_INSUFFICIENT_RESOURCES;

@@ -136,6 +136,12 @@ bool cfg_set_global_defaults(struct config *c)
 	c->max_connections = 0;
 	c->break_timeout_ms = 35000;
 	c->busy_poll_us = 100;
+	c->logon_timeout_ms = 30000;
+	c->max_open_files = 16384;
+	c->max_open_files_user = 65536;
+	c->max_async = 512;
+	c->max_async_user = 4096;
+	c->max_sessions_user = 4096;
 	c->netbios_name = cfg_default_netbios_name();
 	c->workgroup = strdup("WORKGROUP");
 	c->server_string = strdup("smb3d");
@@ -376,6 +382,12 @@ void config_dump(const struct config *c, FILE *out)
 	fprintf(out, "\tsmb2 directory leases = %s\n", c->directory_leases ? "yes" : "no");
 	if (c->busy_poll_us != 100)
 		fprintf(out, "\tsmb3d:busy poll = %d\n", c->busy_poll_us);
+	fprintf(out, "\tsmb3d:logon timeout = %d\n", c->logon_timeout_ms / 1000);
+	fprintf(out, "\tmax open files = %d\n", c->max_open_files);
+	fprintf(out, "\tsmb3d:max open files per user = %d\n", c->max_open_files_user);
+	fprintf(out, "\tsmb3d:max async requests = %d\n", c->max_async);
+	fprintf(out, "\tsmb3d:max async requests per user = %d\n", c->max_async_user);
+	fprintf(out, "\tsmb3d:max sessions per user = %d\n", c->max_sessions_user);
 	if (c->break_timeout_ms != 35000)
 		fprintf(out, "\tsmb3d:torture break timeout = %d\n", c->break_timeout_ms);
 	fputs("\tnetbios name = ", out);

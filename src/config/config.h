@@ -105,6 +105,15 @@ struct config {
 	 * more work before it sleeps, while work arrives that fast (default 100;
 	 * 0 turns it off). See docs/performance.md. */
 	int busy_poll_us;
+	/* Resource limits against hostile clients (docs/security.md has the
+	 * table). `smb3d:logon timeout`: a connection without an authenticated
+	 * session is closed after this (default 30 s). */
+	int logon_timeout_ms;
+	int max_open_files;	 /* `max open files`: opens per connection (16384) */
+	int max_open_files_user; /* `smb3d:max open files per user` (65536) */
+	int max_async;		 /* `smb3d:max async requests`: waiting requests per connection (512) */
+	int max_async_user;	 /* `smb3d:max async requests per user` (4096) */
+	int max_sessions_user;	 /* `smb3d:max sessions per user`: authenticated sessions (4096) */
 	uint16_t min_protocol;	   /* `server min protocol` default SMB2_02 */
 	uint16_t max_protocol;	   /* `server max protocol` default SMB3_11 */
 	enum cfg_tristate server_signing; /* default CFG_IF_REQUIRED */

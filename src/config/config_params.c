@@ -30,6 +30,12 @@ enum param_id {
 	P_TORTURE_FSCTLS,
 	P_TORTURE_BREAK_TIMEOUT,
 	P_BUSY_POLL,
+	P_LOGON_TIMEOUT,
+	P_MAX_OPEN_FILES,
+	P_MAX_OPEN_FILES_USER,
+	P_MAX_ASYNC,
+	P_MAX_ASYNC_USER,
+	P_MAX_SESSIONS_USER,
 	P_DIRECTORY_LEASES,
 	P_NTLM_AUTH,
 	P_PATH,
@@ -75,6 +81,13 @@ static const struct param_def param_table[] = {
 	{ "smb3d:torturefsctls", "smb3d:torture fsctls", P_TORTURE_FSCTLS, SCOPE_GLOBAL, false },
 	{ "smb2directoryleases", "smb2 directory leases", P_DIRECTORY_LEASES, SCOPE_GLOBAL, false },
 	{ "smb3d:busypoll", "smb3d:busy poll", P_BUSY_POLL, SCOPE_GLOBAL, false },
+	{ "smb3d:logontimeout", "smb3d:logon timeout", P_LOGON_TIMEOUT, SCOPE_GLOBAL, false },
+	{ "maxopenfiles", "max open files", P_MAX_OPEN_FILES, SCOPE_GLOBAL, false },
+	{ "smb3d:maxopenfilesperuser", "smb3d:max open files per user", P_MAX_OPEN_FILES_USER, SCOPE_GLOBAL, false },
+	{ "smb3d:maxasyncrequests", "smb3d:max async requests", P_MAX_ASYNC, SCOPE_GLOBAL, false },
+	{ "smb3d:maxsessionsperuser", "smb3d:max sessions per user", P_MAX_SESSIONS_USER, SCOPE_GLOBAL, false },
+	{ "smb3d:maxasyncrequestsperuser", "smb3d:max async requests per user", P_MAX_ASYNC_USER, SCOPE_GLOBAL,
+	  false },
 	{ "smb3d:torturebreaktimeout", "smb3d:torture break timeout", P_TORTURE_BREAK_TIMEOUT, SCOPE_GLOBAL, false },
 	{ "serverminprotocol", "server min protocol", P_MIN_PROTOCOL, SCOPE_GLOBAL, false },
 	{ "minprotocol", "server min protocol", P_MIN_PROTOCOL, SCOPE_GLOBAL, false },
@@ -632,6 +645,42 @@ static void set_global(struct cfg_loader *L, const struct param_def *d, const ch
 			bad_value(L, name, value, "microseconds from 0 (off) to 10000; the default is 100");
 		else
 			c->busy_poll_us = (int)n;
+		break;
+	case P_LOGON_TIMEOUT:
+		if (!parse_long(value, 1, 3600, &n))
+			bad_value(L, name, value, "seconds from 1 to 3600; the default is 30");
+		else
+			c->logon_timeout_ms = (int)n * 1000;
+		break;
+	case P_MAX_OPEN_FILES:
+		if (!parse_long(value, 1, 1048576, &n))
+			bad_value(L, name, value, "a number of open files per connection from 1 to 1048576; the default is 16384");
+		else
+			c->max_open_files = (int)n;
+		break;
+	case P_MAX_OPEN_FILES_USER:
+		if (!parse_long(value, 1, 16777216, &n))
+			bad_value(L, name, value, "a number of open files per user from 1 to 16777216; the default is 65536");
+		else
+			c->max_open_files_user = (int)n;
+		break;
+	case P_MAX_ASYNC:
+		if (!parse_long(value, 1, 8192, &n))
+			bad_value(L, name, value, "a number of waiting requests per connection from 1 to 8192; the default is 512");
+		else
+			c->max_async = (int)n;
+		break;
+	case P_MAX_ASYNC_USER:
+		if (!parse_long(value, 1, 1048576, &n))
+			bad_value(L, name, value, "a number of waiting requests per user from 1 to 1048576; the default is 4096");
+		else
+			c->max_async_user = (int)n;
+		break;
+	case P_MAX_SESSIONS_USER:
+		if (!parse_long(value, 1, 1048576, &n))
+			bad_value(L, name, value, "a number of sessions per user from 1 to 1048576; the default is 4096");
+		else
+			c->max_sessions_user = (int)n;
 		break;
 	case P_TORTURE_BREAK_TIMEOUT:
 		if (!parse_long(value, 100, 3600000, &n))

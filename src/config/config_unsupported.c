@@ -52,7 +52,7 @@ static const struct unsupported unsupported_table[] = {
 	{ "preferredmaster", NULL, N_NO }, { "oslevel", NULL, N_NO }, { "domainlogons", NULL, N_NO },
 	{ "nameresolveorder", NULL, N_NO }, { "aioreadsize", NULL, N_NO }, { "aiowritesize", NULL, N_NO },
 	{ "socketoptions", NULL, N_NO }, { "deadtime", NULL, N_NO }, { "keepalive", NULL, N_NO },
-	{ "maxxmit", NULL, N_NO }, { "maxopenfiles", NULL, N_NO }, { "deletevetofiles", NULL, N_NO },
+	{ "maxxmit", NULL, N_NO }, { "deletevetofiles", NULL, N_NO },
 	{ "manglednames", NULL, N_NO }, { "preservecase", NULL, N_NO }, { "shortpreservecase", NULL, N_NO },
 	{ "defaultcase", NULL, N_NO }, { "dosfilemode", NULL, N_NO }, { "dosfiletimes", NULL, N_NO },
 	{ "inheritpermissions", perms, N_IF_YES },

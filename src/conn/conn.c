@@ -19,17 +19,24 @@
 #include "conn/opens.h"
 #include "server/server.h"
 
-#define IDLE_NEGOTIATE_MS 30000 /* a connection must negotiate within this */
-
 static void conn_io_cb(struct ev_loop *loop, struct ev_io *io, uint32_t revents);
 
 static void hold_cb(struct ev_loop *loop, struct ev_timer *t);
 
+/* The logon timer (`smb3d:logon timeout`): runs from accept until a session
+ * is authenticated, and again once the last authenticated session is gone.
+ * Whatever else the client sends meanwhile (a first NTLM leg, ECHOs) does
+ * not stop it: a connection nobody logged on to costs a descriptor and up
+ * to CONN_PREAUTH_MAX_FRAME of memory, so it does not last. */
 static void idle_cb(struct ev_loop *loop, struct ev_timer *t)
 {
+	(void)loop;
 	struct conn *c = t->data;
-	if (c->state != CONN_NEGOTIATED || c->sessions.count == 0)
-		conn_close(c, "no session established in time");
+	if (c->n_sessions_valid == 0) {
+		conn_warn(c, "no session authenticated within %d s (smb3d:logon timeout); disconnecting",
+			  c->cfg->logon_timeout_ms / 1000);
+		conn_close(c, "logon timeout");
+	}
 }
 
 static void unacked_cb(struct ev_loop *loop, struct ev_timer *t)
@@ -38,8 +45,43 @@ static void unacked_cb(struct ev_loop *loop, struct ev_timer *t)
 	conn_close(t->data, "a break was not acknowledged by the transport (smbtorture hook)");
 }
 
+/* In or out of the set's queue of connections nobody has logged on to. */
+static void preauth_enter(struct conn *c)
+{
+	struct conn_set *set = c->set;
+	if (!set || c->in_preauth)
+		return;
+	c->in_preauth = true;
+	c->preauth_next = NULL;
+	c->preauth_prev = set->preauth_tail;
+	if (set->preauth_tail)
+		set->preauth_tail->preauth_next = c;
+	else
+		set->preauth_head = c;
+	set->preauth_tail = c;
+	set->n_preauth++;
+}
+
+static void preauth_leave(struct conn *c)
+{
+	struct conn_set *set = c->set;
+	if (!set || !c->in_preauth)
+		return;
+	if (c->preauth_prev)
+		c->preauth_prev->preauth_next = c->preauth_next;
+	else
+		set->preauth_head = c->preauth_next;
+	if (c->preauth_next)
+		c->preauth_next->preauth_prev = c->preauth_prev;
+	else
+		set->preauth_tail = c->preauth_prev;
+	c->preauth_next = c->preauth_prev = NULL;
+	c->in_preauth = false;
+	set->n_preauth--;
+}
+
 struct conn *conn_new(struct server *srv, struct ev_loop *loop, int fd, const struct sockaddr_storage *peer,
-		      struct conn **list)
+		      struct conn_set *set)
 {
 	struct conn *c = calloc(1, sizeof(*c));
 	if (!c)
@@ -85,15 +127,16 @@ struct conn *conn_new(struct server *srv, struct ev_loop *loop, int fd, const st
 	ev_timer_init(&c->idle_timer, idle_cb, c);
 	ev_timer_init(&c->unacked_timer, unacked_cb, c);
 	ev_timer_init(&c->hold_timer, hold_cb, c);
-	ev_timer_start(loop, &c->idle_timer, IDLE_NEGOTIATE_MS);
+	ev_timer_start(loop, &c->idle_timer, (uint64_t)c->cfg->logon_timeout_ms);
 	atomic_fetch_add(&srv->n_conns, 1);
-	c->list = list;
-	if (list) {
-		c->next = *list;
-		if (*list)
-			(*list)->prev = c;
-		*list = c;
+	c->set = set;
+	if (set) {
+		c->next = set->all;
+		if (set->all)
+			set->all->prev = c;
+		set->all = c;
 	}
+	preauth_enter(c);
 	conn_debug(c, "connected");
 	return c;
 }
@@ -124,11 +167,12 @@ static void outmsg_free(struct conn *c, struct outmsg *m)
 
 #define CONN_MAX_IDLE_PIPES 16
 
-static void pipe_close(struct conn_pipe *p)
+static void pipe_close(struct conn *c, struct conn_pipe *p)
 {
 	close(p->r);
 	close(p->w);
 	free(p);
+	atomic_fetch_sub(&c->srv->n_pipe_fds, 2);
 }
 
 struct conn_pipe *conn_pipe_get(struct conn *c, size_t len)
@@ -138,12 +182,22 @@ struct conn_pipe *conn_pipe_get(struct conn *c, size_t len)
 		c->pipes = p->next;
 		c->n_pipes--;
 	} else {
-		int fds[2];
-		if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
+		/* pipes come out of the server's descriptor reserve, half of it
+		 * at most (server/limits.c); without one the READ is copied */
+		struct server *srv = c->srv;
+		if (atomic_fetch_add(&srv->n_pipe_fds, 2) + 2 > srv->fd_reserve / 2) {
+			atomic_fetch_sub(&srv->n_pipe_fds, 2);
 			return NULL;
+		}
+		int fds[2];
+		if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0) {
+			atomic_fetch_sub(&srv->n_pipe_fds, 2);
+			return NULL;
+		}
 		if (!(p = malloc(sizeof(*p)))) {
 			close(fds[0]);
 			close(fds[1]);
+			atomic_fetch_sub(&srv->n_pipe_fds, 2);
 			return NULL;
 		}
 		*p = (struct conn_pipe){ .r = fds[0], .w = fds[1] };
@@ -168,7 +222,7 @@ struct conn_pipe *conn_pipe_get(struct conn *c, size_t len)
 void conn_pipe_put(struct conn *c, struct conn_pipe *p, bool empty)
 {
 	if (!empty || c->n_pipes >= CONN_MAX_IDLE_PIPES) {
-		pipe_close(p);
+		pipe_close(c, p);
 		return;
 	}
 	p->next = c->pipes;
@@ -181,12 +235,13 @@ static void conn_free_now(struct conn *c)
 	conn_close_opens(c, 0, 0, true); /* connection lost: durable handles wait */
 	idtable_free(&c->opens);
 	idtable_free(&c->async_reqs);
+	/* One pass: removing an entry leaves a tombstone and moves no other
+	 * entry (base/idtable.c), so the cursor stays valid; restarting from
+	 * slot 0 after each unlink made this quadratic in the sessions. */
 	size_t cur = 0;
 	struct session *s;
-	while ((s = idtable_next(&c->sessions, &cur, NULL)) != NULL) {
+	while ((s = idtable_next(&c->sessions, &cur, NULL)) != NULL)
 		session_unlink(c, s, true);
-		cur = 0;
-	}
 	idtable_free(&c->sessions);
 	while (c->out_head) {
 		struct outmsg *m = c->out_head;
@@ -198,13 +253,13 @@ static void conn_free_now(struct conn *c)
 	while (c->pipes) {
 		struct conn_pipe *p = c->pipes;
 		c->pipes = p->next;
-		pipe_close(p);
+		pipe_close(c, p);
 	}
-	if (c->list) {
+	if (c->set) {
 		if (c->prev)
 			c->prev->next = c->next;
 		else
-			*c->list = c->next;
+			c->set->all = c->next;
 		if (c->next)
 			c->next->prev = c->prev;
 	}
@@ -252,6 +307,7 @@ void conn_close(struct conn *c, const char *why)
 		conn_debug(c, "disconnect: %s", why);
 	ev_timer_stop(c->loop, &c->idle_timer);
 	ev_timer_stop(c->loop, &c->unacked_timer);
+	preauth_leave(c);
 	ev_timer_stop(c->loop, &c->hold_timer);
 	while (c->held_head) {
 		struct outmsg *m = c->held_head;
@@ -415,8 +471,9 @@ void conn_send(struct conn *c, struct outmsg *m)
 
 static size_t frame_cap(const struct conn *c)
 {
-	/* Small frames until a session exists, then the negotiated maximum. */
-	if (c->sessions.count == 0)
+	/* Small frames until a session is authenticated (a first NTLM leg
+	 * does not count), then the negotiated maximum. */
+	if (c->n_sessions_valid == 0)
 		return CONN_PREAUTH_MAX_FRAME;
 	return CONN_MAX_FRAME;
 }
@@ -575,9 +632,37 @@ struct session *session_new(struct conn *c)
 		free(s);
 		return NULL;
 	}
-	if (c->sessions.count == 1)
-		ev_timer_stop(c->loop, &c->idle_timer);
 	return s;
+}
+
+const char *conn_session_limit(const struct conn *c)
+{
+	if (c->sessions.count - c->n_sessions_valid >= CONN_MAX_SESSIONS_IN_PROGRESS)
+		return "too many logons in progress on one connection";
+	if (c->sessions.count >= CONN_MAX_SESSIONS)
+		return "too many sessions on one connection";
+	return NULL;
+}
+
+bool session_set_valid(struct conn *c, struct session *s)
+{
+	/* anonymous logons share one key ("" is no valid account name) */
+	uint64_t key = server_user_key(s->anonymous ? "" : s->user);
+	if (!s->counted_valid) {
+		if (!server_usage_take(c->srv, key, USAGE_SESSIONS, c->cfg->max_sessions_user))
+			return false;
+		s->counted_key = key;
+	}
+	s->state = SESS_VALID;
+	s->user_key = key;
+	if (s->counted_valid)
+		return true;
+	s->counted_valid = true;
+	if (c->n_sessions_valid++ == 0) {
+		ev_timer_stop(c->loop, &c->idle_timer);
+		preauth_leave(c);
+	}
+	return true;
 }
 
 struct tcon *tcon_get(struct tcon *t)
@@ -631,5 +716,13 @@ void session_unlink(struct conn *c, struct session *s, bool keep_durable)
 	idtable_remove(&c->srv->sessions, s->id);
 	pthread_mutex_unlock(&c->srv->sess_lock);
 	s->state = SESS_EXPIRED;
+	if (s->counted_valid) {
+		s->counted_valid = false;
+		server_usage_drop(c->srv, s->counted_key, USAGE_SESSIONS);
+		if (--c->n_sessions_valid == 0 && !c->closing) {
+			ev_timer_start(c->loop, &c->idle_timer, (uint64_t)c->cfg->logon_timeout_ms);
+			preauth_enter(c);
+		}
+	}
 	session_put(s);
 }

@@ -25,11 +25,18 @@ struct config;
 struct share_conf;
 struct auth_ctx;
 
-#define CONN_PREAUTH_MAX_FRAME (64 * 1024 + 1024) /* before a session is established */
+#define CONN_PREAUTH_MAX_FRAME (64 * 1024 + 1024) /* until a session is authenticated */
 #define CONN_MAX_IO (8 * 1024 * 1024)		  /* max read/write/transact for 2.1+ */
 #define CONN_MAX_FRAME (CONN_MAX_IO + 64 * 1024)
 #define CONN_MAX_CREDITS 8192
 #define CONN_OUTQ_LIMIT (64 * 1024 * 1024) /* unsent bytes before we stop reading */
+/* Sessions of one connection whose logon has not finished (SESSION_SETUP
+ * with SessionId 0 that got STATUS_MORE_PROCESSING_REQUIRED): a client logs
+ * one user on at a time, a multi-user client (cifs.ko multiuser) a few at
+ * once; more get STATUS_INSUFFICIENT_RESOURCES (docs/security.md). */
+#define CONN_MAX_SESSIONS_IN_PROGRESS 8
+/* All sessions of one connection, authenticated or not. */
+#define CONN_MAX_SESSIONS 1024
 
 enum conn_state {
 	CONN_INITIAL,	     /* nothing yet */
@@ -87,6 +94,9 @@ struct session {
 	struct smb2_nonce_gen nonce;
 	struct idtable tcons;
 	uint32_t next_tid;
+	bool counted_valid; /* counted in conn->n_sessions_valid and its user's sessions */
+	uint64_t user_key;  /* server_user_key of the logged-on user (per-user limits) */
+	uint64_t counted_key; /* the user whose session count it is in (a re-logon may change user_key) */
 };
 
 /* A pipe holding READ data by reference (zero-copy READ): filled from the
@@ -112,10 +122,21 @@ struct outmsg {
 	uint64_t release_ms; /* held (conn_send_after): not sent before then (loop clock) */
 };
 
+/* The connections of one loop (its worker's): all of them, and those
+ * without an authenticated session oldest first, so that when those reach
+ * their budget the oldest makes room for a new one (server/worker.c). */
+struct conn_set {
+	struct conn *all;
+	struct conn *preauth_head, *preauth_tail;
+	size_t n_preauth;
+};
+
 struct conn {
 	uint64_t id;
 	struct conn *next, *prev; /* in the owning worker's list */
-	struct conn **list;
+	struct conn_set *set;
+	struct conn *preauth_next, *preauth_prev;
+	bool in_preauth;
 	struct server *srv;
 	struct config *cfg; /* snapshot taken at accept (ref held) */
 	struct ev_loop *loop;
@@ -163,6 +184,9 @@ struct conn {
 	uint8_t *seq_bitmap;	  /* CONN_MAX_CREDITS * 2 bits */
 
 	struct idtable sessions;
+	/* sessions whose logon succeeded; until there is one, the logon timer
+	 * runs and frames are capped at CONN_PREAUTH_MAX_FRAME */
+	unsigned n_sessions_valid;
 	struct idtable opens; /* volatile FileId -> struct fsa_open * (conn/opens.c) */
 	struct idtable async_reqs; /* AsyncId -> struct smb2_req * with an interim reply sent */
 	uint64_t next_async_id;
@@ -185,7 +209,7 @@ struct conn {
 
 /* Takes ownership of an accepted socket on `loop`. */
 struct conn *conn_new(struct server *srv, struct ev_loop *loop, int fd, const struct sockaddr_storage *peer,
-		      struct conn **list);
+		      struct conn_set *set);
 /* Disconnects (deferred free; safe inside callbacks). */
 void conn_close(struct conn *c, const char *why);
 /* Queues a message for sending; takes ownership of the buffers in owned[]. */
@@ -218,6 +242,13 @@ void session_put(struct session *s);
  * when keep_durable (LOGOFF, connection lost, or superseded by
  * PreviousSessionId: as Windows and Samba do, the client may reclaim them). */
 void session_unlink(struct conn *c, struct session *s, bool keep_durable);
+/* A session's logon succeeded (SESS_VALID): counts it, which stops the
+ * connection's logon timer and lifts the pre-auth frame cap. False (and
+ * nothing changed) when its user has `smb3d:max sessions per user`. */
+bool session_set_valid(struct conn *c, struct session *s);
+/* Why a new session cannot be had (too many in progress or in all), or
+ * NULL. */
+const char *conn_session_limit(const struct conn *c);
 struct tcon *tcon_get(struct tcon *t);
 void tcon_put(struct tcon *t);
 /* Frees a closing connection once no offloaded request refers to it. */

@@ -556,10 +556,21 @@ struct chain {
 	struct smb2_req *req; /* the request in flight (async) */
 };
 
+/* A request with an interim reply is done waiting: out of the AsyncId
+ * table and its user's count of waiting requests. */
+static void async_forget(struct conn *c, struct smb2_req *req)
+{
+	if (req->async_id && idtable_find(&c->async_reqs, req->async_id) == req)
+		idtable_remove(&c->async_reqs, req->async_id);
+	if (req->async_usage_key) {
+		server_usage_drop(c->srv, req->async_usage_key, USAGE_ASYNC);
+		req->async_usage_key = 0;
+	}
+}
+
 static void req_release(struct smb2_req *req)
 {
-	if (req->async_id && idtable_find(&req->conn->async_reqs, req->async_id) == req)
-		idtable_remove(&req->conn->async_reqs, req->async_id);
+	async_forget(req->conn, req);
 	free(req->rsp);
 	if (req->splice_pipe)
 		conn_pipe_put(req->conn, req->splice_pipe, false);
@@ -660,7 +671,7 @@ static bool chain_finish_req(struct chain *ch, struct smb2_req *req)
 		return true; /* CANCEL never gets a reply */
 	uint16_t credits = 0;
 	if (req->async_id)
-		idtable_remove(&c->async_reqs, req->async_id); /* credits went with the interim reply */
+		async_forget(c, req); /* credits went with the interim reply */
 	else
 		credits = credits_grant(c, &req->hdr);
 	build_rsp_header(c, req, credits);
@@ -734,16 +745,36 @@ bool req_send_interim(struct smb2_req *req)
 	struct conn *c = ch->c;
 	if (req->async_id)
 		return true;
+	/* Waiting requests (CHANGE_NOTIFY, blocking locks, opens waiting for
+	 * a break) hold memory until something happens, and each interim reply
+	 * gives the client its credits back: bounded per connection and per
+	 * user (`smb3d:max async requests`, `... per user`); past that the
+	 * request gets STATUS_INSUFFICIENT_RESOURCES, as from Windows. */
+	if (c->async_reqs.count >= (size_t)c->cfg->max_async) {
+		conn_warn(c, "%s refused: %d requests already waiting (smb3d:max async requests)",
+			  smb2_command_name(req->hdr.command), c->cfg->max_async);
+		return false;
+	}
+	if (req->sess && req->sess->user_key) {
+		if (!server_usage_take(c->srv, req->sess->user_key, USAGE_ASYNC, c->cfg->max_async_user)) {
+			conn_warn(c, "%s refused: the user has %d requests waiting (smb3d:max async requests per user)",
+				  smb2_command_name(req->hdr.command), c->cfg->max_async_user);
+			return false;
+		}
+		req->async_usage_key = req->sess->user_key;
+	}
 	uint64_t id;
 	do {
 		id = ++c->next_async_id;
 	} while (id == 0 || idtable_find(&c->async_reqs, id));
-	if (!idtable_insert(&c->async_reqs, id, req))
+	if (!idtable_insert(&c->async_reqs, id, req)) {
+		async_forget(c, req);
 		return false;
+	}
 	req->async_id = id;
 	uint8_t *buf = malloc(SMB2_HDR_LEN + 16);
 	if (!buf) {
-		idtable_remove(&c->async_reqs, id);
+		async_forget(c, req);
 		req->async_id = 0;
 		return false;
 	}

@@ -74,6 +74,9 @@ static struct fsa_open *take(struct durable_table *d, struct durable_entry *e)
 	if (o) {
 		idtable_remove(&d->by_id, e->fid_p);
 		e->o = NULL;
+		/* counted against its user while it waited (conn/opens.c); a
+		 * reclaim counts it again in its new connection */
+		conn_open_uncharge(e->srv, o);
 	}
 	return o;
 }

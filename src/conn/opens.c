@@ -44,8 +44,63 @@ void conn_open_release(struct conn *c, struct fsa_open *o)
 		conn_open_put_as_opener(o); /* out of memory: do it here rather than leak */
 }
 
-bool conn_open_insert(struct conn *c, struct fsa_open *o, uint64_t session_id, uint32_t tree_id)
+/* Which limit a new open of session s would exceed, or NULL. */
+static const char *open_limit(struct conn *c, const struct session *s)
 {
+	struct server *srv = c->srv;
+	if (c->opens.count >= (size_t)c->cfg->max_open_files)
+		return "`max open files` (per connection)";
+	if (atomic_load(&srv->n_opens) >= srv->max_opens_total)
+		return "the server's descriptor budget for open files (raise `ulimit -n`)";
+	if (s && server_usage_get(srv, s->user_key, USAGE_OPENS) >= c->cfg->max_open_files_user)
+		return "`smb3d:max open files per user`";
+	return NULL;
+}
+
+NTSTATUS conn_open_precheck(struct conn *c, const struct session *s)
+{
+	const char *why = open_limit(c, s);
+	if (!why)
+		return STATUS_SUCCESS;
+	conn_warn(c, "open refused: %s reached", why);
+	return STATUS_TOO_MANY_OPENED_FILES;
+}
+
+/* Counts an open in the server's and its user's totals. */
+static bool open_charge(struct conn *c, struct fsa_open *o, const struct session *s)
+{
+	struct server *srv = c->srv;
+	if (atomic_fetch_add(&srv->n_opens, 1) >= srv->max_opens_total) {
+		atomic_fetch_sub(&srv->n_opens, 1);
+		return false;
+	}
+	if (s && !server_usage_take(srv, s->user_key, USAGE_OPENS, c->cfg->max_open_files_user)) {
+		atomic_fetch_sub(&srv->n_opens, 1);
+		return false;
+	}
+	o->usage_key = s ? s->user_key : 0;
+	o->usage_charged = true;
+	return true;
+}
+
+void conn_open_uncharge(struct server *srv, struct fsa_open *o)
+{
+	if (!o->usage_charged)
+		return;
+	o->usage_charged = false;
+	atomic_fetch_sub(&srv->n_opens, 1);
+	if (o->usage_key)
+		server_usage_drop(srv, o->usage_key, USAGE_OPENS);
+	o->usage_key = 0;
+}
+
+NTSTATUS conn_open_insert(struct conn *c, struct fsa_open *o, uint64_t session_id, uint32_t tree_id)
+{
+	const struct session *s = idtable_find(&c->sessions, session_id);
+	if (c->opens.count >= (size_t)c->cfg->max_open_files || !open_charge(c, o, s)) {
+		conn_warn(c, "open refused: %s reached", open_limit(c, s) ? open_limit(c, s) : "an open-file limit");
+		return STATUS_TOO_MANY_OPENED_FILES;
+	}
 	uint64_t id;
 	do {
 		id = atomic_fetch_add(&c->srv->next_open_id, 1) + 1;
@@ -55,11 +110,13 @@ bool conn_open_insert(struct conn *c, struct fsa_open *o, uint64_t session_id, u
 		o->persistent_id = id;
 	o->session_id = session_id;
 	o->tree_id = tree_id;
-	if (!idtable_insert(&c->opens, id, o))
-		return false;
+	if (!idtable_insert(&c->opens, id, o)) {
+		conn_open_uncharge(c->srv, o);
+		return STATUS_INSUFFICIENT_RESOURCES;
+	}
 	if (!o->pipe)
 		fsa_open_set_owner(o, c->loop, c->id);
-	return true;
+	return STATUS_SUCCESS;
 }
 
 struct fsa_open *conn_open_lookup(struct smb2_req *req, uint64_t fid_p, uint64_t fid_v, NTSTATUS *st)
@@ -105,9 +162,19 @@ struct fsa_open *conn_open_lookup_session(struct conn *c, uint64_t session_id, u
 	return fsa_open_get(o);
 }
 
+bool conn_open_take(struct conn *c, struct fsa_open *o)
+{
+	if (idtable_find(&c->opens, o->volatile_id) != o)
+		return false;
+	idtable_remove(&c->opens, o->volatile_id);
+	conn_open_uncharge(c->srv, o);
+	return true;
+}
+
 void conn_open_remove(struct conn *c, struct fsa_open *o)
 {
 	if (idtable_remove(&c->opens, o->volatile_id) == o) {
+		conn_open_uncharge(c->srv, o);
 		fsa_open_cleanup(o);
 		conn_open_release(c, o); /* the table's reference */
 	}
@@ -115,6 +182,8 @@ void conn_open_remove(struct conn *c, struct fsa_open *o)
 
 void conn_close_opens(struct conn *c, uint64_t session_id, uint32_t tree_id, bool keep_durable)
 {
+	if (c->opens.count == 0)
+		return; /* e.g. each session of a closing connection, after its opens went */
 	size_t cur = 0;
 	uint64_t id;
 	struct fsa_open *o;
@@ -122,8 +191,11 @@ void conn_close_opens(struct conn *c, uint64_t session_id, uint32_t tree_id, boo
 		if ((session_id && o->session_id != session_id) || (tree_id && o->tree_id != tree_id))
 			continue;
 		idtable_remove(&c->opens, id);
+		/* a durable handle waiting for its client still holds its
+		 * descriptor: it stays counted (durable.c uncharges it) */
 		if (keep_durable && durable_preserve(c, o))
 			continue;
+		conn_open_uncharge(c->srv, o);
 		fsa_open_cleanup(o);
 		conn_open_release(c, o);
 	}

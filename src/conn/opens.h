@@ -14,8 +14,19 @@
 struct fsa_open;
 struct smb2_req;
 
-/* Takes over the caller's reference; fills o's ids. false when out of memory. */
-bool conn_open_insert(struct conn *c, struct fsa_open *o, uint64_t session_id, uint32_t tree_id);
+/* Takes over the caller's reference and fills o's ids; counts the open
+ * against the limits (`max open files` per connection, `smb3d:max open
+ * files per user`, the server's descriptor budget). On failure (the caller
+ * keeps its reference): STATUS_TOO_MANY_OPENED_FILES at a limit,
+ * STATUS_INSUFFICIENT_RESOURCES when out of memory. */
+NTSTATUS conn_open_insert(struct conn *c, struct fsa_open *o, uint64_t session_id, uint32_t tree_id);
+/* Takes an open out of the open-file counts (when it leaves the
+ * connection's or the durable table for good); idempotent. */
+void conn_open_uncharge(struct server *srv, struct fsa_open *o);
+/* Before a CREATE does anything: STATUS_TOO_MANY_OPENED_FILES when a new
+ * open of this session would be over a limit (conn_open_insert checks
+ * again, for creates that were in flight together). */
+NTSTATUS conn_open_precheck(struct conn *c, const struct session *s);
 /* The open a request names (inheriting the previous FileId in a related
  * compound when the FileId is all ones). Returns it with a new reference
  * (release with conn_open_release) or NULL with *st set to
@@ -25,7 +36,10 @@ struct fsa_open *conn_open_lookup(struct smb2_req *req, uint64_t fid_p, uint64_t
  * (the source of a server-side copy named by a resume key), with a new
  * reference, or NULL. */
 struct fsa_open *conn_open_lookup_session(struct conn *c, uint64_t session_id, uint64_t fid_p, uint64_t fid_v);
-/* Removes an open from the table (CLOSE); the caller holds its own ref. */
+/* Takes an open out of the table (and the open-file counts): true if it
+ * was there, and the caller now holds the table's reference (CLOSE). */
+bool conn_open_take(struct conn *c, struct fsa_open *o);
+/* Removes an open from the table; the caller holds its own ref. */
 void conn_open_remove(struct conn *c, struct fsa_open *o);
 /* Drops an open's last reference as the user who opened it (closing may
  * delete the file); an offload work function. */

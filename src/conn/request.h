@@ -59,6 +59,7 @@ struct smb2_req {
 	bool (*cancel)(struct smb2_req *req);
 	void (*on_cancel)(struct smb2_req *req); /* SMB2 CANCEL arrived for it */
 	uint64_t async_id; /* non-zero once an interim reply went out */
+	uint64_t async_usage_key; /* the user whose waiting-request count it is in */
 	bool cred_active;
 	bool cred_from_open; /* cred is the identity of the open the request names */
 	struct vfs_cred cred;

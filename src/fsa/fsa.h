@@ -266,6 +266,10 @@ struct fsa_open {
 	uint64_t persistent_id, volatile_id;
 	uint64_t session_id;
 	uint32_t tree_id;
+	/* conn/: counted in the server's open files (and in usage_key's, the
+	 * user's, when not 0) while in a connection's or the durable table */
+	bool usage_charged;
+	uint64_t usage_key;
 	struct fsa_dir_state *dir;
 	pthread_mutex_t dir_lock; /* serialises QUERY_DIRECTORY on this open */
 	/* oplock (under the table lock) */
@@ -560,7 +564,7 @@ struct fsa_lock_elem {
  * called once, without fsa locks held, when locks were released (retry with
  * fsa_lock) or its handle closed (closed = true). */
 struct fsa_lock_waiter {
-	struct fsa_lock_waiter *next;
+	struct fsa_lock_waiter *next, *prev; /* in the file's list while linked */
 	struct fsa_open *open;
 	bool linked;
 	bool closed;
@@ -655,7 +659,7 @@ struct fsa_change {
 };
 
 struct fsa_notify_waiter {
-	struct fsa_notify_waiter *next;
+	struct fsa_notify_waiter *next, *prev;
 	bool linked;
 	NTSTATUS status;	   /* when woken: SUCCESS, NOTIFY_ENUM_DIR or NOTIFY_CLEANUP */
 	struct fsa_change *changes; /* when woken with SUCCESS */

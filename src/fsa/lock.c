@@ -55,8 +55,10 @@ static struct fsa_lock_waiter *take_lock_waiters(struct fsa_file *f)
 {
 	struct fsa_lock_waiter *w = f->lock_waiters;
 	f->lock_waiters = NULL;
-	for (struct fsa_lock_waiter *x = w; x; x = x->next)
+	for (struct fsa_lock_waiter *x = w; x; x = x->next) {
 		x->linked = false;
+		x->prev = NULL; /* next now links the wake list */
+	}
 	return w;
 }
 
@@ -69,14 +71,20 @@ static void wake_lock_waiters(struct fsa_lock_waiter *w)
 	}
 }
 
+/* O(1): the list is doubly linked, so that cancelling one of many waiting
+ * requests does not walk the others. */
 static void unlink_waiter(struct fsa_file *f, struct fsa_lock_waiter *w)
 {
-	for (struct fsa_lock_waiter **p = &f->lock_waiters; *p; p = &(*p)->next)
-		if (*p == w) {
-			*p = w->next;
-			w->linked = false;
-			return;
-		}
+	if (!w->linked)
+		return;
+	if (w->prev)
+		w->prev->next = w->next;
+	else
+		f->lock_waiters = w->next;
+	if (w->next)
+		w->next->prev = w->prev;
+	w->next = w->prev = NULL;
+	w->linked = false;
 }
 
 NTSTATUS fsa_lock(struct fsa_open *o, const struct fsa_lock_elem *e, size_t n, struct fsa_lock_waiter *w)
@@ -121,7 +129,10 @@ NTSTATUS fsa_lock(struct fsa_open *o, const struct fsa_lock_elem *e, size_t n, s
 				}
 		if (NT_EQ(st, STATUS_LOCK_NOT_GRANTED) && w) {
 			w->open = o;
+			w->prev = NULL;
 			w->next = f->lock_waiters;
+			if (f->lock_waiters)
+				f->lock_waiters->prev = w;
 			f->lock_waiters = w;
 			w->linked = true;
 			st = STATUS_PENDING;
@@ -194,16 +205,13 @@ static void lock_cleanup(struct fsa_open *o, bool keep_locks)
 	/* this handle's own pending requests end; others retry if anything
 	 * was released */
 	struct fsa_lock_waiter *wake = NULL;
-	for (struct fsa_lock_waiter **p = &f->lock_waiters; *p;) {
-		struct fsa_lock_waiter *x = *p;
+	for (struct fsa_lock_waiter *x = f->lock_waiters, *next; x; x = next) {
+		next = x->next;
 		if (x->open == o || released) {
-			*p = x->next;
-			x->linked = false;
+			unlink_waiter(f, x);
 			x->closed = x->open == o;
 			x->next = wake;
 			wake = x;
-		} else {
-			p = &x->next;
 		}
 	}
 	pthread_mutex_unlock(&o->table->lock);

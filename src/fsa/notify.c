@@ -19,7 +19,10 @@ struct fsa_watch {
 	struct fsa_change *head, *tail;
 	size_t bytes; /* as FILE_NOTIFY_INFORMATION would take */
 	bool overflow;
-	struct fsa_notify_waiter *waiters;
+	/* requests waiting, oldest first; doubly linked so that arming and
+	 * cancelling one is O(1) however many wait (a client may queue
+	 * hundreds on one handle) */
+	struct fsa_notify_waiter *waiters, *waiters_tail;
 	int wd; /* inotify watch of the directory (local changes), -1 if none */
 	/* WATCH_TREE: watches of the directories below, and directories still
 	 * to be walked (the local-changes thread walks them, off the lock) */
@@ -81,14 +84,34 @@ void fsa_notify_wake_all(struct fsa_notify_waiter *w)
 }
 
 /* Table lock held: hands the queue to the first waiter, if any. */
-static struct fsa_notify_waiter *deliver(struct fsa_watch *wt)
+static void waiter_unlink(struct fsa_watch *wt, struct fsa_notify_waiter *w)
+{
+	if (w->prev)
+		w->prev->next = w->next;
+	else
+		wt->waiters = w->next;
+	if (w->next)
+		w->next->prev = w->prev;
+	else
+		wt->waiters_tail = w->prev;
+	w->next = w->prev = NULL;
+	w->linked = false;
+}
+
+/* The oldest waiter, unlinked, or NULL. */
+static struct fsa_notify_waiter *waiter_pop(struct fsa_watch *wt)
 {
 	struct fsa_notify_waiter *w = wt->waiters;
-	if (!w || (!wt->head && !wt->overflow))
+	if (w)
+		waiter_unlink(wt, w);
+	return w;
+}
+
+static struct fsa_notify_waiter *deliver(struct fsa_watch *wt)
+{
+	if (!wt->waiters || (!wt->head && !wt->overflow))
 		return NULL;
-	wt->waiters = w->next;
-	w->next = NULL;
-	w->linked = false;
+	struct fsa_notify_waiter *w = waiter_pop(wt);
 	if (wt->overflow) {
 		w->status = STATUS_NOTIFY_ENUM_DIR;
 		fsa_changes_free(wt->head);
@@ -145,10 +168,12 @@ NTSTATUS fsa_notify_arm(struct fsa_open *o, uint32_t filter, bool tree, uint32_t
 	} else {
 		w->linked = true;
 		w->next = NULL;
-		struct fsa_notify_waiter **pp = &wt->waiters;
-		while (*pp)
-			pp = &(*pp)->next;
-		*pp = w;
+		w->prev = wt->waiters_tail;
+		if (wt->waiters_tail)
+			wt->waiters_tail->next = w;
+		else
+			wt->waiters = w;
+		wt->waiters_tail = w;
 		st = STATUS_PENDING;
 	}
 	pthread_mutex_unlock(&t->lock);
@@ -161,14 +186,10 @@ bool fsa_notify_cancel(struct fsa_open *o, struct fsa_notify_waiter *w)
 	bool was = false;
 	pthread_mutex_lock(&t->lock);
 	if (w->linked && o->watch) {
-		struct fsa_notify_waiter **pp = &o->watch->waiters;
-		while (*pp && *pp != w)
-			pp = &(*pp)->next;
-		if (*pp) {
-			*pp = w->next;
-			was = true;
-		}
-		w->linked = false;
+		/* linked means linked into this open's watch (only its own
+		 * requests wait on it) */
+		waiter_unlink(o->watch, w);
+		was = true;
 	}
 	pthread_mutex_unlock(&t->lock);
 	return was;
@@ -187,10 +208,8 @@ void fsa_notify_close_locked(struct fsa_open *o, struct fsa_notify_waiter **wake
 		t->watching = o->next_watch;
 	if (o->next_watch)
 		o->next_watch->prev_watch = o->prev_watch;
-	while (wt->waiters) {
-		struct fsa_notify_waiter *w = wt->waiters;
-		wt->waiters = w->next;
-		w->linked = false;
+	struct fsa_notify_waiter *w;
+	while ((w = waiter_pop(wt)) != NULL) {
 		w->status = STATUS_NOTIFY_CLEANUP;
 		w->changes = NULL;
 		w->next = *wake;
@@ -623,10 +642,8 @@ void fsa_notify_delete_pending_locked(struct fsa_file *f, struct fsa_notify_wait
 		struct fsa_watch *wt = o->watch;
 		if (!wt)
 			continue;
-		while (wt->waiters) {
-			struct fsa_notify_waiter *w = wt->waiters;
-			wt->waiters = w->next;
-			w->linked = false;
+		struct fsa_notify_waiter *w;
+		while ((w = waiter_pop(wt)) != NULL) {
 			w->status = STATUS_DELETE_PENDING;
 			w->changes = NULL;
 			w->next = *wake;

@@ -58,6 +58,7 @@ struct server *server_alloc(struct config *cfg)
 	pthread_mutex_init(&srv->sess_lock, NULL);
 	pthread_mutex_init(&srv->passdb_lock, NULL);
 	pthread_mutex_init(&srv->fail_lock, NULL);
+	server_limits_init(srv);
 	idtable_init(&srv->sessions);
 	idtable_init(&srv->fail_by_addr);
 	srv->cfg = cfg;
@@ -220,6 +221,7 @@ void server_free(struct server *srv)
 	while ((v = idtable_next(&srv->fail_by_addr, &cur, NULL)) != NULL)
 		free(v);
 	idtable_free(&srv->fail_by_addr);
+	server_limits_free(srv);
 	idtable_free(&srv->sessions);
 	config_put(srv->cfg);
 	pthread_mutex_destroy(&srv->cfg_lock);

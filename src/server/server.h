@@ -64,6 +64,17 @@ struct server {
 	char serve_user[257];
 	uint8_t serve_nt_hash[16];
 
+	/* Resource limits (server/limits.c, docs/security.md): per-user
+	 * counters (user key -> struct user_usage *) and the descriptor budget
+	 * computed from RLIMIT_NOFILE at start. */
+	pthread_mutex_t usage_lock;
+	struct idtable usage_by_user;
+	uint64_t fd_limit, fd_reserve;
+	uint64_t max_opens_total;   /* opens of all connections together */
+	uint64_t max_preauth_conns; /* connections without an authenticated session */
+	atomic_uint_fast64_t n_opens;
+	atomic_uint_fast64_t n_pipe_fds; /* zero-copy READ pipes: half of fd_reserve at most */
+
 	/* Failed logons per client address, for slowing down guessing. */
 	pthread_mutex_t fail_lock;
 	struct idtable fail_by_addr; /* hash of address -> struct logon_failures * */
@@ -116,6 +127,16 @@ struct conn *server_find_conn(struct ev_loop *loop, uint64_t conn_id);
 /* Asks the loop owning session `id` to log it off (PreviousSessionId). Only
  * sessions of `user` are affected. */
 void server_kill_previous_session(struct server *srv, struct ev_loop *here, uint64_t id, const char *user);
+
+/* Per-user resource counters (limits.c). A user is named by
+ * server_user_key(name); take fails (false) at `limit`. */
+enum usage_kind { USAGE_OPENS, USAGE_ASYNC, USAGE_SESSIONS, USAGE_KINDS };
+void server_limits_init(struct server *srv);
+void server_limits_free(struct server *srv);
+uint64_t server_user_key(const char *user);
+bool server_usage_take(struct server *srv, uint64_t key, enum usage_kind k, int limit);
+void server_usage_drop(struct server *srv, uint64_t key, enum usage_kind k);
+int server_usage_get(struct server *srv, uint64_t key, enum usage_kind k);
 
 /* Allocates a SessionId that is unique on this server (never 0 or -1). */
 uint64_t server_new_session_id(struct server *srv);

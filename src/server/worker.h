@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "base/log.h"
+#include "conn/conn.h"
 #include "event/loop.h"
 
 struct server;
@@ -17,7 +18,10 @@ struct worker {
 	pthread_t thread;
 	bool started;
 	struct ratelimit accept_rl;
-	struct conn *conns; /* connections owned by this loop */
+	struct conn_set conns; /* connections owned by this loop */
+	/* accepting paused after running out of descriptors (worker.c) */
+	struct ev_timer accept_timer;
+	bool accept_paused;
 };
 
 int worker_start(struct worker *w, struct server *srv);

@@ -55,7 +55,7 @@ struct harness *harness_new(const char *config_text)
 
 bool harness_conn_alive(const struct harness *h)
 {
-	for (const struct conn *c = h->worker->conns; c; c = c->next)
+	for (const struct conn *c = h->worker->conns.all; c; c = c->next)
 		if (c == h->conn)
 			return true;
 	return false;
@@ -82,7 +82,7 @@ void harness_reconnect(struct harness *h)
 
 bool harness_run_until_no_conns(struct harness *h, int timeout_ms)
 {
-	for (int waited = 0; h->worker->conns; waited += 5) {
+	for (int waited = 0; h->worker->conns.all; waited += 5) {
 		if (waited >= timeout_ms)
 			return false;
 		ev_loop_run_once(h->loop, 5);

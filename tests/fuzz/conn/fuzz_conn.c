@@ -274,9 +274,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int big = 4 << 20;
 	setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
 	struct sockaddr_storage peer = { .ss_family = AF_INET };
-	/* The server unlinks a connection from this list when it frees it:
-	 * `conns` says whether c may still be looked at. */
-	struct conn *conns = NULL;
+	/* The server unlinks a connection from this set when it frees it:
+	 * `conns.all` says whether c may still be looked at. */
+	struct conn_set conns = { 0 };
 	struct conn *c = conn_new(srv, loop, sv[0], &peer, &conns);
 	if (!c) {
 		close(sv[0]);
@@ -287,7 +287,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ids ids = { 0 };
 	memset(&rr, 0, offsetof(struct reply_reader, buf));
 	size_t pos = 0;
-	while (pos + 2 <= size && conns && !c->closing) {
+	while (pos + 2 <= size && conns.all && !c->closing) {
 		size_t n = (size_t)data[pos] | (size_t)data[pos + 1] << 8;
 		pos += 2;
 		if (n > size - pos)
@@ -299,19 +299,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		pos += n;
 		patch_ids(frame, n, &ids);
 		conn_process_frame(c, frame, n); /* takes ownership; never frees c */
-		for (int i = 0; i < 50 && conns && !c->closing && offloaded(c) > 0; i++)
+		for (int i = 0; i < 50 && conns.all && !c->closing && offloaded(c) > 0; i++)
 			ev_loop_run_once(loop, 10);
 		read_replies(sv[1], &rr, &ids);
 	}
 	/* Let offloaded work finish, then close: that cancels parked requests,
 	 * and the last completion of a closing connection frees it. */
-	for (int i = 0; i < 500 && conns && !c->closing && offloaded(c) > 0; i++)
+	for (int i = 0; i < 500 && conns.all && !c->closing && offloaded(c) > 0; i++)
 		ev_loop_run_once(loop, 5);
-	if (conns)
+	if (conns.all)
 		conn_close(c, "fuzz input done");
-	for (int i = 0; i < 2500 && conns; i++)
+	for (int i = 0; i < 2500 && conns.all; i++)
 		ev_loop_run_once(loop, 2);
-	if (conns) {
+	if (conns.all) {
 		fprintf(stderr, "fuzz_conn: the connection was not freed 5 s after it closed\n");
 		abort();
 	}

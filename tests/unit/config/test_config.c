@@ -442,6 +442,41 @@ static void test_misc_globals(void **state)
 	load_fails("[global]\nsmb3d:busy poll = 20000\n", CONF ":2:", "'smb3d:busy poll' cannot be '20000'");
 }
 
+/* Resource limits (docs/security.md, "Limits"): defaults, Samba's `max
+ * open files`, and values out of range refused with the range and default. */
+static void test_limits(void **state)
+{
+	(void)state;
+	struct config *c = load_ok("[global]\n");
+	assert_int_equal(c->logon_timeout_ms, 30000);
+	assert_int_equal(c->max_open_files, 16384);
+	assert_int_equal(c->max_open_files_user, 65536);
+	assert_int_equal(c->max_async, 512);
+	assert_int_equal(c->max_async_user, 4096);
+	assert_int_equal(c->max_sessions_user, 4096);
+	config_put(c);
+	c = load_ok("[global]\nsmb3d:logon timeout = 5\nmax open files = 100\nsmb3d:max open files per user = 300\n"
+		    "smb3d:max async requests = 20\nsmb3d:max async requests per user = 40\n");
+	assert_int_equal(c->logon_timeout_ms, 5000);
+	assert_int_equal(c->max_open_files, 100);
+	assert_int_equal(c->max_open_files_user, 300);
+	assert_int_equal(c->max_async, 20);
+	assert_int_equal(c->max_async_user, 40);
+	assert_int_equal(D.n, 0); /* `max open files` is no longer "not supported" */
+	config_put(c);
+	load_fails("[global]\nsmb3d:logon timeout = 0\n", CONF ":2:", "seconds from 1 to 3600; the default is 30");
+	load_fails("[global]\nmax open files = 0\n", CONF ":2:", "per connection from 1 to 1048576");
+	load_fails("[global]\nmax open files = many\n", CONF ":2:", "'max open files' cannot be 'many'");
+	load_fails("[global]\nsmb3d:max open files per user = -5\n", CONF ":2:", "per user from 1");
+	load_fails("[global]\nsmb3d:max async requests = 9000\n", CONF ":2:", "from 1 to 8192; the default is 512");
+	load_fails("[global]\nsmb3d:max async requests per user = 0\n", CONF ":2:", "the default is 4096");
+	load_fails("[global]\nsmb3d:max sessions per user = 0\n", CONF ":2:", "sessions per user from 1 to 1048576");
+	c = load_ok("[s]\npath = /x\nmax open files = 10\n");
+	assert_true(has_msg(false, CONF ":3:", "'max open files' is a [global] parameter"));
+	assert_int_equal(c->max_open_files, 16384);
+	config_put(c);
+}
+
 static void test_passdb(void **state)
 {
 	static const struct {
@@ -769,6 +804,7 @@ int main(void)
 		cmocka_unit_test(test_ports_interfaces),
 		cmocka_unit_test(test_log_level),
 		cmocka_unit_test(test_misc_globals),
+		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_passdb),
 		cmocka_unit_test(test_unknown_and_unsupported),
 		cmocka_unit_test(test_access_lists),

@@ -171,6 +171,12 @@ static void assert_configs_equal(const struct config *a, const struct config *b)
 	assert_string_equal(a->guest_account, b->guest_account);
 	assert_int_equal(a->log_level, b->log_level);
 	assert_int_equal(a->max_connections, b->max_connections);
+	assert_int_equal(a->logon_timeout_ms, b->logon_timeout_ms);
+	assert_int_equal(a->max_open_files, b->max_open_files);
+	assert_int_equal(a->max_open_files_user, b->max_open_files_user);
+	assert_int_equal(a->max_async, b->max_async);
+	assert_int_equal(a->max_async_user, b->max_async_user);
+	assert_int_equal(a->max_sessions_user, b->max_sessions_user);
 	assert_string_equal(a->netbios_name, b->netbios_name);
 	assert_string_equal(a->workgroup, b->workgroup);
 	assert_string_equal(a->server_string, b->server_string);
@@ -237,6 +243,12 @@ static void test_dump_round_trip(void **state)
 		   "guest account = guest\n"
 		   "log level = 5\n"
 		   "max connections = 7\n"
+		   "smb3d:logon timeout = 9\n"
+		   "max open files = 123\n"
+		   "smb3d:max open files per user = 456\n"
+		   "smb3d:max async requests = 78\n"
+		   "smb3d:max async requests per user = 910\n"
+		   "smb3d:max sessions per user = 11\n"
 		   "netbios name = box\n"
 		   "workgroup = home\n"
 		   "server string = \" the box \"\n"
