@@ -81,6 +81,7 @@ tests/integration/access.sh build-asan/smb3d
 step "integration: attacks (password guessing, sessions, parked requests, resource limits)"
 tests/integration/attack_logon.sh build-asan/smb3d
 tests/integration/attack_park.sh build-asan/smb3d
+tests/integration/attack_limits.sh build-asan/smb3d
 
 step "integration: the Linux kernel client (cifs.ko in qemu, ../shared/cifs-vm)"
 tests/integration/cifs.sh build-asan/smb3d
