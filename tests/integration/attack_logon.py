@@ -60,25 +60,31 @@ while time.monotonic() - t0 < WINDOW:
     a.close()
 report(answered <= BOUND, 'anonymous-between-guesses', '%d guesses answered in %.0f s' % (answered, WINDOW))
 
-# 2. guesses pipelined on one connection: replies held in line
+# 2. guesses pipelined on one connection (8: the server's limit of logons in
+# progress per connection): replies held in line, as if sent one by one
 c = Conn(port, timeout=WINDOW + 40)
 c.negotiate()
-legs = [c.ntlm_first_leg() for _ in range(30)]
+legs = [c.ntlm_first_leg() for _ in range(8)]
 msgs = [c.authenticate_msg(sid, t1, chal, 'victim-pipe', 'wrong') for sid, t1, chal in legs]
 t0 = time.monotonic()
 c.send(*msgs)
-answered = 0
+answered, t_last = 0, 0.0
 c.s.settimeout(1.0)
-while time.monotonic() - t0 < WINDOW:
+while time.monotonic() - t0 < WINDOW and answered < 8:
     try:
         r = c.recv()
     except (TimeoutError, OSError, ConnectionError) as e:
         if isinstance(e, ConnectionError):
             break
         continue
-    answered += r.status == rawsmb.STATUS_LOGON_FAILURE
+    if r.status == rawsmb.STATUS_LOGON_FAILURE:
+        answered += 1
+        t_last = time.monotonic() - t0
 c.close()
-report(answered <= BOUND, 'pipelined-guesses', '%d of 30 pipelined guesses answered in %.0f s' % (answered, WINDOW))
+# sequentially the 8th failure comes 6.2 s after the first (3 free, then
+# 200+400+800+1600+3200 ms): pipelined it must come no sooner
+report(answered < 8 or t_last >= 6.0, 'pipelined-guesses',
+       '%d of 8 pipelined guesses answered in %.0f s, the last after %.1f s' % (answered, WINDOW, t_last))
 
 # 3. a new source address for every guess (127.0.x.y)
 answered, t0, i = 0, time.monotonic(), 0
