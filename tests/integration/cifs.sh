@@ -86,9 +86,11 @@ stop_server "$pid" "$work/server.log" cifs:root
 port=$(free_port)
 mkdir -p "$work/served"
 chown smbtest "$work/served"
+# the checkout may sit in a directory only root can enter (mktemp -d)
+install -m 0755 "$bin" "$work/smb3d-serve"
 setpriv --reuid=smbtest --regid=smbtest --init-groups -- env SMB3D_PASSWORD=Serve-Pass-456 \
 	ASAN_OPTIONS="$ASAN_OPTIONS" UBSAN_OPTIONS="$UBSAN_OPTIONS" \
-	"$bin" serve "$work/served" --port "$port" --name test >"$work/serve.log" 2>&1 &
+	"$work/smb3d-serve" serve "$work/served" --port "$port" --name test >"$work/serve.log" 2>&1 &
 pid=$!
 if wait_port "$port"; then
 	record pass "cifs:serve:start"
