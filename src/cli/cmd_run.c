@@ -60,7 +60,7 @@ int cmd_run(int argc, char **argv)
 		return 1;
 	}
 	char err[512];
-	if (!server_check_forced(cfg, geteuid() == 0, err, sizeof(err))) {
+	if (!server_resolve_forced(cfg, geteuid() == 0, err, sizeof(err))) {
 		fprintf(stderr, "smb3d: %s: %s\n", file, err);
 		config_put(cfg);
 		return 1;
@@ -102,7 +102,7 @@ int cmd_check_config(int argc, char **argv)
 		return 1;
 	}
 	char err[512];
-	if (!server_check_forced(cfg, true, err, sizeof(err))) { /* the server will run as root */
+	if (!server_resolve_forced(cfg, true, err, sizeof(err))) { /* the server will run as root */
 		fprintf(stderr, "%s: %s\n%s: not usable; fix the errors above\n", argv[1], err, argv[1]);
 		config_put(cfg);
 		return 1;

@@ -431,6 +431,7 @@ NTSTATUS cmd_create(struct smb2_req *req)
 		}
 	}
 
+	int file_mode = config_new_file_mode(t->share, false); /* -1: the umask decides */
 	cs->args = (struct fsa_create_args){
 		.table = c->srv->files,
 		.root = &t->root,
@@ -440,8 +441,8 @@ NTSTATUS cmd_create(struct smb2_req *req)
 		.hide_dot_files = t->hide_dot_files,
 		.hide_files = t->hide_files,
 		.veto_files = t->share->veto_files,
-		.exact_modes = config_new_file_mode(t->share, false) >= 0,
-		.new_file_mode = (unsigned)config_new_file_mode(t->share, false),
+		.exact_modes = file_mode >= 0,
+		.new_file_mode = (unsigned)file_mode,
 		.new_dir_mode = (unsigned)config_new_file_mode(t->share, true),
 		.hide_unreadable = t->hide_unreadable,
 		.want_maximal_access = cs->want_mxac,

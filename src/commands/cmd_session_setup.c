@@ -123,6 +123,16 @@ static NTSTATUS finish_logon(struct smb2_req *req, struct session *s, const stru
 	return STATUS_SUCCESS;
 }
 
+/* A reply the back-off would hold past its limit is not sent at all: the
+ * connection is closed (server_logon_result). */
+static void drop_if_throttled(struct smb2_req *req)
+{
+	if (req->delay_ms == SERVER_LOGON_DROP) {
+		req->delay_ms = 0;
+		req->disconnect = true;
+	}
+}
+
 NTSTATUS cmd_session_setup(struct smb2_req *req)
 {
 	struct conn *c = req->conn;
@@ -245,18 +255,12 @@ NTSTATUS cmd_session_setup(struct smb2_req *req)
 		server_kill_previous_session(c->srv, c->loop, q.previous_session_id, s->user);
 	wire_sess_setup_rsp_encode(w, flags, out, out_len);
 	free(out);
-	if (req->delay_ms == SERVER_LOGON_DROP) {
-		req->delay_ms = 0;
-		req->disconnect = true; /* not answered before the failures in line */
-	}
+	drop_if_throttled(req); /* not answered before the failures in line */
 	return STATUS_SUCCESS;
 
 fail:
 	/* A failed logon or re-authentication ends the session. */
 	req->logoff = session_get(s);
-	if (req->delay_ms == SERVER_LOGON_DROP) {
-		req->delay_ms = 0;
-		req->disconnect = true; /* too many failures waiting: no answer at all */
-	}
+	drop_if_throttled(req);
 	return st;
 }

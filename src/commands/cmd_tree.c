@@ -137,51 +137,29 @@ NTSTATUS cmd_tree_connect(struct smb2_req *req)
 	}
 	t->refs = 1;
 	t->root = root;
-	if (!sh->is_ipc && (sh->force_user || sh->force_group)) {
-		/* the session's identity, then what the share forces over it */
-		t->f_uid = s->uid;
-		t->f_gid = s->gid;
-		t->f_n_groups = s->n_groups;
-		t->f_groups = s->n_groups ? malloc(sizeof(gid_t) * (size_t)s->n_groups) : NULL;
-		if (t->f_groups)
-			memcpy(t->f_groups, s->groups, sizeof(gid_t) * (size_t)s->n_groups);
-		if (s->n_groups && !t->f_groups) {
-			st = STATUS_INSUFFICIENT_RESOURCES;
-		} else {
-			gid_t *ug = NULL;
-			int un = 0;
-			if (sh->force_user) {
-				free(t->f_groups);
-				t->f_groups = NULL;
-				t->f_n_groups = 0;
-			}
-			if (!c->srv->is_root || !server_forced_identity(sh, &t->f_uid, &t->f_gid, &ug, &un)) {
-				log_err("share [%s]: `force user`/`force group` cannot be used (not root, or no such "
-					"account or group); refusing the tree connect",
-					sh->name);
-				st = STATUS_ACCESS_DENIED;
-			} else if (sh->force_user) {
-				t->f_groups = ug;
-				t->f_n_groups = un;
-			}
-		}
+	/* `force user` / `force group` (resolved when the file was loaded),
+	 * or `admin users`: file access runs as root, as in Samba */
+	bool admin = !sh->is_ipc && c->srv->is_root && sh->admin_users && sh->admin_users[0] && !s->guest &&
+		     !s->anonymous && in_user_list(sh->admin_users, s);
+	if (admin) {
+		t->forced = true; /* uid 0, gid 0, no groups */
+	} else if (!sh->is_ipc && (sh->force_user || sh->force_group)) {
+		const gid_t *groups = sh->force_user ? sh->fu_groups : s->groups;
+		int n = sh->force_user ? sh->fu_n_groups : s->n_groups;
 		t->forced = true;
-		if (!NT_OK(st)) {
+		t->f_uid = sh->force_user ? sh->fu_uid : s->uid;
+		t->f_gid = sh->force_group ? sh->fg_gid : sh->force_user ? sh->fu_gid : s->gid;
+		t->f_groups = n ? malloc(sizeof(gid_t) * (size_t)n) : NULL;
+		t->f_n_groups = n;
+		if (n && !t->f_groups) {
 			t->cfg = cfg;
 			cfg = NULL;
 			tcon_put(t);
+			st = STATUS_INSUFFICIENT_RESOURCES;
 			goto out;
 		}
-	}
-	if (!sh->is_ipc && c->srv->is_root && sh->admin_users && sh->admin_users[0] && !s->guest && !s->anonymous &&
-	    in_user_list(sh->admin_users, s)) {
-		/* `admin users`: file access as root, as in Samba */
-		free(t->f_groups);
-		t->f_groups = NULL;
-		t->f_n_groups = 0;
-		t->f_uid = 0;
-		t->f_gid = 0;
-		t->forced = true;
+		if (n)
+			memcpy(t->f_groups, groups, sizeof(gid_t) * (size_t)n);
 	}
 	t->case_insensitive = !sh->case_sensitive;
 	t->hide_dot_files = sh->hide_dot_files;

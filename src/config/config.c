@@ -172,6 +172,7 @@ void cfg_share_conf_clear(struct share_conf *s)
 	free(s->veto_files);
 	free(s->force_user);
 	free(s->force_group);
+	free(s->fu_groups);
 	cfg_strv_free(s->valid_users);
 	cfg_strv_free(s->invalid_users);
 	cfg_strv_free(s->read_list);

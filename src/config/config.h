@@ -55,6 +55,12 @@ struct share_conf {
 	char *veto_files;    /* `veto files` = /pat/pat/: names neither listed, opened nor created; "" if unset */
 	char *force_user;    /* `force user`: file access as this Unix account (root only); NULL if unset */
 	char *force_group;   /* `force group`: ...with this primary group; NULL if unset */
+	/* what they name, resolved by the server when it loads the file
+	 * (server_resolve_forced), so no tree connect looks an account up */
+	uid_t fu_uid;
+	gid_t fu_gid, fg_gid;
+	gid_t *fu_groups; /* the force user's groups (owned) */
+	int fu_n_groups;
 	bool hide_unreadable; /* `hide unreadable` (default no): access-based enumeration, listings skip
 			       * entries the user may not read (SMB2_SHAREFLAG_ACCESS_BASED_DIRECTORY_ENUM) */
 	bool is_ipc;	    /* the implicit IPC$ share */

@@ -151,7 +151,7 @@ bool server_reload(struct server *srv)
 	struct config *old = server_config_get(srv);
 	struct config *n = config_load_file(old->source, NULL, NULL);
 	char err[512];
-	if (n && !server_check_forced(n, srv->is_root, err, sizeof(err))) {
+	if (n && !server_resolve_forced(n, srv->is_root, err, sizeof(err))) {
 		log_err("config reload from %s: %s", old->source, err);
 		config_put(n);
 		n = NULL;

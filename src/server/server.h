@@ -105,14 +105,11 @@ int server_user_lookup(void *ctx, const char *user, uint8_t nt_hash[16]);
  * (malloc'd). false if there is no such account. */
 bool server_unix_account(const char *name, uid_t *uid, gid_t *gid, gid_t **groups, int *n_groups);
 
-struct share_conf;
-/* A share's `force user` (uid, gid, groups: *groups malloc'd) and `force
- * group` (the gid) over what the caller filled in; false if an account or
- * group does not exist. */
-bool server_forced_identity(const struct share_conf *sh, uid_t *uid, gid_t *gid, gid_t **groups, int *n_groups);
-/* Every share's forced identity can be used: smb3d runs as root and the
- * accounts exist. false with the reason in err. */
-bool server_check_forced(const struct config *cfg, bool is_root, char *err, size_t errlen);
+/* Resolves every share's `force user` and `force group` into the share
+ * (fu_uid, fu_gid, fu_groups, fg_gid) when a configuration is loaded, off
+ * the event loops. false, with the reason in err, unless smb3d runs as
+ * root and every account and group exists. */
+bool server_resolve_forced(struct config *cfg, bool is_root, char *err, size_t errlen);
 
 /* Logon throttling per user name and client network (server/users.c):
  * records a failed or successful logon of `user` and returns how long (ms)

@@ -80,29 +80,10 @@ bool server_unix_account(const char *name, uid_t *uid, gid_t *gid, gid_t **group
 	return true;
 }
 
-bool server_forced_identity(const struct share_conf *sh, uid_t *uid, gid_t *gid, gid_t **groups, int *n_groups)
-{
-	if (sh->force_user && !server_unix_account(sh->force_user, uid, gid, groups, n_groups))
-		return false;
-	if (sh->force_group) {
-		struct group gr, *res = NULL;
-		char buf[4096];
-		if (getgrnam_r(sh->force_group, &gr, buf, sizeof(buf), &res) != 0 || !res) {
-			if (sh->force_user) {
-				free(*groups);
-				*groups = NULL;
-			}
-			return false;
-		}
-		*gid = res->gr_gid;
-	}
-	return true;
-}
-
-bool server_check_forced(const struct config *cfg, bool is_root, char *err, size_t errlen)
+bool server_resolve_forced(struct config *cfg, bool is_root, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < cfg->n_shares; i++) {
-		const struct share_conf *sh = &cfg->shares[i];
+		struct share_conf *sh = &cfg->shares[i];
 		if (!sh->force_user && !sh->force_group)
 			continue;
 		if (!is_root) {
@@ -112,16 +93,23 @@ bool server_check_forced(const struct config *cfg, bool is_root, char *err, size
 				 sh->name, sh->force_user ? "user" : "group");
 			return false;
 		}
-		uid_t u = 0;
-		gid_t g = 0, *groups = NULL;
-		int n = 0;
-		if (!server_forced_identity(sh, &u, &g, &groups, &n)) {
-			snprintf(err, errlen, "share [%s]: `force user = %s` / `force group = %s`: no such Unix %s",
-				 sh->name, sh->force_user ? sh->force_user : "", sh->force_group ? sh->force_group : "",
-				 sh->force_user ? "account or group" : "group");
+		if (sh->force_user &&
+		    !server_unix_account(sh->force_user, &sh->fu_uid, &sh->fu_gid, &sh->fu_groups, &sh->fu_n_groups)) {
+			snprintf(err, errlen, "share [%s]: `force user = %s`: no such Unix account; create it or fix the line",
+				 sh->name, sh->force_user);
 			return false;
 		}
-		free(groups);
+		if (sh->force_group) {
+			struct group gr, *res = NULL;
+			char buf[4096];
+			if (getgrnam_r(sh->force_group, &gr, buf, sizeof(buf), &res) != 0 || !res) {
+				snprintf(err, errlen,
+					 "share [%s]: `force group = %s`: no such Unix group; create it or fix the line",
+					 sh->name, sh->force_group);
+				return false;
+			}
+			sh->fg_gid = res->gr_gid;
+		}
 	}
 	return true;
 }
